@@ -1,0 +1,118 @@
+"""Configurations, chosen by the APP_CONFIG environment variable.
+
+Class attributes are the defaults; `from_environment()` reads the environment
+when the app is created (not at import), so `DATABASE_URL`, `SECRET_KEY`,
+`MAIL_*` and the rest apply in every configuration.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class Config:
+    SECRET_KEY = "dev-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'meetings.sqlite3'}"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    LANGUAGES = ("fr", "en", "es")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "meeting_app" / "translations")
+
+    # Sessions are signed cookies: nothing a worker needs lives in its memory.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a long registration form must not expire mid-way
+
+    # memory:// counts per process; point it at Redis (redis://127.0.0.1:6379/0)
+    # when several workers or servers share the load.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+
+    PASSWORD_HASH_METHOD = "scrypt"
+
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_USE_TLS = False
+    MAIL_DEFAULT_SENDER = "meetings@localhost"
+
+    # How many proxies in front of the app set X-Forwarded-* headers we trust.
+    PROXY_COUNT = 0
+
+    # The demo accounts named in the README may sign in everywhere but in production.
+    DEMO_ACCOUNTS_ALLOWED = True
+    REQUIRED_ENVIRONMENT: tuple[str, ...] = ()
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = "sqlite:///:memory:"
+    # Forms are posted without tokens in most tests; the CSRF tests turn it on.
+    WTF_CSRF_ENABLED = False
+    # A cheap hash keeps the suite fast; the other configurations keep scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    DEMO_ACCOUNTS_ALLOWED = False
+    REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def config_class(name: str | None = None) -> type[Config]:
+    """The configuration class named by `name` or by APP_CONFIG (default development)."""
+    name = (name or os.environ.get("APP_CONFIG") or "development").lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown APP_CONFIG {name!r}: use one of {', '.join(CONFIGS)}.") from None
+
+
+def from_environment(cls: type[Config], environ=os.environ) -> dict:
+    """Settings given in the environment, as config keys.
+
+    Raises RuntimeError when a setting the configuration requires is missing.
+    """
+    missing = [name for name in cls.REQUIRED_ENVIRONMENT if not environ.get(name)]
+    if missing:
+        raise RuntimeError(
+            f"{cls.__name__} refuses to start without {' and '.join(missing)} in the environment."
+        )
+    settings: dict = {}
+    database_url = environ.get("DATABASE_URL")
+    if cls is TestingConfig:
+        database_url = environ.get("TEST_DATABASE_URL") or None
+    if database_url:
+        settings["SQLALCHEMY_DATABASE_URI"] = database_url
+    for key in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT", "MAIL_SERVER",
+                "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
+        if environ.get(key):
+            settings[key] = environ[key]
+    for key in ("MAIL_PORT", "PROXY_COUNT"):
+        if environ.get(key):
+            settings[key] = int(environ[key])
+    if environ.get("MAIL_USE_TLS"):
+        settings["MAIL_USE_TLS"] = environ["MAIL_USE_TLS"].lower() in _TRUE
+    return settings

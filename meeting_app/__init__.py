@@ -1,0 +1,108 @@
+"""The meeting manager: a Flask application for international programme meetings."""
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config as app_config
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app for the configuration named (or APP_CONFIG's, or development).
+
+    `overrides` is applied last; the tests use it.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(app_config.BASE_DIR / "templates"),
+        static_folder=str(app_config.BASE_DIR / "static"),
+        instance_path=str(app_config.INSTANCE_DIR),
+    )
+    cls = app_config.config_class(config_name)
+    app.config.from_object(cls)
+    app.config.update(app_config.from_environment(cls))
+    app.config.update(overrides or {})
+    app.config["CONFIG_NAME"] = cls.__name__
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        app_config.INSTANCE_DIR.mkdir(exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from meeting_app.core import database
+    from meeting_app.core.i18n import select_locale
+    from meeting_app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from meeting_app.models import import_all_models
+
+    import_all_models()
+    database.install_sqlite_pragmas()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app_config.BASE_DIR / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    from meeting_app.accounts import services as accounts
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(accounts.load_user)
+    login_manager.localize_callback = _translate
+    login_manager.login_message = N_("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+
+def N_(message: str) -> str:
+    """Marks a string for the catalogs; it is translated where it is shown."""
+    return message
+
+
+def _translate(message: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(message)
+
+
+def register_blueprints(app: Flask) -> None:
+    from meeting_app.accounts.views import bp as accounts_bp
+    from meeting_app.core.views import bp as core_bp
+    from meeting_app.desk.views import bp as desk_bp
+    from meeting_app.manage.views import bp as manage_bp
+    from meeting_app.meetings.views import bp as meetings_bp
+
+    for bp in (core_bp, meetings_bp, accounts_bp, manage_bp, desk_bp):
+        app.register_blueprint(bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from meeting_app.core import i18n
+
+    app.jinja_env.filters.update(
+        localized=i18n.localized,
+        local_datetime=i18n.format_local_datetime,
+        date_range=i18n.format_date_range,
+    )
+    app.context_processor(i18n.template_context)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from meeting_app.core.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from meeting_app.cli import register
+
+    register(app)

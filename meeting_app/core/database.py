@@ -1,0 +1,63 @@
+"""Database plumbing: SQLite pragmas, the migration check, and table clean-up."""
+
+import sqlite3
+
+import sqlalchemy as sa
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import config as app_config
+
+_pragmas_installed = False
+
+
+def install_sqlite_pragmas() -> None:
+    """WAL (readers don't block the writer), a busy timeout instead of
+    'database is locked', and foreign keys enforced, on every SQLite connection."""
+    global _pragmas_installed
+    if _pragmas_installed:
+        return
+    _pragmas_installed = True
+
+    @event.listens_for(Engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def head_revisions() -> set[str]:
+    script = ScriptDirectory(str(app_config.BASE_DIR / "migrations"))
+    return set(script.get_heads())
+
+
+def current_revisions(connection: sa.Connection) -> set[str]:
+    return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def migration_state(connection: sa.Connection) -> str:
+    """'current', 'behind' (run flask db upgrade) or 'empty' (never migrated)."""
+    current = current_revisions(connection)
+    if not current:
+        return "empty"
+    return "current" if current == head_revisions() else "behind"
+
+
+def is_missing_schema_error(error: Exception) -> bool:
+    """True for the errors a database without our tables raises (SQLite and PostgreSQL)."""
+    text = str(getattr(error, "orig", error)).lower()
+    return any(
+        marker in text
+        for marker in ("no such table", "no such column", "does not exist", "undefinedtable")
+    )
+
+
+def log_missing_schema() -> None:
+    current_app.logger.error("The database is not migrated: run `flask --app wsgi db upgrade`.")

@@ -1,0 +1,60 @@
+"""Error pages in the reader's language; never a stack trace."""
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from werkzeug.exceptions import HTTPException
+
+from meeting_app.core import database
+from meeting_app.extensions import db
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Access denied"), _l("Your account does not give access to this page.")),
+    404: (_l("Page not found"), _l("There is no page at this address. It may have moved, or the link may be mistyped.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Please wait a minute and try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing you sent was half-saved; please try again in a moment.")),
+}
+
+
+def render_error(status: int, title=None, message=None, template: str = "errors/error.html"):
+    default_title, default_message = MESSAGES.get(status, MESSAGES[500])
+    return (
+        render_template(template, status=status, title=title or default_title,
+                        message=message or default_message),
+        status,
+    )
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        db.session.rollback()
+        return render_error(
+            400,
+            _l("This form has expired"),
+            _l("The form was too old or was not sent from this site, so nothing was saved. "
+               "Go back, reload the page and send it again."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(ProgrammingError)
+    def database_error(error):
+        db.session.rollback()
+        if database.is_missing_schema_error(error):
+            database.log_missing_schema()
+            return render_error(503, template="errors/not_migrated.html")
+        app.logger.exception("Database error")
+        return render_error(500)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        db.session.rollback()
+        app.logger.exception("Unhandled error")
+        return render_error(500)

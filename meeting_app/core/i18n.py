@@ -1,0 +1,86 @@
+"""Languages: choosing the interface language and showing content in it.
+
+Interface strings go through Flask-Babel catalogs. Content that people write
+(titles, descriptions) is stored per language; where the reader's language is
+missing we fall back to the content's default language and say so.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_interval
+from flask import current_app, request, session
+from flask_babel import get_locale
+
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "es": "Español"}
+SESSION_KEY = "lang"
+
+
+def select_locale() -> str:
+    """The person's explicit choice (kept in their session), else their browser's."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get(SESSION_KEY)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@dataclass(frozen=True)
+class Translated:
+    text: str
+    language: str
+    is_fallback: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES.get(self.language, self.language)
+
+
+def localized(values: dict[str, str] | None, default_language: str = "en",
+              language: str | None = None) -> Translated:
+    """The text in `language` (default: the reader's), else in `default_language`,
+    else in any language given."""
+    values = values or {}
+    language = language or current_language()
+    if values.get(language):
+        return Translated(values[language], language, False)
+    for candidate in (default_language, *LANGUAGE_NAMES):
+        if values.get(candidate):
+            return Translated(values[candidate], candidate, True)
+    return Translated("", language, False)
+
+
+def format_local_datetime(value: datetime, timezone: str, fmt: str = "medium") -> str:
+    """A UTC datetime shown in the meeting's time zone, in the reader's language."""
+    return format_datetime(value, fmt, tzinfo=ZoneInfo(timezone), locale=current_language())
+
+
+def format_date_range(start: date, end: date) -> str:
+    if start == end:
+        return format_date(start, "long", locale=current_language())
+    return format_interval(start, end, "yMMMd", locale=current_language())
+
+
+def timezone_label(timezone: str, on: date) -> str:
+    """The zone and its offset on a given day, e.g. 'Africa/Casablanca (UTC+01:00)':
+    exact where a generic zone name (Babel says 'Western European Time') is not."""
+    offset = datetime(on.year, on.month, on.day, 12, tzinfo=ZoneInfo(timezone)).strftime("%z")
+    return f"{timezone} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def template_context() -> dict:
+    return {
+        "languages": LANGUAGE_NAMES,
+        "current_language": current_language(),
+        "timezone_label": timezone_label,
+    }

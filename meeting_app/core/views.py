@@ -1,0 +1,47 @@
+"""Pages that belong to no domain: the language choice and the health check."""
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, jsonify, redirect, request, session, url_for
+
+from meeting_app.core import database
+from meeting_app.core.i18n import SESSION_KEY
+from meeting_app.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only a path on this site: no scheme, no host (no open redirect)."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+@bp.post("/language")
+def set_language():
+    language = request.form.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session[SESSION_KEY] = language
+    return redirect(safe_next(request.form.get("next"), url_for("meetings.home")))
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and database check for load balancers: 200 only when the database
+    answers and its schema is at the newest migration."""
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+            migrations = database.migration_state(connection)
+    except sa.exc.SQLAlchemyError:
+        current_app.logger.exception("Health check: database unreachable")
+        return jsonify(status="error", database="unreachable"), 503
+    healthy = migrations == "current"
+    body = {"status": "ok" if healthy else "error", "database": "ok", "migrations": migrations}
+    return jsonify(body), 200 if healthy else 503

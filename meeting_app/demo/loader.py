@@ -1,0 +1,298 @@
+"""The demo: the Rabat 2022 Programme Board and the next meeting in Dakar.
+
+Everything comes from `rabat_2022.json` (invented people, our own text).
+Loading twice changes nothing: each part is skipped when its slug or e-mail
+already exists.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from meeting_app.accounts.models import Role, User
+from meeting_app.accounts.services import create_user
+from meeting_app.agenda.models import AgendaSession, Room, SessionKind, SessionPerson, SessionRole
+from meeting_app.communiques.models import Communique, CommuniqueStatus
+from meeting_app.delegations.models import Delegation
+from meeting_app.desk.models import CheckIn, CheckInMethod
+from meeting_app.extensions import db
+from meeting_app.meetings.models import Meeting, MeetingSeries, MeetingStatus
+from meeting_app.meetings.services import sync_countries
+from meeting_app.models import utcnow
+from meeting_app.registration.models import (
+    Category,
+    Honorific,
+    Participant,
+    ParticipantRole,
+    RegistrationStatus,
+)
+
+DATA_FILE = Path(__file__).with_name("rabat_2022.json")
+DELEGATION_COUNTRIES = ("BD", "EC", "JM", "KG", "MD", "MA", "NP", "PH", "SN", "RS", "TN")
+
+# Named in the README; refused when the app runs with the production configuration.
+DEMO_ACCOUNTS = (
+    ("organiser@demo.example.org", "demo-organiser-2022", Role.ORGANISER),
+    ("host@demo.example.org", "demo-host-2022", Role.HOST),
+)
+
+SERIES = {
+    "slug": "programme-board",
+    "title": {
+        "en": "Programme Board meetings",
+        "fr": "Réunions du Comité de programme",
+        "es": "Reuniones de la Junta del Programme",
+    },
+    "programme": {
+        "en": "Global Programme on Migration for Sustainable Development",
+        "fr": "Programme mondial sur la migration pour le développement durable",
+        "es": "Programa mundial sobre migración para el desarrollo sostenible",
+    },
+}
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def load_demo(today: date | None = None) -> DemoReport:
+    """Loads whatever part of the demo is missing; the caller commits."""
+    today = today or utcnow().date()
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    report = DemoReport()
+    sync_countries()
+    series = _series()
+    for label, exists, build in (
+        ("rabat-2022", _meeting_exists("rabat-2022"), lambda: _rabat(series, data)),
+        ("dakar-demo", _meeting_exists("dakar-demo"), lambda: _dakar(series, data, today)),
+    ):
+        if exists:
+            report.skipped.append(label)
+        else:
+            build()
+            report.created.append(label)
+    for email, password, role in DEMO_ACCOUNTS:
+        if db.session.execute(db.select(User.id).filter_by(email=email)).first():
+            report.skipped.append(email)
+        else:
+            create_user(email, password, role, is_demo=True)
+            report.created.append(email)
+    db.session.flush()
+    return report
+
+
+def _meeting_exists(slug: str) -> bool:
+    return db.session.execute(db.select(Meeting.id).filter_by(slug=slug)).first() is not None
+
+
+def _series() -> MeetingSeries:
+    series = db.session.execute(
+        db.select(MeetingSeries).filter_by(slug=SERIES["slug"])
+    ).scalar_one_or_none()
+    if series is None:
+        series = MeetingSeries(**SERIES)
+        db.session.add(series)
+    return series
+
+
+def _local(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=tz).astimezone(UTC)
+
+
+def _rabat(series: MeetingSeries, data: dict) -> None:
+    tz = ZoneInfo("Africa/Casablanca")
+    meeting = Meeting(
+        slug="rabat-2022",
+        series=series,
+        number_in_series=2,
+        title={
+            "en": "2nd Programme Board meeting",
+            "fr": "2e réunion du Comité de programme",
+            "es": "2.ª reunión de la Junta del Programa",
+        },
+        description={
+            "en": "The Programme Board brings together the eleven member countries, the UN "
+                  "agencies and the donors of the programme to review a year of results and "
+                  "agree on the priorities for the next one.",
+            "fr": "Le Comité de programme réunit les onze pays membres, les agences des Nations "
+                  "Unies et les bailleurs du programme pour examiner une année de résultats et "
+                  "convenir des priorités de la suivante.",
+            "es": "La Junta del Programa reúne a los once países miembros, las agencias de las "
+                  "Naciones Unidas y los donantes del programa para examinar un año de "
+                  "resultados y acordar las prioridades del siguiente.",
+        },
+        host_country_code="MA",
+        host={
+            "en": "Government of the Kingdom of Morocco",
+            "fr": "Gouvernement du Royaume du Maroc",
+            "es": "Gobierno del Reino de Marruecos",
+        },
+        city="Rabat",
+        venue="Centre de conférences Bab Rouah",
+        venue_address="Avenue Annakhil, Hay Riad, Rabat",
+        timezone="Africa/Casablanca",
+        start_date=date(2022, 6, 13),
+        end_date=date(2022, 6, 14),
+        default_language="fr",
+        registration_opens_at=datetime(2022, 4, 1, 8, 0, tzinfo=UTC),
+        registration_closes_at=datetime(2022, 6, 6, 23, 0, tzinfo=UTC),
+        capacity=80,
+        requires_approval=True,
+        status=MeetingStatus.ARCHIVED,
+    )
+    db.session.add(meeting)
+    people = _participants_and_delegations(meeting, data["participants"])
+    rooms = _rooms(meeting, data["rooms"])
+    _sessions(meeting, data["sessions"], rooms, people, tz)
+    first_morning = _local(meeting.start_date, "08:15", tz)
+    for index, (row, participant) in enumerate(
+        (row, people[row["key"]]) for row in data["participants"]
+    ):
+        if row["checked_in"]:
+            db.session.add(CheckIn(
+                participant=participant,
+                checked_in_at=first_morning + timedelta(minutes=index % 45),
+                method=CheckInMethod.SCAN,
+            ))
+    communique = data["communique"]
+    db.session.add(Communique(
+        meeting=meeting,
+        slug=communique["slug"],
+        default_language="fr",
+        title=communique["title"],
+        summary=communique["summary"],
+        body=communique["body"],
+        sdgs=communique["sdgs"],
+        status=CommuniqueStatus.PUBLISHED,
+        published_at=datetime.fromisoformat(communique["published_at"].replace("Z", "+00:00")),
+    ))
+
+
+def next_demo_dates(today: date) -> tuple[date, date]:
+    """The first Monday at least 60 days after `today`, and the Tuesday after it."""
+    earliest = today + timedelta(days=60)
+    monday = earliest + timedelta(days=(7 - earliest.weekday()) % 7)
+    return monday, monday + timedelta(days=1)
+
+
+def _dakar(series: MeetingSeries, data: dict, today: date) -> None:
+    tz = ZoneInfo("Africa/Dakar")
+    start, end = next_demo_dates(today)
+    meeting = Meeting(
+        slug="dakar-demo",
+        series=series,
+        number_in_series=3,
+        title={
+            "en": "3rd Programme Board meeting",
+            "fr": "3e réunion du Comité de programme",
+            "es": "3.ª reunión de la Junta del Programa",
+        },
+        description={
+            "en": "The third Programme Board, hosted by Senegal, looks at the programme's "
+                  "next phase. Registration requires the secretariat's approval.",
+            "fr": "Le troisième Comité de programme, accueilli par le Sénégal, prépare la "
+                  "prochaine phase du programme. Les inscriptions sont validées par le "
+                  "secrétariat.",
+            "es": "La tercera Junta del Programa, acogida por el Senegal, prepara la próxima "
+                  "fase del programa. Las inscripciones requieren la aprobación de la "
+                  "secretaría.",
+        },
+        host_country_code="SN",
+        host={
+            "en": "Government of the Republic of Senegal",
+            "fr": "Gouvernement de la République du Sénégal",
+            "es": "Gobierno de la República del Senegal",
+        },
+        city="Dakar",
+        venue="Centre international de conférences de Dakar",
+        venue_address="Route de l'Aéroport, Dakar",
+        timezone="Africa/Dakar",
+        start_date=start,
+        end_date=end,
+        default_language="fr",
+        registration_opens_at=datetime.combine(today, time(0, 0), tzinfo=tz).astimezone(UTC),
+        registration_closes_at=datetime.combine(
+            start - timedelta(days=7), time(0, 0), tzinfo=tz
+        ).astimezone(UTC),
+        capacity=80,
+        requires_approval=True,
+        status=MeetingStatus.PUBLISHED,
+    )
+    db.session.add(meeting)
+    dakar = data["dakar"]
+    people = _participants_and_delegations(meeting, dakar["participants"])
+    rooms = _rooms(meeting, data["dakar_rooms"])
+    _sessions(meeting, dakar["sessions"], rooms, people, tz)
+
+
+def _participants_and_delegations(meeting: Meeting, rows: list[dict]) -> dict[str, Participant]:
+    delegations = {
+        code: Delegation(meeting=meeting, country_code=code) for code in DELEGATION_COUNTRIES
+    }
+    db.session.add_all(delegations.values())
+    people: dict[str, Participant] = {}
+    for row in rows:
+        participant = Participant(
+            meeting=meeting,
+            delegation=delegations[row["delegation"]] if row["delegation"] else None,
+            honorific=Honorific(row["honorific"]),
+            given_name=row["given_name"],
+            family_name=row["family_name"],
+            badge_name=row["badge_name"],
+            email=row["email"].lower(),
+            phone=row["phone"],
+            organisation=row["organisation"],
+            position=row["position"],
+            category=Category(row["category"]),
+            role=ParticipantRole(row["role"]),
+            preferred_language=row["preferred_language"],
+            dietary_needs=row["dietary_needs"],
+            accessibility_needs=row["accessibility_needs"],
+            needs_visa_letter=row["needs_visa_letter"],
+            consent_public_list=row["consent_public_list"],
+            status=RegistrationStatus(row["status"]),
+        )
+        db.session.add(participant)
+        people[row["key"]] = participant
+        if participant.role is ParticipantRole.HEAD_OF_DELEGATION and participant.delegation:
+            participant.delegation.head = participant
+    return people
+
+
+def _rooms(meeting: Meeting, rows: list[dict]) -> dict[str, Room]:
+    rooms = {
+        row["key"]: Room(meeting=meeting, name=row["name"], capacity=row["capacity"],
+                         notes=row["notes"])
+        for row in rows
+    }
+    db.session.add_all(rooms.values())
+    return rooms
+
+
+def _sessions(meeting: Meeting, rows: list[dict], rooms: dict[str, Room],
+              people: dict[str, Participant], tz: ZoneInfo) -> None:
+    for row in rows:
+        day = meeting.start_date + timedelta(days=row["day"] - 1)
+        session = AgendaSession(
+            meeting=meeting,
+            room=rooms[row["room"]],
+            kind=SessionKind(row["kind"]),
+            title=row["title"],
+            description=row["description"],
+            starts_at=_local(day, row["start"], tz),
+            ends_at=_local(day, row["end"], tz),
+            capacity=row.get("capacity"),
+        )
+        for position, person in enumerate(row["people"]):
+            session.people.append(SessionPerson(
+                participant=people[person["participant"]] if person.get("participant") else None,
+                guest_name=person.get("guest_name", ""),
+                role=SessionRole(person["role"]),
+                position=position,
+            ))
+        db.session.add(session)

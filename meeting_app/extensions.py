@@ -1,0 +1,19 @@
+"""Unbound extension objects, bound to the app in create_app()."""
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from meeting_app.models import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+# Storage comes from RATELIMIT_STORAGE_URI; no default limits, only the ones we set.
+limiter = Limiter(key_func=get_remote_address)

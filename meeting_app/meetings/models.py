@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meeting_app.models import Base, TranslatedText, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from meeting_app.agenda.models import AgendaSession, Room
+    from meeting_app.delegations.models import Delegation
+    from meeting_app.registration.models import Participant
+
+
+class Country(Base):
+    """An ISO 3166-1 country; names come from Babel's locale data (see services)."""
+
+    __tablename__ = "countries"
+
+    code: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    name_en: Mapped[str] = mapped_column(sa.String(100))
+    name_fr: Mapped[str] = mapped_column(sa.String(100))
+    name_es: Mapped[str] = mapped_column(sa.String(100))
+
+    def name(self, language: str) -> str:
+        return getattr(self, f"name_{language}", None) or self.name_en
+
+
+class MeetingSeries(Base):
+    """A programme's series of meetings (one Programme Board a year, say)."""
+
+    __tablename__ = "meeting_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    programme: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+
+    meetings: Mapped[list[Meeting]] = relationship(
+        back_populates="series", order_by="Meeting.start_date"
+    )
+
+
+class MeetingStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return str(MEETING_STATUS_LABELS[self])
+
+
+MEETING_STATUS_LABELS = {
+    MeetingStatus.DRAFT: _l("Draft"),
+    MeetingStatus.PUBLISHED: _l("Published"),
+    MeetingStatus.ARCHIVED: _l("Archived"),
+}
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting_series.id"), index=True)
+    number_in_series: Mapped[int | None]
+    title: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    description: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    host_country_code: Mapped[str | None] = mapped_column(sa.ForeignKey("countries.code"))
+    host: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    city: Mapped[str] = mapped_column(sa.String(120), default="")
+    venue: Mapped[str] = mapped_column(sa.String(200), default="")
+    venue_address: Mapped[str] = mapped_column(sa.String(300), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    default_language: Mapped[str] = mapped_column(sa.String(2), default="en")
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    capacity: Mapped[int | None]
+    requires_approval: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[MeetingStatus] = mapped_column(
+        enum_column(MeetingStatus), default=MeetingStatus.DRAFT, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("end_date >= start_date", name="dates_in_order"),
+        sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+    )
+
+    series: Mapped[MeetingSeries | None] = relationship(back_populates="meetings")
+    host_country: Mapped[Country | None] = relationship()
+    delegations: Mapped[list[Delegation]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+    rooms: Mapped[list[Room]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Room.name"
+    )
+    sessions: Mapped[list[AgendaSession]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaSession.starts_at"
+    )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.slug}>"

@@ -1,0 +1,27 @@
+from flask import Blueprint, render_template
+
+from meeting_app.meetings import services
+
+bp = Blueprint("meetings", __name__)
+
+
+@bp.get("/")
+def home():
+    upcoming, past = services.upcoming_and_past()
+    return render_template(
+        "meetings/home.html",
+        upcoming=upcoming,
+        past=past,
+        communiques=services.latest_communiques(),
+    )
+
+
+@bp.get("/meetings/<slug>/")
+def meeting_detail(slug: str):
+    meeting = services.get_public_meeting(slug)
+    return render_template(
+        "meetings/detail.html",
+        meeting=meeting,
+        figures=services.public_figures(meeting),
+        registration=services.registration_state(meeting),
+    )

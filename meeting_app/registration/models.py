@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meeting_app.models import Base, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from meeting_app.delegations.models import Delegation
+    from meeting_app.meetings.models import Meeting
+
+
+def new_token() -> str:
+    """A private-link token: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def new_badge_code() -> str:
+    """What a badge's QR code carries: identifies the badge, reveals nothing else."""
+    return secrets.token_urlsafe(12)
+
+
+class Honorific(StrEnum):
+    MR = "mr"
+    MS = "ms"
+    MX = "mx"
+    DR = "dr"
+    PROF = "prof"
+    HE = "he"
+
+    @property
+    def label(self) -> str:
+        return str(HONORIFIC_LABELS[self])
+
+
+HONORIFIC_LABELS = {
+    Honorific.MR: _l("Mr"),
+    Honorific.MS: _l("Ms"),
+    Honorific.MX: _l("Mx"),
+    Honorific.DR: _l("Dr"),
+    Honorific.PROF: _l("Prof."),
+    Honorific.HE: _l("H.E."),
+}
+
+
+class Category(StrEnum):
+    NATIONAL_GOVERNMENT = "national_government"
+    LOCAL_GOVERNMENT = "local_government"
+    UN_AGENCY = "un_agency"
+    DONOR = "donor"
+    PRIVATE_SECTOR = "private_sector"
+    CIVIL_SOCIETY = "civil_society"
+    ACADEMIA = "academia"
+    MEDIA = "media"
+    HOST_STAFF = "host_staff"
+
+    @property
+    def label(self) -> str:
+        return str(CATEGORY_LABELS[self])
+
+
+CATEGORY_LABELS = {
+    Category.NATIONAL_GOVERNMENT: _l("National government"),
+    Category.LOCAL_GOVERNMENT: _l("Local government"),
+    Category.UN_AGENCY: _l("UN agency"),
+    Category.DONOR: _l("Donor"),
+    Category.PRIVATE_SECTOR: _l("Private sector"),
+    Category.CIVIL_SOCIETY: _l("Civil society"),
+    Category.ACADEMIA: _l("Academia"),
+    Category.MEDIA: _l("Media"),
+    Category.HOST_STAFF: _l("Host staff"),
+}
+
+
+class ParticipantRole(StrEnum):
+    HEAD_OF_DELEGATION = "head_of_delegation"
+    DELEGATE = "delegate"
+    SPEAKER = "speaker"
+    OBSERVER = "observer"
+    SECRETARIAT = "secretariat"
+    PRESS = "press"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    ParticipantRole.HEAD_OF_DELEGATION: _l("Head of delegation"),
+    ParticipantRole.DELEGATE: _l("Delegate"),
+    ParticipantRole.SPEAKER: _l("Speaker"),
+    ParticipantRole.OBSERVER: _l("Observer"),
+    ParticipantRole.SECRETARIAT: _l("Secretariat"),
+    ParticipantRole.PRESS: _l("Press"),
+}
+
+
+class RegistrationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    WAITLISTED = "waitlisted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    RegistrationStatus.SUBMITTED: _l("Submitted"),
+    RegistrationStatus.APPROVED: _l("Approved"),
+    RegistrationStatus.WAITLISTED: _l("Waiting list"),
+    RegistrationStatus.DECLINED: _l("Declined"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+class Participant(Base):
+    """One person's registration to one meeting (participants have no account)."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    delegation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("delegations.id", ondelete="SET NULL"), index=True
+    )
+    honorific: Mapped[Honorific | None] = mapped_column(enum_column(Honorific))
+    given_name: Mapped[str] = mapped_column(sa.String(100))
+    family_name: Mapped[str] = mapped_column(sa.String(100))
+    badge_name: Mapped[str] = mapped_column(sa.String(120))
+    # Stored lower-cased, so that one address registers once per meeting.
+    email: Mapped[str] = mapped_column(sa.String(254))
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    position: Mapped[str] = mapped_column(sa.String(200), default="")
+    category: Mapped[Category] = mapped_column(enum_column(Category), index=True)
+    role: Mapped[ParticipantRole] = mapped_column(
+        enum_column(ParticipantRole), default=ParticipantRole.DELEGATE
+    )
+    preferred_language: Mapped[str] = mapped_column(sa.String(2), default="en")
+    dietary_needs: Mapped[str] = mapped_column(sa.String(300), default="")
+    accessibility_needs: Mapped[str] = mapped_column(sa.String(300), default="")
+    needs_visa_letter: Mapped[bool] = mapped_column(default=False)
+    consent_public_list: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        enum_column(RegistrationStatus), default=RegistrationStatus.SUBMITTED, index=True
+    )
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    badge_code: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_badge_code)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "email", name="uq_participants_meeting_email"),
+    )
+
+    meeting: Mapped[Meeting] = relationship(back_populates="participants")
+    delegation: Mapped[Delegation | None] = relationship(
+        back_populates="members", foreign_keys=[delegation_id]
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    def __repr__(self) -> str:
+        return f"<Participant {self.id} {self.email}>"
