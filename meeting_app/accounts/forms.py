@@ -9,6 +9,7 @@ class LoginForm(FlaskForm):
         _l("E-mail"),
         validators=[DataRequired(_l("Enter your e-mail address.")),
                     Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+        filters=[lambda value: value.strip() if value else value],
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)]

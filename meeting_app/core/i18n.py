@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_interval
 from flask import current_app, request, session
 from flask_babel import get_locale
@@ -43,7 +44,8 @@ class Translated:
 
     @property
     def language_name(self) -> str:
-        return LANGUAGE_NAMES.get(self.language, self.language)
+        """The content's language named in the reader's ('francés' to a Spanish reader)."""
+        return Locale.parse(self.language).get_display_name(current_language())
 
 
 def localized(values: dict[str, str] | None, default_language: str = "en",

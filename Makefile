@@ -1,0 +1,68 @@
+# `make run` and `make test` are all the set-up there is (see README.md).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+TRANSLATIONS := meeting_app/translations
+LOCALES := fr en es
+
+# Debian libraries WeasyPrint needs, and fonts for Latin, Cyrillic and Arabic names.
+# libharfbuzz-subset0 matters for speed: without it font subsetting is ~10x slower.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core
+# The browser the Playwright tests drive (/usr/bin/chromium).
+TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium
+
+.PHONY: run test lint format system-deps test-system-deps translations extract-translations \
+        update-translations db-upgrade demo clean
+
+run: $(STAMP) system-deps translations db-upgrade demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP) test-system-deps translations
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+system-deps:
+	@PACKAGES="$(SYSTEM_PACKAGES)" sh scripts/system-deps.sh
+
+test-system-deps:
+	@PACKAGES="$(TEST_SYSTEM_PACKAGES)" sh scripts/system-deps.sh
+
+db-upgrade: $(STAMP)
+	$(FLASK) db upgrade
+
+demo: $(STAMP)
+	$(FLASK) demo
+
+# Catalogs: .po files are committed, .mo files are built here.
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) --statistics 2>&1 | grep -v "^$$" || true
+	@for l in $(LOCALES); do test -f $(TRANSLATIONS)/$$l/LC_MESSAGES/messages.mo || { echo "missing catalog for $$l"; exit 1; }; done
+
+extract-translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o $(TRANSLATIONS)/messages.pot \
+	    --no-location --sort-output --omit-header meeting_app templates
+
+update-translations: extract-translations
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
+	    --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

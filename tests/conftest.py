@@ -1,0 +1,170 @@
+"""Fixtures: one schema per run, built by the real migrations; every test starts
+with empty tables (countries excepted) and gets factories that return callables.
+
+The database is SQLite (a temporary file) unless TEST_DATABASE_URL names
+another one, such as a fresh PostgreSQL database (see .ci/run).
+"""
+
+import os
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from meeting_app import create_app
+from meeting_app.accounts.models import Role
+from meeting_app.accounts.services import create_user
+from meeting_app.extensions import db, limiter
+from meeting_app.meetings.models import Meeting, MeetingStatus
+from meeting_app.registration.models import Category, Participant, RegistrationStatus
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    )
+
+
+def make_app(database_url: str, **overrides):
+    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+        _drop_everything()
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    return app
+
+
+def _drop_everything() -> None:
+    """A database left by an earlier run (PostgreSQL) starts from nothing."""
+    db.metadata.drop_all(db.engine)
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name != "countries":
+                    connection.execute(table.delete())
+    limiter.reset()
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def server_app(app, database_url):
+    """The app that serves the test client's requests: a second instance on the same
+    database, so that each request gets its own app context (and language, and
+    signed-in user) as in production, while the test keeps its own for factories."""
+    return make_app(database_url)
+
+
+@pytest.fixture
+def client(server_app, app_context):
+    return server_app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_meeting(app_context):
+    counter = iter(range(1, 10_000))
+
+    def factory(**values) -> Meeting:
+        n = next(counter)
+        today = datetime.now(UTC).date()
+        values = {
+            "slug": f"meeting-{n}",
+            "title": {"en": f"Board meeting {n}", "fr": f"Réunion du comité {n}",
+                      "es": f"Reunión de la junta {n}"},
+            "city": "Rabat",
+            "venue": "Conference centre",
+            "timezone": "Africa/Casablanca",
+            "host_country_code": "MA",
+            "start_date": today + timedelta(days=30),
+            "end_date": today + timedelta(days=31),
+            "default_language": "en",
+            "status": MeetingStatus.PUBLISHED,
+            **values,
+        }
+        meeting = Meeting(**values)
+        db.session.add(meeting)
+        db.session.commit()
+        return meeting
+
+    return factory
+
+
+@pytest.fixture
+def make_participant(app_context):
+    counter = iter(range(1, 100_000))
+
+    def factory(meeting: Meeting, **values) -> Participant:
+        n = next(counter)
+        values = {
+            "given_name": "Amina",
+            "family_name": f"Tester{n}",
+            "badge_name": f"Amina Tester{n}",
+            "email": f"person{n}@example.org",
+            "category": Category.NATIONAL_GOVERNMENT,
+            "status": RegistrationStatus.APPROVED,
+            **values,
+        }
+        participant = Participant(meeting=meeting, **values)
+        db.session.add(participant)
+        db.session.commit()
+        return participant
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app_context):
+    def factory(role: Role = Role.ORGANISER, email: str | None = None, **values):
+        email = email or f"{role.value}@example.org"
+        user = create_user(email, values.pop("password", PASSWORD), role, **values)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login(client):
+    def sign_in(email: str, password: str = PASSWORD, target=client):
+        return target.post("/login", data={"email": email, "password": password})
+
+    return sign_in
+
+
+@pytest.fixture
+def demo_loaded(app_context):
+    from meeting_app.demo.loader import load_demo
+
+    load_demo(today=date(2026, 11, 29))
+    db.session.commit()
