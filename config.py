@@ -87,7 +87,9 @@ def config_class(name: str | None = None) -> type[Config]:
     try:
         return CONFIGS[name]
     except KeyError:
-        raise RuntimeError(f"Unknown APP_CONFIG {name!r}: use one of {', '.join(CONFIGS)}.") from None
+        raise RuntimeError(
+            f"Unknown APP_CONFIG {name!r}: use one of {', '.join(CONFIGS)}."
+        ) from None
 
 
 def from_environment(cls: type[Config], environ=os.environ) -> dict:
@@ -106,8 +108,15 @@ def from_environment(cls: type[Config], environ=os.environ) -> dict:
         database_url = environ.get("TEST_DATABASE_URL") or None
     if database_url:
         settings["SQLALCHEMY_DATABASE_URI"] = database_url
-    for key in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT", "MAIL_SERVER",
-                "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
+    for key in (
+        "SECRET_KEY",
+        "RATELIMIT_STORAGE_URI",
+        "LOGIN_RATE_LIMIT",
+        "MAIL_SERVER",
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_DEFAULT_SENDER",
+    ):
         if environ.get(key):
             settings[key] = environ[key]
     for key in ("MAIL_PORT", "PROXY_COUNT"):

@@ -46,8 +46,13 @@ def register_extensions(app: Flask) -> None:
     import_all_models()
     database.install_sqlite_pragmas()
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app_config.BASE_DIR / "migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(app_config.BASE_DIR / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -29,19 +29,33 @@ def database_url(tmp_path_factory) -> str:
     )
 
 
+# Apps a test made for itself; their connection pools are closed after the test,
+# so that no connection is left for the garbage collector (psycopg warns then).
+_apps_to_dispose: list = []
+
+
 def make_app(database_url: str, **overrides):
-    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    _apps_to_dispose.append(app)
+    return app
+
+
+def _dispose(apps) -> None:
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    app = make_app(database_url)
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         _drop_everything()
         upgrade()
         db.session.remove()
-        db.engine.dispose()
-    return app
+    yield app
+    _dispose([app])
 
 
 def _drop_everything() -> None:
@@ -54,6 +68,8 @@ def _drop_everything() -> None:
 @pytest.fixture(autouse=True)
 def _clean_tables(request):
     yield
+    _dispose(_apps_to_dispose)
+    _apps_to_dispose.clear()
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
@@ -78,7 +94,9 @@ def server_app(app, database_url):
     """The app that serves the test client's requests: a second instance on the same
     database, so that each request gets its own app context (and language, and
     signed-in user) as in production, while the test keeps its own for factories."""
-    return make_app(database_url)
+    server_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+    yield server_app
+    _dispose([server_app])
 
 
 @pytest.fixture
@@ -100,8 +118,11 @@ def make_meeting(app_context):
         today = datetime.now(UTC).date()
         values = {
             "slug": f"meeting-{n}",
-            "title": {"en": f"Board meeting {n}", "fr": f"Réunion du comité {n}",
-                      "es": f"Reunión de la junta {n}"},
+            "title": {
+                "en": f"Board meeting {n}",
+                "fr": f"Réunion du comité {n}",
+                "es": f"Reunión de la junta {n}",
+            },
             "city": "Rabat",
             "venue": "Conference centre",
             "timezone": "Africa/Casablanca",

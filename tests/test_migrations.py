@@ -35,7 +35,9 @@ def test_countries_come_from_babel_in_three_languages(app_context):
     assert len(countries) == 249
     kyrgyzstan = countries["KG"]
     assert (kyrgyzstan.name_en, kyrgyzstan.name_fr, kyrgyzstan.name_es) == (
-        "Kyrgyzstan", "Kirghizstan", "Kirguistán"
+        "Kyrgyzstan",
+        "Kirghizstan",
+        "Kirguistán",
     )
     assert countries["MA"].name("fr") == "Maroc"
     assert "EU" not in countries and "ZZ" not in countries

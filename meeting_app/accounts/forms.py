@@ -7,8 +7,11 @@ from wtforms.validators import DataRequired, Email, Length
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail"),
-        validators=[DataRequired(_l("Enter your e-mail address.")),
-                    Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
         filters=[lambda value: value.strip() if value else value],
     )
     password = PasswordField(

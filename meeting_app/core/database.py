@@ -1,9 +1,9 @@
 """Database plumbing: SQLite pragmas, the migration check, and table clean-up."""
 
+import functools
 import sqlite3
 
 import sqlalchemy as sa
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy import event
@@ -33,13 +33,18 @@ def install_sqlite_pragmas() -> None:
         cursor.close()
 
 
-def head_revisions() -> set[str]:
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The newest migrations shipped with the code (read once per process)."""
     script = ScriptDirectory(str(app_config.BASE_DIR / "migrations"))
-    return set(script.get_heads())
+    return frozenset(script.get_heads())
 
 
 def current_revisions(connection: sa.Connection) -> set[str]:
-    return set(MigrationContext.configure(connection).get_current_heads())
+    """The migrations the database is at (Alembic's own table; none when never migrated)."""
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return set()
+    return set(connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
 
 
 def migration_state(connection: sa.Connection) -> str:

@@ -12,18 +12,34 @@ from meeting_app.extensions import db
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood.")),
     403: (_l("Access denied"), _l("Your account does not give access to this page.")),
-    404: (_l("Page not found"), _l("There is no page at this address. It may have moved, or the link may be mistyped.")),
+    404: (
+        _l("Page not found"),
+        _l("There is no page at this address. It may have moved, or the link may be mistyped."),
+    ),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
-    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Please wait a minute and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing you sent was half-saved; please try again in a moment.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Please wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l(
+            "An unexpected error occurred. Nothing you sent was half-saved; "
+            "please try again in a moment."
+        ),
+    ),
 }
 
 
 def render_error(status: int, title=None, message=None, template: str = "errors/error.html"):
     default_title, default_message = MESSAGES.get(status, MESSAGES[500])
     return (
-        render_template(template, status=status, title=title or default_title,
-                        message=message or default_message),
+        render_template(
+            template,
+            status=status,
+            title=title or default_title,
+            message=message or default_message,
+        ),
         status,
     )
 
@@ -35,8 +51,10 @@ def register(app: Flask) -> None:
         return render_error(
             400,
             _l("This form has expired"),
-            _l("The form was too old or was not sent from this site, so nothing was saved. "
-               "Go back, reload the page and send it again."),
+            _l(
+                "The form was too old or was not sent from this site, so nothing was saved. "
+                "Go back, reload the page and send it again."
+            ),
         )
 
     @app.errorhandler(HTTPException)

@@ -24,9 +24,9 @@ def select_locale() -> str:
     chosen = session.get(SESSION_KEY)
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def current_language() -> str:
@@ -48,8 +48,9 @@ class Translated:
         return Locale.parse(self.language).get_display_name(current_language())
 
 
-def localized(values: dict[str, str] | None, default_language: str = "en",
-              language: str | None = None) -> Translated:
+def localized(
+    values: dict[str, str] | None, default_language: str = "en", language: str | None = None
+) -> Translated:
     """The text in `language` (default: the reader's), else in `default_language`,
     else in any language given."""
     values = values or {}

@@ -117,14 +117,14 @@ def _rabat(series: MeetingSeries, data: dict) -> None:
         },
         description={
             "en": "The Programme Board brings together the eleven member countries, the UN "
-                  "agencies and the donors of the programme to review a year of results and "
-                  "agree on the priorities for the next one.",
+            "agencies and the donors of the programme to review a year of results and "
+            "agree on the priorities for the next one.",
             "fr": "Le Comité de programme réunit les onze pays membres, les agences des Nations "
-                  "Unies et les bailleurs du programme pour examiner une année de résultats et "
-                  "convenir des priorités de la suivante.",
+            "Unies et les bailleurs du programme pour examiner une année de résultats et "
+            "convenir des priorités de la suivante.",
             "es": "La Junta del Programa reúne a los once países miembros, las agencias de las "
-                  "Naciones Unidas y los donantes del programa para examinar un año de "
-                  "resultados y acordar las prioridades del siguiente.",
+            "Naciones Unidas y los donantes del programa para examinar un año de "
+            "resultados y acordar las prioridades del siguiente.",
         },
         host_country_code="MA",
         host={
@@ -154,23 +154,27 @@ def _rabat(series: MeetingSeries, data: dict) -> None:
         (row, people[row["key"]]) for row in data["participants"]
     ):
         if row["checked_in"]:
-            db.session.add(CheckIn(
-                participant=participant,
-                checked_in_at=first_morning + timedelta(minutes=index % 45),
-                method=CheckInMethod.SCAN,
-            ))
+            db.session.add(
+                CheckIn(
+                    participant=participant,
+                    checked_in_at=first_morning + timedelta(minutes=index % 45),
+                    method=CheckInMethod.SCAN,
+                )
+            )
     communique = data["communique"]
-    db.session.add(Communique(
-        meeting=meeting,
-        slug=communique["slug"],
-        default_language="fr",
-        title=communique["title"],
-        summary=communique["summary"],
-        body=communique["body"],
-        sdgs=communique["sdgs"],
-        status=CommuniqueStatus.PUBLISHED,
-        published_at=datetime.fromisoformat(communique["published_at"].replace("Z", "+00:00")),
-    ))
+    db.session.add(
+        Communique(
+            meeting=meeting,
+            slug=communique["slug"],
+            default_language="fr",
+            title=communique["title"],
+            summary=communique["summary"],
+            body=communique["body"],
+            sdgs=communique["sdgs"],
+            status=CommuniqueStatus.PUBLISHED,
+            published_at=datetime.fromisoformat(communique["published_at"].replace("Z", "+00:00")),
+        )
+    )
 
 
 def next_demo_dates(today: date) -> tuple[date, date]:
@@ -194,13 +198,13 @@ def _dakar(series: MeetingSeries, data: dict, today: date) -> None:
         },
         description={
             "en": "The third Programme Board, hosted by Senegal, looks at the programme's "
-                  "next phase. Registration requires the secretariat's approval.",
+            "next phase. Registration requires the secretariat's approval.",
             "fr": "Le troisième Comité de programme, accueilli par le Sénégal, prépare la "
-                  "prochaine phase du programme. Les inscriptions sont validées par le "
-                  "secrétariat.",
+            "prochaine phase du programme. Les inscriptions sont validées par le "
+            "secrétariat.",
             "es": "La tercera Junta del Programa, acogida por el Senegal, prepara la próxima "
-                  "fase del programa. Las inscripciones requieren la aprobación de la "
-                  "secretaría.",
+            "fase del programa. Las inscripciones requieren la aprobación de la "
+            "secretaría.",
         },
         host_country_code="SN",
         host={
@@ -266,16 +270,22 @@ def _participants_and_delegations(meeting: Meeting, rows: list[dict]) -> dict[st
 
 def _rooms(meeting: Meeting, rows: list[dict]) -> dict[str, Room]:
     rooms = {
-        row["key"]: Room(meeting=meeting, name=row["name"], capacity=row["capacity"],
-                         notes=row["notes"])
+        row["key"]: Room(
+            meeting=meeting, name=row["name"], capacity=row["capacity"], notes=row["notes"]
+        )
         for row in rows
     }
     db.session.add_all(rooms.values())
     return rooms
 
 
-def _sessions(meeting: Meeting, rows: list[dict], rooms: dict[str, Room],
-              people: dict[str, Participant], tz: ZoneInfo) -> None:
+def _sessions(
+    meeting: Meeting,
+    rows: list[dict],
+    rooms: dict[str, Room],
+    people: dict[str, Participant],
+    tz: ZoneInfo,
+) -> None:
     for row in rows:
         day = meeting.start_date + timedelta(days=row["day"] - 1)
         session = AgendaSession(
@@ -289,10 +299,14 @@ def _sessions(meeting: Meeting, rows: list[dict], rooms: dict[str, Room],
             capacity=row.get("capacity"),
         )
         for position, person in enumerate(row["people"]):
-            session.people.append(SessionPerson(
-                participant=people[person["participant"]] if person.get("participant") else None,
-                guest_name=person.get("guest_name", ""),
-                role=SessionRole(person["role"]),
-                position=position,
-            ))
+            session.people.append(
+                SessionPerson(
+                    participant=people[person["participant"]]
+                    if person.get("participant")
+                    else None,
+                    guest_name=person.get("guest_name", ""),
+                    role=SessionRole(person["role"]),
+                    position=position,
+                )
+            )
         db.session.add(session)

@@ -19,19 +19,27 @@ class DeskRow:
 
 def desk_overview() -> list[DeskRow]:
     """Published meetings, newest first, with approved and arrived participants."""
-    meetings = db.session.execute(
-        db.select(Meeting)
-        .filter(Meeting.status == MeetingStatus.PUBLISHED)
-        .order_by(Meeting.start_date.desc())
-    ).scalars().all()
-    approved = dict(db.session.execute(
-        db.select(Participant.meeting_id, sa.func.count())
-        .filter(Participant.status == RegistrationStatus.APPROVED)
-        .group_by(Participant.meeting_id)
-    ).all())
-    arrived = dict(db.session.execute(
-        db.select(Participant.meeting_id, sa.func.count(sa.distinct(CheckIn.participant_id)))
-        .join(CheckIn, CheckIn.participant_id == Participant.id)
-        .group_by(Participant.meeting_id)
-    ).all())
+    meetings = (
+        db.session.execute(
+            db.select(Meeting)
+            .filter(Meeting.status == MeetingStatus.PUBLISHED)
+            .order_by(Meeting.start_date.desc())
+        )
+        .scalars()
+        .all()
+    )
+    approved = dict(
+        db.session.execute(
+            db.select(Participant.meeting_id, sa.func.count())
+            .filter(Participant.status == RegistrationStatus.APPROVED)
+            .group_by(Participant.meeting_id)
+        ).all()
+    )
+    arrived = dict(
+        db.session.execute(
+            db.select(Participant.meeting_id, sa.func.count(sa.distinct(CheckIn.participant_id)))
+            .join(CheckIn, CheckIn.participant_id == Participant.id)
+            .group_by(Participant.meeting_id)
+        ).all()
+    )
     return [DeskRow(m, approved.get(m.id, 0), arrived.get(m.id, 0)) for m in meetings]

@@ -21,13 +21,14 @@ class MeetingRow:
 
 def meetings_overview() -> list[MeetingRow]:
     """Every meeting, newest first, with its registrations counted by status (one query)."""
-    meetings = db.session.execute(
-        db.select(Meeting).order_by(Meeting.start_date.desc())
-    ).scalars().all()
+    meetings = (
+        db.session.execute(db.select(Meeting).order_by(Meeting.start_date.desc())).scalars().all()
+    )
     counts: dict[int, dict[RegistrationStatus, int]] = {m.id: {} for m in meetings}
     rows = db.session.execute(
-        db.select(Participant.meeting_id, Participant.status, sa.func.count())
-        .group_by(Participant.meeting_id, Participant.status)
+        db.select(Participant.meeting_id, Participant.status, sa.func.count()).group_by(
+            Participant.meeting_id, Participant.status
+        )
     )
     for meeting_id, status, count in rows:
         counts[meeting_id][status] = count

@@ -18,19 +18,38 @@ PUBLIC_STATUSES = (MeetingStatus.PUBLISHED, MeetingStatus.ARCHIVED)
 
 # Babel's territories also hold groupings, user-assigned and "exceptionally reserved"
 # codes that are not ISO 3166-1 countries; without them 249 remain, as in the standard.
-_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "XK", "ZZ",
-                  "AC", "CP", "CQ", "DG", "EA", "IC", "TA"}
+_NOT_COUNTRIES = {
+    "EU",
+    "EZ",
+    "UN",
+    "QO",
+    "XA",
+    "XB",
+    "XK",
+    "ZZ",
+    "AC",
+    "CP",
+    "CQ",
+    "DG",
+    "EA",
+    "IC",
+    "TA",
+}
 
 
 def babel_countries() -> list[dict[str, str]]:
     """ISO 3166-1 alpha-2 countries and territories, named in fr/en/es by Babel's CLDR data."""
     names = {lang: Locale.parse(lang).territories for lang in ("en", "fr", "es")}
     codes = sorted(
-        code for code in names["en"]
+        code
+        for code in names["en"]
         if len(code) == 2 and code.isalpha() and code.isupper() and code not in _NOT_COUNTRIES
     )
     return [
-        {"code": code, **{f"name_{lang}": names[lang].get(code, names["en"][code]) for lang in names}}
+        {
+            "code": code,
+            **{f"name_{lang}": names[lang].get(code, names["en"][code]) for lang in names},
+        }
         for code in codes
     ]
 
@@ -68,21 +87,29 @@ def get_public_meeting(slug: str) -> Meeting:
 
 def upcoming_and_past(today: date | None = None) -> tuple[list[Meeting], list[Meeting]]:
     today = today or utcnow().date()
-    meetings = db.session.execute(
-        db.select(Meeting).filter(Meeting.status.in_(PUBLIC_STATUSES)).order_by(Meeting.start_date)
-    ).scalars().all()
+    meetings = (
+        db.session.execute(
+            db.select(Meeting)
+            .filter(Meeting.status.in_(PUBLIC_STATUSES))
+            .order_by(Meeting.start_date)
+        )
+        .scalars()
+        .all()
+    )
     upcoming = [m for m in meetings if m.end_date >= today and m.status is MeetingStatus.PUBLISHED]
     past = [m for m in reversed(meetings) if m not in upcoming]
     return upcoming, past
 
 
 def latest_communiques(limit: int = 3) -> list[Communique]:
-    return list(db.session.execute(
-        db.select(Communique)
-        .filter(Communique.status == CommuniqueStatus.PUBLISHED)
-        .order_by(Communique.published_at.desc())
-        .limit(limit)
-    ).scalars())
+    return list(
+        db.session.execute(
+            db.select(Communique)
+            .filter(Communique.status == CommuniqueStatus.PUBLISHED)
+            .order_by(Communique.published_at.desc())
+            .limit(limit)
+        ).scalars()
+    )
 
 
 @dataclass(frozen=True)

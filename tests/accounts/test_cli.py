@@ -11,9 +11,10 @@ def _users():
 
 
 def test_create_an_organiser(runner, app_context):
-    result = runner.invoke(args=["users", "create", "--email", "Chef@Example.org",
-                                 "--role", "organiser"],
-                           input="a long enough password\na long enough password\n")
+    result = runner.invoke(
+        args=["users", "create", "--email", "Chef@Example.org", "--role", "organiser"],
+        input="a long enough password\na long enough password\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Created organiser account chef@example.org." in result.output
     (user,) = _users()
@@ -25,7 +26,7 @@ def test_the_two_passwords_must_match(runner, app_context):
     result = runner.invoke(
         args=["users", "create", "--email", "h@example.org", "--role", "host"],
         input="a long enough password\nanother long password\n"
-              "a long enough password\na long enough password\n",
+        "a long enough password\na long enough password\n",
     )
     assert result.exit_code == 0
     assert "do not match" in result.output
@@ -33,22 +34,36 @@ def test_the_two_passwords_must_match(runner, app_context):
 
 
 def test_there_is_no_password_option(runner, app_context):
-    result = runner.invoke(args=["users", "create", "--email", "h@example.org", "--role",
-                                 "host", "--password", "a long enough password"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "h@example.org",
+            "--role",
+            "host",
+            "--password",
+            "a long enough password",
+        ]
+    )
     assert result.exit_code == 2
     assert _users() == []
 
 
 def test_short_password_unknown_role_and_duplicate_are_refused(runner, app_context, make_user):
-    short = runner.invoke(args=["users", "create", "--email", "h@example.org", "--role", "host"],
-                          input="short\nshort\n")
+    short = runner.invoke(
+        args=["users", "create", "--email", "h@example.org", "--role", "host"],
+        input="short\nshort\n",
+    )
     assert short.exit_code == 1
     assert "at least 12 characters" in short.output
     role = runner.invoke(args=["users", "create", "--email", "h@example.org", "--role", "admin"])
     assert role.exit_code == 2
     make_user(Role.HOST, "taken@example.org")
-    taken = runner.invoke(args=["users", "create", "--email", "taken@example.org", "--role",
-                                "host"], input="a long enough password\na long enough password\n")
+    taken = runner.invoke(
+        args=["users", "create", "--email", "taken@example.org", "--role", "host"],
+        input="a long enough password\na long enough password\n",
+    )
     assert taken.exit_code == 1
     assert "already exists" in taken.output
     assert len(_users()) == 1

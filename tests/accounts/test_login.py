@@ -27,8 +27,9 @@ def test_host_lands_on_the_desk(client, make_user, login):
     ("email", "password"),
     [("boss@example.org", "wrong password!"), ("nobody@example.org", PASSWORD)],
 )
-def test_wrong_password_or_unknown_email_get_the_same_answer(client, make_user, login,
-                                                             email, password):
+def test_wrong_password_or_unknown_email_get_the_same_answer(
+    client, make_user, login, email, password
+):
     make_user(Role.ORGANISER, "boss@example.org")
     response = login(email, password)
     assert response.status_code == 422
@@ -85,7 +86,7 @@ def test_sign_out_needs_a_post_and_ends_the_session(client, make_user, login):
 
 def test_login_is_rate_limited(client, make_user, login):
     make_user(Role.ORGANISER, "boss@example.org")
-    statuses = [login("boss@example.org", "guess number %d" % i).status_code for i in range(10)]
+    statuses = [login("boss@example.org", f"guess number {i}").status_code for i in range(10)]
     assert statuses == [422] * 10
     blocked = login("boss@example.org")  # even the right password waits now
     assert blocked.status_code == 429
@@ -93,16 +94,20 @@ def test_login_is_rate_limited(client, make_user, login):
     assert client.get("/manage/").status_code == 302
 
 
-def test_rate_limit_counters_are_shared_between_workers_through_redis(database_url, app_context,
-                                                                      make_user):
+def test_rate_limit_counters_are_shared_between_workers_through_redis(
+    database_url, app_context, make_user
+):
     """Two app instances (two gunicorn workers) count against one limit in Redis."""
     import redis
 
     redis.Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
     make_user(Role.ORGANISER, "boss@example.org")
     workers = [
-        make_app(database_url, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
-                 LOGIN_RATE_LIMIT="3 per minute").test_client()
+        make_app(
+            database_url,
+            RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
+            LOGIN_RATE_LIMIT="3 per minute",
+        ).test_client()
         for _ in range(2)
     ]
     data = {"email": "boss@example.org", "password": "wrong password!"}
@@ -113,13 +118,15 @@ def test_rate_limit_counters_are_shared_between_workers_through_redis(database_u
 
 def test_next_page_is_followed_but_only_on_this_site(client, make_user, login):
     make_user(Role.ORGANISER, "boss@example.org")
-    response = client.post("/login?next=/desk/", data={"email": "boss@example.org",
-                                                       "password": PASSWORD})
+    response = client.post(
+        "/login?next=/desk/", data={"email": "boss@example.org", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/desk/"
     client.post("/logout")
     for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
-        response = client.post(f"/login?next={target}",
-                               data={"email": "boss@example.org", "password": PASSWORD})
+        response = client.post(
+            f"/login?next={target}", data={"email": "boss@example.org", "password": PASSWORD}
+        )
         assert response.headers["Location"] == "/manage/"
         client.post("/logout")
 

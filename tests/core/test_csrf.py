@@ -25,8 +25,7 @@ def _last_login():
 
 
 @pytest.mark.parametrize("token", [None, "tampered", "ImFiYyI.ZZZ.bad"])
-def test_login_without_a_valid_token_is_refused_and_signs_nobody_in(csrf_client, make_user,
-                                                                    token):
+def test_login_without_a_valid_token_is_refused_and_signs_nobody_in(csrf_client, make_user, token):
     make_user(Role.ORGANISER, "boss@example.org")
     data = {"email": "boss@example.org", "password": PASSWORD}
     if token:

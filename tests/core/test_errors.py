@@ -7,9 +7,14 @@ from meeting_app.extensions import db
 from tests.conftest import make_app
 
 
-@pytest.mark.parametrize(("language", "title"), [
-    ("fr", "Page introuvable"), ("en", "Page not found"), ("es", "Página no encontrada"),
-])
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("fr", "Page introuvable"),
+        ("en", "Page not found"),
+        ("es", "Página no encontrada"),
+    ],
+)
 def test_unknown_meeting_gives_a_404_page_in_the_readers_language(client, language, title):
     response = client.get("/meetings/no-such-meeting/", headers={"Accept-Language": language})
     assert response.status_code == 404

@@ -66,8 +66,9 @@ def test_unknown_language_is_refused(client):
 
 
 def test_missing_translation_of_content_falls_back_and_says_so(client, make_meeting):
-    make_meeting(slug="dakar", default_language="fr",
-                 title={"fr": "Réunion de Dakar", "en": "Dakar meeting"})
+    make_meeting(
+        slug="dakar", default_language="fr", title={"fr": "Réunion de Dakar", "en": "Dakar meeting"}
+    )
     html = client.get("/meetings/dakar/", headers={"Accept-Language": "es"}).get_data(True)
     assert '<span lang="fr">Réunion de Dakar</span>' in html
     assert "(en francés: aún sin traducción)" in html
@@ -85,10 +86,26 @@ def test_catalog_template_is_not_stale(tmp_path):
     `make update-translations` when this fails), and nothing else is."""
     fresh = tmp_path / "fresh.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-o", str(fresh), "--no-location", "--sort-output", "--omit-header",
-         "meeting_app", "templates"],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(fresh),
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "meeting_app",
+            "templates",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with open(fresh, "rb") as handle:
         extracted = {m.id for m in read_po(handle) if m.id}

@@ -1,0 +1,146 @@
+"""The demo meetings: what PRODUCT.md promises, loaded twice without change."""
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from meeting_app.accounts.models import Role, User
+from meeting_app.agenda.models import AgendaSession, Room
+from meeting_app.communiques.models import Communique, CommuniqueStatus
+from meeting_app.delegations.models import Delegation
+from meeting_app.demo.loader import DEMO_ACCOUNTS, load_demo, next_demo_dates
+from meeting_app.desk.models import CheckIn
+from meeting_app.extensions import db
+from meeting_app.meetings.models import Meeting, MeetingStatus
+from meeting_app.registration.models import Category, Participant, RegistrationStatus
+
+ELEVEN = {"BD", "EC", "JM", "KG", "MD", "MA", "NP", "PH", "SN", "RS", "TN"}
+
+
+def _meeting(slug: str) -> Meeting:
+    return db.session.execute(db.select(Meeting).filter_by(slug=slug)).scalar_one()
+
+
+def _counts() -> dict[str, int]:
+    return {
+        model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (
+            Meeting,
+            Delegation,
+            Participant,
+            Room,
+            AgendaSession,
+            Communique,
+            User,
+            CheckIn,
+        )
+    }
+
+
+def test_rabat_meeting_is_as_described(demo_loaded):
+    rabat = _meeting("rabat-2022")
+    assert (rabat.start_date, rabat.end_date) == (date(2022, 6, 13), date(2022, 6, 14))
+    assert rabat.timezone == "Africa/Casablanca"
+    assert rabat.host_country_code == "MA" and rabat.city == "Rabat"
+    assert rabat.number_in_series == 2
+    assert {d.country_code for d in rabat.delegations} == ELEVEN
+    assert all(d.head is not None and d.head.delegation is d for d in rabat.delegations)
+    assert len(rabat.participants) == 64
+    statuses = Counter(p.status for p in rabat.participants)
+    assert set(statuses) == set(RegistrationStatus)
+    assert statuses[RegistrationStatus.APPROVED] >= 50
+    assert {p.category for p in rabat.participants} >= {
+        Category.NATIONAL_GOVERNMENT,
+        Category.LOCAL_GOVERNMENT,
+        Category.UN_AGENCY,
+        Category.DONOR,
+        Category.PRIVATE_SECTOR,
+        Category.CIVIL_SOCIETY,
+    }
+    assert len(rabat.rooms) == 2
+    assert 10 <= len(rabat.sessions) <= 14
+    assert {
+        s.starts_at.astimezone(ZoneInfo("Africa/Casablanca")).date() for s in rabat.sessions
+    } == {date(2022, 6, 13), date(2022, 6, 14)}
+
+
+def test_opening_plenary_is_at_nine_in_rabat_which_is_eight_utc(demo_loaded):
+    first = _meeting("rabat-2022").sessions[0]
+    assert first.kind.value == "plenary"
+    assert first.starts_at == datetime(2022, 6, 13, 8, 0, tzinfo=UTC)
+    local = first.starts_at.astimezone(ZoneInfo("Africa/Casablanca"))
+    assert (local.hour, local.minute) == (9, 0)
+
+
+def test_names_keep_their_scripts(demo_loaded):
+    names = " ".join(p.full_name for p in _meeting("rabat-2022").participants)
+    assert any("\u0400" <= ch <= "\u04ff" for ch in names)  # Cyrillic
+    assert any("\u0600" <= ch <= "\u06ff" for ch in names)  # Arabic
+    assert any(ch in names for ch in "éèñçđ")
+
+
+def test_communique_is_published_in_french_and_english_with_its_goals(demo_loaded):
+    (communique,) = db.session.execute(db.select(Communique)).scalars()
+    assert communique.status is CommuniqueStatus.PUBLISHED
+    assert communique.meeting.slug == "rabat-2022"
+    assert set(communique.body) >= {"fr", "en"}
+    assert all(len(text) > 500 for text in communique.body.values())
+    assert communique.sdgs == [1, 3, 4, 5, 8, 10, 16, 17]
+
+
+def test_dakar_is_the_next_meeting_open_for_registration(demo_loaded):
+    dakar = _meeting("dakar-demo")
+    loaded_on = date(2026, 11, 29)
+    assert dakar.start_date.weekday() == 0 and dakar.end_date == dakar.start_date + timedelta(1)
+    assert dakar.start_date - loaded_on >= timedelta(days=60)
+    assert dakar.start_date - loaded_on < timedelta(days=67)
+    assert dakar.timezone == "Africa/Dakar" and dakar.host_country_code == "SN"
+    assert dakar.requires_approval and dakar.capacity == 80
+    assert dakar.status is MeetingStatus.PUBLISHED
+    dakar_tz = ZoneInfo("Africa/Dakar")
+    assert dakar.registration_opens_at.astimezone(dakar_tz).date() == loaded_on
+    assert dakar.registration_closes_at.astimezone(dakar_tz).date() == (
+        dakar.start_date - timedelta(days=7)
+    )
+    assert 3 <= len(dakar.participants) <= 10
+    assert dakar.sessions and dakar.series is _meeting("rabat-2022").series
+
+
+def test_next_demo_dates_are_the_first_monday_sixty_days_on():
+    assert next_demo_dates(date(2026, 11, 29)) == (date(2027, 2, 1), date(2027, 2, 2))
+    # 60 days after 2026-12-03 falls on Monday 2027-02-01 itself.
+    assert next_demo_dates(date(2026, 12, 3))[0] == date(2027, 2, 1)
+    assert next_demo_dates(date(2026, 12, 4))[0] == date(2027, 2, 8)
+
+
+def test_loading_twice_changes_nothing(demo_loaded):
+    before = _counts()
+    report = load_demo(today=date(2027, 3, 1))
+    db.session.commit()
+    assert report.created == []
+    assert _counts() == before
+    assert before["meetings"] == 2 and before["delegations"] == 22
+
+
+def test_demo_command_loads_and_reports(runner, app_context):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "created  rabat-2022" in first.output
+    second = runner.invoke(args=["demo"])
+    assert "present  rabat-2022" in second.output and "created" not in second.output
+
+
+def test_demo_accounts_sign_in(client, demo_loaded, login):
+    for email, password, role in DEMO_ACCOUNTS:
+        response = login(email, password)
+        assert response.headers["Location"] == ("/manage/" if role is Role.ORGANISER else "/desk/")
+        client.post("/logout")
+
+
+def test_demo_pages_render(client, demo_loaded):
+    for path in ("/", "/meetings/rabat-2022/", "/meetings/dakar-demo/"):
+        assert client.get(path).status_code == 200
+    html = client.get("/meetings/rabat-2022/", headers={"Accept-Language": "en"}).get_data(True)
+    assert "<dd>11</dd>" in html
