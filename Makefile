@@ -15,7 +15,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium
 
 .PHONY: run test lint format system-deps test-system-deps translations extract-translations \
-        update-translations db-upgrade demo clean
+        update-translations db-upgrade demo clean bench
 
 run: $(STAMP) system-deps translations db-upgrade demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -66,3 +66,6 @@ update-translations: extract-translations
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+bench: $(STAMP)
+	$(BIN)/python bench/pages.py
