@@ -43,7 +43,7 @@ SERIES = {
     "title": {
         "en": "Programme Board meetings",
         "fr": "Réunions du Comité de programme",
-        "es": "Reuniones de la Junta del Programme",
+        "es": "Reuniones de la Junta del Programa",
     },
     "programme": {
         "en": "Global Programme on Migration for Sustainable Development",

@@ -4,6 +4,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 
 from meeting_app.accounts.models import Role, User
@@ -15,6 +16,7 @@ from meeting_app.desk.models import CheckIn
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting, MeetingStatus
 from meeting_app.registration.models import Category, Participant, RegistrationStatus
+from tests.conftest import make_app
 
 ELEVEN = {"BD", "EC", "JM", "KG", "MD", "MA", "NP", "PH", "SN", "RS", "TN"}
 
@@ -144,3 +146,28 @@ def test_demo_pages_render(client, demo_loaded):
         assert client.get(path).status_code == 200
     html = client.get("/meetings/rabat-2022/", headers={"Accept-Language": "en"}).get_data(True)
     assert "<dd>11</dd>" in html
+
+
+def test_demo_command_is_refused_with_the_production_configuration(app, database_url):
+    production_like = make_app(database_url, DEMO_ACCOUNTS_ALLOWED=False)
+    result = production_like.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "refused with the production configuration" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["demo"],
+        ["countries", "sync"],
+        ["users", "create", "--email", "a@example.org", "--role", "host"],
+    ],
+)
+def test_commands_on_an_unmigrated_database_name_the_upgrade(tmp_path, command):
+    app = make_app(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    result = app.test_cli_runner().invoke(args=command, input="x" * 12 + "\n" + "x" * 12 + "\n")
+    assert result.exit_code == 1
+    assert "run `flask --app wsgi db upgrade` first" in result.output
+    assert "Traceback" not in result.output
