@@ -6,6 +6,7 @@ loads them so that Alembic and `db.create_all()` see the whole schema.
 
 from datetime import UTC, datetime
 from enum import Enum as PyEnum
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.ext.mutable import MutableDict
@@ -60,6 +61,25 @@ def enum_column(enum_cls: type[PyEnum]) -> sa.Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class LabelledEnum(StrEnum):
+    """An enum stored by value whose members have a translated label for people."""
+
+    @property
+    def label(self) -> str:
+        return str(_LABELS[type(self)][self])
+
+
+_LABELS: dict[type, dict] = {}
+
+
+def set_labels(enum_cls: type[LabelledEnum], labels: dict) -> None:
+    """Give every member of `enum_cls` its label (lazy strings, translated when shown)."""
+    missing = set(enum_cls) - set(labels)
+    if missing:
+        raise ValueError(f"{enum_cls.__name__} members without a label: {missing}")
+    _LABELS[enum_cls] = labels
 
 
 # Text that people write in several languages: {"fr": ..., "en": ..., "es": ...}.

@@ -1,14 +1,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meeting_app.models import Base, TranslatedText, UTCDateTime, enum_column, utcnow
+from meeting_app.models import (
+    Base,
+    LabelledEnum,
+    TranslatedText,
+    UTCDateTime,
+    enum_column,
+    set_labels,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from meeting_app.meetings.models import Meeting
@@ -31,7 +38,7 @@ class Room(Base):
     meeting: Mapped[Meeting] = relationship(back_populates="rooms")
 
 
-class SessionKind(StrEnum):
+class SessionKind(LabelledEnum):
     PLENARY = "plenary"
     PANEL = "panel"
     WORKING_GROUP = "working_group"
@@ -42,22 +49,21 @@ class SessionKind(StrEnum):
     RECEPTION = "reception"
     FIELD_VISIT = "field_visit"
 
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
 
-
-KIND_LABELS = {
-    SessionKind.PLENARY: _l("Plenary"),
-    SessionKind.PANEL: _l("Panel"),
-    SessionKind.WORKING_GROUP: _l("Working group"),
-    SessionKind.BILATERAL: _l("Bilateral meeting"),
-    SessionKind.SIDE_EVENT: _l("Side event"),
-    SessionKind.BREAK: _l("Break"),
-    SessionKind.MEAL: _l("Meal"),
-    SessionKind.RECEPTION: _l("Reception"),
-    SessionKind.FIELD_VISIT: _l("Field visit"),
-}
+set_labels(
+    SessionKind,
+    {
+        SessionKind.PLENARY: _l("Plenary"),
+        SessionKind.PANEL: _l("Panel"),
+        SessionKind.WORKING_GROUP: _l("Working group"),
+        SessionKind.BILATERAL: _l("Bilateral meeting"),
+        SessionKind.SIDE_EVENT: _l("Side event"),
+        SessionKind.BREAK: _l("Break"),
+        SessionKind.MEAL: _l("Meal"),
+        SessionKind.RECEPTION: _l("Reception"),
+        SessionKind.FIELD_VISIT: _l("Field visit"),
+    },
+)
 
 
 class AgendaSession(Base):
@@ -88,23 +94,22 @@ class AgendaSession(Base):
     )
 
 
-class SessionRole(StrEnum):
+class SessionRole(LabelledEnum):
     CHAIR = "chair"
     MODERATOR = "moderator"
     SPEAKER = "speaker"
     RAPPORTEUR = "rapporteur"
 
-    @property
-    def label(self) -> str:
-        return str(SESSION_ROLE_LABELS[self])
 
-
-SESSION_ROLE_LABELS = {
-    SessionRole.CHAIR: _l("Chair"),
-    SessionRole.MODERATOR: _l("Moderator"),
-    SessionRole.SPEAKER: _l("Speaker"),
-    SessionRole.RAPPORTEUR: _l("Rapporteur"),
-}
+set_labels(
+    SessionRole,
+    {
+        SessionRole.CHAIR: _l("Chair"),
+        SessionRole.MODERATOR: _l("Moderator"),
+        SessionRole.SPEAKER: _l("Speaker"),
+        SessionRole.RAPPORTEUR: _l("Rapporteur"),
+    },
+)
 
 
 class SessionPerson(Base):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -9,7 +8,15 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meeting_app.models import Base, TranslatedText, UTCDateTime, enum_column, utcnow
+from meeting_app.models import (
+    Base,
+    LabelledEnum,
+    TranslatedText,
+    UTCDateTime,
+    enum_column,
+    set_labels,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from meeting_app.agenda.models import AgendaSession, Room
@@ -46,21 +53,20 @@ class MeetingSeries(Base):
     )
 
 
-class MeetingStatus(StrEnum):
+class MeetingStatus(LabelledEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     ARCHIVED = "archived"
 
-    @property
-    def label(self) -> str:
-        return str(MEETING_STATUS_LABELS[self])
 
-
-MEETING_STATUS_LABELS = {
-    MeetingStatus.DRAFT: _l("Draft"),
-    MeetingStatus.PUBLISHED: _l("Published"),
-    MeetingStatus.ARCHIVED: _l("Archived"),
-}
+set_labels(
+    MeetingStatus,
+    {
+        MeetingStatus.DRAFT: _l("Draft"),
+        MeetingStatus.PUBLISHED: _l("Published"),
+        MeetingStatus.ARCHIVED: _l("Archived"),
+    },
+)
 
 
 class Meeting(Base):

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meeting_app.models import Base, UTCDateTime, enum_column, utcnow
+from meeting_app.models import Base, LabelledEnum, UTCDateTime, enum_column, set_labels, utcnow
 
 if TYPE_CHECKING:
     from meeting_app.delegations.models import Delegation
@@ -26,7 +25,7 @@ def new_badge_code() -> str:
     return secrets.token_urlsafe(12)
 
 
-class Honorific(StrEnum):
+class Honorific(LabelledEnum):
     MR = "mr"
     MS = "ms"
     MX = "mx"
@@ -34,22 +33,21 @@ class Honorific(StrEnum):
     PROF = "prof"
     HE = "he"
 
-    @property
-    def label(self) -> str:
-        return str(HONORIFIC_LABELS[self])
+
+set_labels(
+    Honorific,
+    {
+        Honorific.MR: _l("Mr"),
+        Honorific.MS: _l("Ms"),
+        Honorific.MX: _l("Mx"),
+        Honorific.DR: _l("Dr"),
+        Honorific.PROF: _l("Prof."),
+        Honorific.HE: _l("H.E."),
+    },
+)
 
 
-HONORIFIC_LABELS = {
-    Honorific.MR: _l("Mr"),
-    Honorific.MS: _l("Ms"),
-    Honorific.MX: _l("Mx"),
-    Honorific.DR: _l("Dr"),
-    Honorific.PROF: _l("Prof."),
-    Honorific.HE: _l("H.E."),
-}
-
-
-class Category(StrEnum):
+class Category(LabelledEnum):
     NATIONAL_GOVERNMENT = "national_government"
     LOCAL_GOVERNMENT = "local_government"
     UN_AGENCY = "un_agency"
@@ -60,25 +58,24 @@ class Category(StrEnum):
     MEDIA = "media"
     HOST_STAFF = "host_staff"
 
-    @property
-    def label(self) -> str:
-        return str(CATEGORY_LABELS[self])
+
+set_labels(
+    Category,
+    {
+        Category.NATIONAL_GOVERNMENT: _l("National government"),
+        Category.LOCAL_GOVERNMENT: _l("Local government"),
+        Category.UN_AGENCY: _l("UN agency"),
+        Category.DONOR: _l("Donor"),
+        Category.PRIVATE_SECTOR: _l("Private sector"),
+        Category.CIVIL_SOCIETY: _l("Civil society"),
+        Category.ACADEMIA: _l("Academia"),
+        Category.MEDIA: _l("Media"),
+        Category.HOST_STAFF: _l("Host staff"),
+    },
+)
 
 
-CATEGORY_LABELS = {
-    Category.NATIONAL_GOVERNMENT: _l("National government"),
-    Category.LOCAL_GOVERNMENT: _l("Local government"),
-    Category.UN_AGENCY: _l("UN agency"),
-    Category.DONOR: _l("Donor"),
-    Category.PRIVATE_SECTOR: _l("Private sector"),
-    Category.CIVIL_SOCIETY: _l("Civil society"),
-    Category.ACADEMIA: _l("Academia"),
-    Category.MEDIA: _l("Media"),
-    Category.HOST_STAFF: _l("Host staff"),
-}
-
-
-class ParticipantRole(StrEnum):
+class ParticipantRole(LabelledEnum):
     HEAD_OF_DELEGATION = "head_of_delegation"
     DELEGATE = "delegate"
     SPEAKER = "speaker"
@@ -86,40 +83,38 @@ class ParticipantRole(StrEnum):
     SECRETARIAT = "secretariat"
     PRESS = "press"
 
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
+
+set_labels(
+    ParticipantRole,
+    {
+        ParticipantRole.HEAD_OF_DELEGATION: _l("Head of delegation"),
+        ParticipantRole.DELEGATE: _l("Delegate"),
+        ParticipantRole.SPEAKER: _l("Speaker"),
+        ParticipantRole.OBSERVER: _l("Observer"),
+        ParticipantRole.SECRETARIAT: _l("Secretariat"),
+        ParticipantRole.PRESS: _l("Press"),
+    },
+)
 
 
-ROLE_LABELS = {
-    ParticipantRole.HEAD_OF_DELEGATION: _l("Head of delegation"),
-    ParticipantRole.DELEGATE: _l("Delegate"),
-    ParticipantRole.SPEAKER: _l("Speaker"),
-    ParticipantRole.OBSERVER: _l("Observer"),
-    ParticipantRole.SECRETARIAT: _l("Secretariat"),
-    ParticipantRole.PRESS: _l("Press"),
-}
-
-
-class RegistrationStatus(StrEnum):
+class RegistrationStatus(LabelledEnum):
     SUBMITTED = "submitted"
     APPROVED = "approved"
     WAITLISTED = "waitlisted"
     DECLINED = "declined"
     CANCELLED = "cancelled"
 
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
 
-
-STATUS_LABELS = {
-    RegistrationStatus.SUBMITTED: _l("Submitted"),
-    RegistrationStatus.APPROVED: _l("Approved"),
-    RegistrationStatus.WAITLISTED: _l("Waiting list"),
-    RegistrationStatus.DECLINED: _l("Declined"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
-}
+set_labels(
+    RegistrationStatus,
+    {
+        RegistrationStatus.SUBMITTED: _l("Submitted"),
+        RegistrationStatus.APPROVED: _l("Approved"),
+        RegistrationStatus.WAITLISTED: _l("Waiting list"),
+        RegistrationStatus.DECLINED: _l("Declined"),
+        RegistrationStatus.CANCELLED: _l("Cancelled"),
+    },
+)
 
 
 class Participant(Base):
