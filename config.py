@@ -33,6 +33,8 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Per address; a ministry behind one NAT may register a delegation at once.
+    REGISTRATION_RATE_LIMIT = "30 per minute"
 
     PASSWORD_HASH_METHOD = "scrypt"
 
@@ -122,6 +124,7 @@ def from_environment(cls: type[Config], environ=os.environ) -> dict:
     for key in ("MAIL_PORT", "PROXY_COUNT"):
         if environ.get(key):
             settings[key] = int(environ[key])
-    if environ.get("MAIL_USE_TLS"):
-        settings["MAIL_USE_TLS"] = environ["MAIL_USE_TLS"].lower() in _TRUE
+    for key in ("MAIL_USE_TLS", "RATELIMIT_ENABLED"):
+        if environ.get(key):
+            settings[key] = environ[key].lower() in _TRUE
     return settings

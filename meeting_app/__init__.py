@@ -85,8 +85,9 @@ def register_blueprints(app: Flask) -> None:
     from meeting_app.desk.views import bp as desk_bp
     from meeting_app.manage.views import bp as manage_bp
     from meeting_app.meetings.views import bp as meetings_bp
+    from meeting_app.registration.views import bp as registration_bp
 
-    for bp in (core_bp, meetings_bp, accounts_bp, manage_bp, desk_bp):
+    for bp in (core_bp, meetings_bp, registration_bp, accounts_bp, manage_bp, desk_bp):
         app.register_blueprint(bp)
 
 

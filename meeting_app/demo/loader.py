@@ -28,6 +28,7 @@ from meeting_app.registration.models import (
     ParticipantRole,
     RegistrationStatus,
 )
+from meeting_app.registration.seats import recount
 
 DATA_FILE = Path(__file__).with_name("rabat_2022.json")
 DELEGATION_COUNTRIES = ("BD", "EC", "JM", "KG", "MD", "MA", "NP", "PH", "SN", "RS", "TN")
@@ -149,6 +150,7 @@ def _rabat(series: MeetingSeries, data: dict) -> None:
     people = _participants_and_delegations(meeting, data["participants"])
     rooms = _rooms(meeting, data["rooms"])
     _sessions(meeting, data["sessions"], rooms, people, tz)
+    recount(meeting)
     first_morning = _local(meeting.start_date, "08:15", tz)
     for index, (row, participant) in enumerate(
         (row, people[row["key"]]) for row in data["participants"]
@@ -232,6 +234,7 @@ def _dakar(series: MeetingSeries, data: dict, today: date) -> None:
     people = _participants_and_delegations(meeting, dakar["participants"])
     rooms = _rooms(meeting, data["dakar_rooms"])
     _sessions(meeting, dakar["sessions"], rooms, people, tz)
+    recount(meeting)
 
 
 def _participants_and_delegations(meeting: Meeting, rows: list[dict]) -> dict[str, Participant]:

@@ -91,6 +91,11 @@ class Meeting(Base):
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]
     requires_approval: Mapped[bool] = mapped_column(default=True)
+    # Whether an approved participant's own edits go back to the organisers.
+    requires_approval_of_changes: Mapped[bool] = mapped_column(default=False)
+    # Seats held by submitted and approved registrations, changed only by the atomic
+    # conditional UPDATE in registration/seats.py, so that nobody is ever overbooked.
+    seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[MeetingStatus] = mapped_column(
         enum_column(MeetingStatus), default=MeetingStatus.DRAFT, index=True
     )

@@ -6,18 +6,15 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from meeting_app.core.tokens import SELECTOR_LENGTH, new_token, selector_of
 from meeting_app.models import Base, LabelledEnum, UTCDateTime, enum_column, set_labels, utcnow
 
 if TYPE_CHECKING:
+    from meeting_app.accounts.models import User
     from meeting_app.delegations.models import Delegation
     from meeting_app.meetings.models import Meeting
-
-
-def new_token() -> str:
-    """A private-link token: 256 random bits, URL-safe."""
-    return secrets.token_urlsafe(32)
 
 
 def new_badge_code() -> str:
@@ -117,6 +114,10 @@ set_labels(
 )
 
 
+# Registrations that count against the meeting's capacity and the delegation's limit.
+SEAT_HOLDING = frozenset({RegistrationStatus.SUBMITTED, RegistrationStatus.APPROVED})
+
+
 class Participant(Base):
     """One person's registration to one meeting (participants have no account)."""
 
@@ -150,11 +151,15 @@ class Participant(Base):
     status: Mapped[RegistrationStatus] = mapped_column(
         enum_column(RegistrationStatus), default=RegistrationStatus.SUBMITTED, index=True
     )
-    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    # The private link /r/<token>; see core/tokens.py for how it is looked up.
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_selector: Mapped[str] = mapped_column(sa.String(SELECTOR_LENGTH), unique=True)
     badge_code: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_badge_code)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Sent to the participant with the decision; kept for the organisers.
+    decision_reason: Mapped[str] = mapped_column(sa.String(1000), default="")
 
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "email", name="uq_participants_meeting_email"),
@@ -164,6 +169,24 @@ class Participant(Base):
     delegation: Mapped[Delegation | None] = relationship(
         back_populates="members", foreign_keys=[delegation_id]
     )
+    changes: Mapped[list[RegistrationChange]] = relationship(
+        back_populates="participant",
+        cascade="all, delete-orphan",
+        order_by="RegistrationChange.at.desc(), RegistrationChange.id.desc()",
+    )
+
+    def __init__(self, **values):
+        values.setdefault("token", new_token())
+        super().__init__(**values)
+
+    @validates("token")
+    def _set_selector(self, _key, token: str) -> str:
+        self.token_selector = selector_of(token)
+        return token
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in SEAT_HOLDING
 
     @property
     def full_name(self) -> str:
@@ -171,3 +194,25 @@ class Participant(Base):
 
     def __repr__(self) -> str:
         return f"<Participant {self.id} {self.email}>"
+
+
+class RegistrationChange(Base):
+    """One change to a registration: who made it, when, from what to what."""
+
+    __tablename__ = "registration_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None when the participant (or the system, e.g. a waiting-list promotion) made it.
+    by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(sa.String(20), default="participant")
+    from_status: Mapped[RegistrationStatus | None] = mapped_column(enum_column(RegistrationStatus))
+    to_status: Mapped[RegistrationStatus | None] = mapped_column(enum_column(RegistrationStatus))
+    # What else changed, as "field: old → new" lines, or a note such as the reason.
+    details: Mapped[str] = mapped_column(sa.Text, default="")
+
+    participant: Mapped[Participant] = relationship(back_populates="changes")
+    by_user: Mapped[User | None] = relationship()

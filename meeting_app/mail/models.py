@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from meeting_app.models import Base, UTCDateTime, enum_column, utcnow
+
+
+class MailStatus(StrEnum):
+    PENDING = "pending"  # stored, not yet handed to the SMTP server (or it failed: retried)
+    SENT = "sent"
+    KEPT = "kept"  # no mail server configured (development): shown in the back office outbox
+
+
+class OutgoingMail(Base):
+    """Every e-mail the app sends is stored first, then delivered: a mail server
+    that is down delays an e-mail but never loses it, nor what caused it."""
+
+    __tablename__ = "outgoing_mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    language: Mapped[str] = mapped_column(sa.String(2), default="en")
+    status: Mapped[MailStatus] = mapped_column(
+        enum_column(MailStatus), default=MailStatus.PENDING, index=True
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,117 @@
+"""E-mail: stored first, delivered after the request's data is committed.
+
+`queue()` renders a message in the recipient's language and stores it;
+`deliver_queued()` (after the commit) hands this request's messages to the SMTP
+server; `deliver_pending()` (the `flask mail send-pending` command and the
+back office) retries whatever is still waiting. With no MAIL_SERVER configured
+(development), messages are kept in the outbox that the back office shows.
+"""
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, g, render_template
+from flask_babel import force_locale
+
+from meeting_app.extensions import db
+from meeting_app.mail.models import MailStatus, OutgoingMail
+from meeting_app.models import utcnow
+
+MAX_ATTEMPTS = 10
+
+
+def queue(recipient: str, template: str, language: str, *, kind: str, meeting=None,
+          participant=None, **context) -> OutgoingMail:
+    """Renders `templates/email/<template>.txt` (first line 'Subject: ...') in
+    `language` and stores it for delivery."""
+    with force_locale(language):
+        rendered = render_template(f"email/{template}.txt", meeting=meeting,
+                                   participant=participant, language=language, **context)
+    first_line, _, body = rendered.lstrip().partition("\n")
+    subject = first_line.removeprefix("Subject:").strip()
+    mail = OutgoingMail(
+        recipient=recipient, subject=subject, body_text=body.strip() + "\n", language=language,
+        kind=kind, meeting_id=meeting.id if meeting else None,
+        participant_id=participant.id if participant else None,
+    )
+    db.session.add(mail)
+    db.session.flush()
+    g.setdefault("queued_mail_ids", []).append(mail.id)
+    return mail
+
+
+def deliver_queued() -> bool:
+    """Delivers the mails queued in this request (call after the commit).
+    Returns False when some could not be sent now (they stay pending)."""
+    ids = g.pop("queued_mail_ids", [])
+    if not ids:
+        return True
+    mails = db.session.execute(
+        db.select(OutgoingMail).filter(OutgoingMail.id.in_(ids)).order_by(OutgoingMail.id)
+    ).scalars().all()
+    delivered = deliver(mails)
+    db.session.commit()
+    return delivered == len(mails)
+
+
+def deliver_pending(limit: int = 200) -> tuple[int, int]:
+    """Retries pending mails, oldest first; returns (sent or kept, still pending)."""
+    mails = db.session.execute(
+        db.select(OutgoingMail)
+        .filter(OutgoingMail.status == MailStatus.PENDING,
+                OutgoingMail.attempts < MAX_ATTEMPTS)
+        .order_by(OutgoingMail.id)
+        .limit(limit)
+    ).scalars().all()
+    done = deliver(mails)
+    db.session.commit()
+    return done, len(mails) - done
+
+
+def deliver(mails: list[OutgoingMail]) -> int:
+    """Hands pending `mails` to the SMTP server over one connection; marks each
+    sent, or counts the failed attempt. Returns how many left the pending state."""
+    pending = [m for m in mails if m.status is MailStatus.PENDING]
+    if not pending:
+        return 0
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        for mail in pending:
+            mail.status = MailStatus.KEPT
+        return len(pending)
+    for mail in pending:
+        mail.attempts += 1
+    done = 0
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            for mail in pending:
+                try:
+                    smtp.send_message(_message(mail))
+                except smtplib.SMTPException as error:  # this recipient refused: go on
+                    mail.last_error = str(error)[:500]
+                    continue
+                mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, utcnow(), ""
+                done += 1
+    except (OSError, smtplib.SMTPException) as error:
+        current_app.logger.warning("Mail server unavailable: %s", error)
+        for mail in pending:
+            if mail.status is MailStatus.PENDING:
+                mail.last_error = (str(error) or error.__class__.__name__)[:500]
+    return done
+
+
+def _message(mail: OutgoingMail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="meetings.invalid")
+    message["Content-Language"] = mail.language
+    message.set_content(mail.body_text)
+    return message

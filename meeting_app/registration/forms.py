@@ -1,0 +1,138 @@
+"""The registration form, shared by the public page, the private link and the
+organisers (who also set the role)."""
+
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from meeting_app.registration.models import Category, Honorific
+
+OTHER = ""  # the "international organisation / other" choice: no delegation
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def no_control_characters(allow_newlines: bool = False):
+    """Refuses invisible control characters (a pasted NUL or escape breaks exports
+    and badges); letters of every script, emoji and punctuation are welcome."""
+    allowed = {"\n", "\r", "\t"} if allow_newlines else set()
+
+    def check(_form, field):
+        if any(unicodedata.category(c) == "Cc" and c not in allowed for c in field.data or ""):
+            raise ValidationError(_l("Remove the invisible control characters from this field."))
+
+    return check
+
+
+def _text(label, max_length, required=False, message=None, textarea=False, **kwargs):
+    validators = [
+        DataRequired(message or _l("This field is required.")) if required else Optional(),
+        Length(max=max_length, message=_l("At most %(max)d characters.", max=max_length)),
+        no_control_characters(allow_newlines=textarea),
+    ]
+    field = TextAreaField if textarea else StringField
+    return field(label, validators=validators, filters=[_strip], **kwargs)
+
+
+PHONE = re.compile(r"^[0-9+()./\- ]{5,40}$")
+
+
+class RegistrationForm(FlaskForm):
+    honorific = SelectField(_l("Title"), validators=[Optional()])
+    given_name = _text(_l("Given name"), 100, required=True,
+                       message=_l("Enter your given name."))
+    family_name = _text(_l("Family name"), 100, required=True,
+                        message=_l("Enter your family name."))
+    badge_name = _text(_l("Name as printed on your badge"), 120)
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(_l("Enter your e-mail address.")),
+                    Email(_l("Enter a valid e-mail address."), check_deliverability=False),
+                    Length(max=254)],
+        filters=[_strip],
+    )
+    phone = _text(_l("Phone"), 40)
+    delegation_id = SelectField(_l("Delegation"), validators=[InputRequired()],
+                                validate_choice=True)
+    organisation = _text(_l("Organisation"), 200, required=True,
+                         message=_l("Enter your organisation."))
+    position = _text(_l("Position"), 200)
+    category = SelectField(_l("Category"),
+                           validators=[DataRequired(_l("Choose a category."))])
+    preferred_language = SelectField(_l("Preferred language for e-mails"))
+    dietary_needs = _text(_l("Dietary needs"), 300, textarea=True)
+    accessibility_needs = _text(_l("Accessibility needs"), 300, textarea=True)
+    needs_visa_letter = BooleanField(_l("I need a visa invitation letter"))
+    consent_public_list = BooleanField(
+        _l("List my name and organisation on the meeting's public list of delegations")
+    )
+    acknowledge_data_use = BooleanField(
+        _l("I have read how my data is used"),
+        validators=[DataRequired(_l("Please confirm that you have read how your data is used."))],
+    )
+
+    def __init__(self, delegations: list[tuple[int, str]], languages: dict[str, str],
+                 *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.honorific.choices = [("", "—")] + [(h.value, h.label) for h in Honorific]
+        self.category.choices = [("", _l("Choose…"))] + [(c.value, c.label) for c in Category]
+        self.delegation_id.choices = [(str(i), name) for i, name in delegations] + [
+            (OTHER, _l("International organisation / other"))
+        ]
+        self.preferred_language.choices = list(languages.items())
+
+    def validate_phone(self, field):
+        if field.data and not PHONE.match(field.data):
+            raise ValidationError(_l("Use digits, spaces and + ( ) - . / only."))
+
+    def values(self) -> dict:
+        """The model's values from the form (badge name defaults to the full name)."""
+        delegation = self.delegation_id.data
+        return {
+            "honorific": Honorific(self.honorific.data) if self.honorific.data else None,
+            "given_name": self.given_name.data,
+            "family_name": self.family_name.data,
+            "badge_name": self.badge_name.data
+            or f"{self.given_name.data} {self.family_name.data}",
+            "email": self.email.data,
+            "phone": self.phone.data or "",
+            "organisation": self.organisation.data,
+            "position": self.position.data or "",
+            "category": Category(self.category.data),
+            "delegation_id": int(delegation) if delegation else None,
+            "preferred_language": self.preferred_language.data,
+            "dietary_needs": self.dietary_needs.data or "",
+            "accessibility_needs": self.accessibility_needs.data or "",
+            "needs_visa_letter": self.needs_visa_letter.data,
+            "consent_public_list": self.consent_public_list.data,
+        }
+
+    def fill_from(self, participant) -> None:
+        for name in ("given_name", "family_name", "badge_name", "email", "phone",
+                     "organisation", "position", "preferred_language", "dietary_needs",
+                     "accessibility_needs", "needs_visa_letter", "consent_public_list"):
+            getattr(self, name).data = getattr(participant, name)
+        self.honorific.data = participant.honorific.value if participant.honorific else ""
+        self.category.data = participant.category.value
+        self.delegation_id.data = str(participant.delegation_id or OTHER)
+
+
+class SendLinkForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(_l("Enter your e-mail address.")),
+                    Email(_l("Enter a valid e-mail address."), check_deliverability=False),
+                    Length(max=254)],
+        filters=[_strip],
+    )
+
+
+class CancelForm(FlaskForm):
+    confirm = BooleanField(_l("Yes, cancel my registration"),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])

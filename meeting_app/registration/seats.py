@@ -1,0 +1,88 @@
+"""Seats: the meeting's capacity and each delegation's size limit.
+
+A seat is taken by one conditional UPDATE (`seats_taken = seats_taken + 1 WHERE
+seats_taken < limit`), which the database applies atomically: PostgreSQL locks
+the row and re-checks the condition, SQLite lets one writer in at a time. Never
+count-then-insert: two requests would both see the last seat free.
+"""
+
+from enum import Enum
+
+import sqlalchemy as sa
+
+from meeting_app.delegations.models import Delegation
+from meeting_app.extensions import db
+from meeting_app.meetings.models import Meeting
+from meeting_app.registration.models import SEAT_HOLDING, Participant
+
+
+class SeatResult(Enum):
+    TAKEN = "taken"
+    MEETING_FULL = "meeting_full"
+    DELEGATION_FULL = "delegation_full"
+
+
+def _take(model, row_id: int, limit) -> bool:
+    result = db.session.execute(
+        sa.update(model)
+        .where(model.id == row_id, sa.or_(limit.is_(None), model.seats_taken < limit))
+        .values(seats_taken=model.seats_taken + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount == 1
+
+
+def _give_back(model, row_id: int) -> None:
+    db.session.execute(
+        sa.update(model)
+        .where(model.id == row_id, model.seats_taken > 0)
+        .values(seats_taken=model.seats_taken - 1)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def take_seat(participant: Participant) -> SeatResult:
+    """Takes a seat in the participant's delegation (if any) and in the meeting,
+    both or neither."""
+    delegation_id = participant.delegation_id
+    if delegation_id is not None and not _take(Delegation, delegation_id, Delegation.size_limit):
+        return SeatResult.DELEGATION_FULL
+    if not _take(Meeting, participant.meeting_id, Meeting.capacity):
+        if delegation_id is not None:
+            _give_back(Delegation, delegation_id)
+        return SeatResult.MEETING_FULL
+    return SeatResult.TAKEN
+
+
+def release_seat(participant: Participant) -> None:
+    if participant.delegation_id is not None:
+        _give_back(Delegation, participant.delegation_id)
+    _give_back(Meeting, participant.meeting_id)
+
+
+def move_delegation_seat(participant: Participant, new_delegation_id: int | None) -> bool:
+    """For a seat holder who changes delegation: the new one must have room."""
+    if new_delegation_id is not None and not _take(
+        Delegation, new_delegation_id, Delegation.size_limit
+    ):
+        return False
+    if participant.delegation_id is not None:
+        _give_back(Delegation, participant.delegation_id)
+    return True
+
+
+def recount(meeting: Meeting) -> None:
+    """Sets the meeting's and its delegations' seat counts from the registrations
+    themselves: for data loaded in bulk (the demo, an import), and as a repair."""
+    db.session.flush()
+    holding = (Participant.status.in_(SEAT_HOLDING), Participant.meeting_id == meeting.id)
+    meeting.seats_taken = db.session.scalar(
+        sa.select(sa.func.count(Participant.id)).where(*holding)
+    )
+    per_delegation = dict(db.session.execute(
+        sa.select(Participant.delegation_id, sa.func.count(Participant.id))
+        .where(*holding, Participant.delegation_id.is_not(None))
+        .group_by(Participant.delegation_id)
+    ).all())
+    for delegation in meeting.delegations:
+        delegation.seats_taken = per_delegation.get(delegation.id, 0)

@@ -1,0 +1,155 @@
+"""Participants' pages: the registration form and the private link (no account)."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
+from meeting_app.extensions import db, limiter
+from meeting_app.mail import services as mail
+from meeting_app.meetings import services as meetings
+from meeting_app.registration import services
+from meeting_app.registration.forms import CancelForm, RegistrationForm, SendLinkForm
+
+bp = Blueprint("registration", __name__)
+
+
+def _registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def registration_form(meeting, **kwargs) -> RegistrationForm:
+    return RegistrationForm(services.delegation_choices(meeting, current_language()),
+                            LANGUAGE_NAMES, **kwargs)
+
+
+def commit_and_send() -> bool:
+    """Stores the request's changes, then delivers its mails. False when the mail
+    server could not take them now (they stay queued and are retried)."""
+    db.session.commit()
+    return mail.deliver_queued()
+
+
+@bp.route("/meetings/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(_registration_limit, methods=["POST"])
+def register(slug: str):
+    meeting = meetings.get_public_meeting(slug)
+    state = meetings.registration_state(meeting)
+    if meeting.status.value != "published" or state != "open":
+        return render_template("registration/closed.html", meeting=meeting, state=state)
+    form = registration_form(meeting)
+    if not form.is_submitted():
+        form.preferred_language.data = current_language()
+    if form.validate_on_submit():
+        email = form.email.data
+        try:
+            services.register(meeting, form.values())
+        except services.RegistrationClosed:
+            return render_template("registration/closed.html", meeting=meeting,
+                                   state="closed")
+        except (services.DuplicateRegistration, IntegrityError):
+            # The same answer as a new registration: the address's owner gets their
+            # existing link by e-mail, a stranger learns nothing.
+            db.session.rollback()
+            services.send_link_again(meeting, email)
+        delivered = commit_and_send()
+        session["registered"] = {"email": email, "mail_delayed": not delivered}
+        return redirect(url_for("registration.thanks", slug=slug))
+    status = 422 if form.errors else 200
+    return render_template("registration/register.html", meeting=meeting, form=form), status
+
+
+@bp.get("/meetings/<slug>/register/thanks")
+def thanks(slug: str):
+    meeting = meetings.get_public_meeting(slug)
+    registered = session.pop("registered", None)
+    if registered is None:
+        return redirect(url_for("registration.register", slug=slug))
+    return render_template("registration/thanks.html", meeting=meeting, **registered)
+
+
+@bp.route("/meetings/<slug>/register/link", methods=["GET", "POST"])
+@limiter.limit(_registration_limit, methods=["POST"])
+def send_link(slug: str):
+    meeting = meetings.get_public_meeting(slug)
+    form = SendLinkForm()
+    if form.validate_on_submit():
+        services.send_link_again(meeting, form.email.data)
+        delivered = commit_and_send()
+        session["registered"] = {"email": form.email.data, "mail_delayed": not delivered,
+                                 "link_only": True}
+        return redirect(url_for("registration.thanks", slug=slug))
+    return render_template("registration/send_link.html", meeting=meeting, form=form), (
+        422 if form.errors else 200
+    )
+
+
+def _participant_or_404(token: str):
+    participant = services.find_by_token(token)
+    if participant is None:
+        abort(404)
+    return participant
+
+
+@bp.after_request
+def _keep_private_links_private(response):
+    # The token is in the URL: no caching and no Referer to other sites.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/r/<token>")
+def private_page(token: str):
+    participant = _participant_or_404(token)
+    meeting = participant.meeting
+    return render_template(
+        "registration/private.html", participant=participant, meeting=meeting,
+        registration=meetings.registration_state(meeting), cancel_form=CancelForm(),
+    )
+
+
+@bp.route("/r/<token>/edit", methods=["GET", "POST"])
+def edit(token: str):
+    participant = _participant_or_404(token)
+    meeting = participant.meeting
+    if meetings.registration_state(meeting) != "open":
+        flash(_("Registration is closed: write to the organisers to change your details."),
+              "warning")
+        return redirect(url_for("registration.private_page", token=token))
+    form = registration_form(meeting)
+    del form.acknowledge_data_use
+    if not form.is_submitted():
+        form.fill_from(participant)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_registration(participant, form.values())
+        except services.DuplicateRegistration:
+            db.session.rollback()
+            form.email.errors.append(_("This address cannot be used for this meeting."))
+        except services.DelegationFull:
+            db.session.rollback()
+            form.delegation_id.errors.append(_("This delegation is full."))
+        else:
+            commit_and_send()
+            flash(_("Your changes are saved.") if changed else _("Nothing was changed."),
+                  "success")
+            return redirect(url_for("registration.private_page", token=token))
+    return render_template("registration/edit.html", participant=participant, meeting=meeting,
+                           form=form), 422 if form.errors else 200
+
+
+@bp.post("/r/<token>/cancel")
+def cancel(token: str):
+    participant = _participant_or_404(token)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to confirm the cancellation."), "error")
+        return redirect(url_for("registration.private_page", token=token))
+    try:
+        services.cancel(participant)
+    except services.StaleChange:
+        db.session.rollback()
+    commit_and_send()
+    flash(_("Your registration is cancelled."), "info")
+    return redirect(url_for("registration.private_page", token=token))
