@@ -82,12 +82,16 @@ def _translate(message: str) -> str:
 def register_blueprints(app: Flask) -> None:
     from meeting_app.accounts.views import bp as accounts_bp
     from meeting_app.core.views import bp as core_bp
+    from meeting_app.delegations.views import bp as delegations_bp
+    from meeting_app.delegations.views import manage_bp as delegations_manage_bp
     from meeting_app.desk.views import bp as desk_bp
     from meeting_app.manage.views import bp as manage_bp
     from meeting_app.meetings.views import bp as meetings_bp
+    from meeting_app.registration.manage_views import bp as registration_manage_bp
     from meeting_app.registration.views import bp as registration_bp
 
-    for bp in (core_bp, meetings_bp, registration_bp, accounts_bp, manage_bp, desk_bp):
+    for bp in (core_bp, meetings_bp, registration_bp, delegations_bp, accounts_bp, manage_bp,
+               registration_manage_bp, delegations_manage_bp, desk_bp):
         app.register_blueprint(bp)
 
 

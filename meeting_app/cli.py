@@ -24,6 +24,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(countries)
+    app.cli.add_command(export)
+    app.cli.add_command(mail_group)
 
 
 users = AppGroup("users", help="Staff accounts.")
@@ -74,3 +76,85 @@ def sync_countries_command():
     added = sync_countries()
     db.session.commit()
     click.echo(f"{added} countries added.")
+
+
+export = AppGroup("export", help="Exports, as from the back office.")
+
+
+def _meeting_or_fail(slug: str):
+    from meeting_app.meetings.models import Meeting
+
+    require_migrated_database()
+    meeting = db.session.execute(db.select(Meeting).filter_by(slug=slug)).scalar_one_or_none()
+    if meeting is None:
+        raise click.ClickException(f"No meeting with the slug {slug!r}.")
+    return meeting
+
+
+def _spreadsheet_format(out: str) -> str:
+    fmt = out.rsplit(".", 1)[-1].lower()
+    if fmt not in ("csv", "xlsx"):
+        raise click.ClickException("The output file must end in .csv or .xlsx.")
+    return fmt
+
+
+@export.command("participants", help="Participant list (CSV or XLSX by the file's extension).")
+@click.option("--meeting", "slug", required=True, help="The meeting's slug.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--status", default="", help="submitted, approved, waitlisted, declined, cancelled")
+@click.option("--delegation", default="", help="A delegation's ISO country code, or 'other'.")
+@click.option("--category", default="", help="e.g. national_government, un_agency")
+@click.option("--search", default="", help="Text in the name, e-mail or organisation.")
+@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+def export_participants(slug, out, status, delegation, category, search, language):
+    from flask_babel import force_locale
+
+    from meeting_app.registration import exports
+    from meeting_app.registration.queries import Filters, participants_query
+
+    meeting = _meeting_or_fail(slug)
+    fmt = _spreadsheet_format(out)
+    if delegation and delegation != "other":
+        match = [d for d in meeting.delegations if d.country_code == delegation.upper()]
+        if not match:
+            raise click.ClickException(f"No delegation {delegation!r} at this meeting.")
+        delegation = str(match[0].id)
+    filters = Filters.from_args(
+        {"status": status, "delegation": delegation, "category": category, "q": search}
+    )
+    with force_locale(language):
+        participants = db.session.execute(participants_query(meeting, filters)).scalars().all()
+        header, rows = exports.participant_table(participants, language)
+    with open(out, "wb") as handle:
+        handle.write(exports.spreadsheet(fmt, header, rows, meeting.slug))
+    click.echo(f"{len(rows)} participants written to {out}.")
+
+
+@export.command("delegations", help="Delegation list (CSV or XLSX by the file's extension).")
+@click.option("--meeting", "slug", required=True, help="The meeting's slug.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+def export_delegations(slug, out, language):
+    from meeting_app.delegations import services as delegations
+    from meeting_app.registration import exports
+
+    meeting = _meeting_or_fail(slug)
+    fmt = _spreadsheet_format(out)
+    header, rows = delegations.delegation_table(delegations.overview(meeting, language), language)
+    with open(out, "wb") as handle:
+        handle.write(exports.spreadsheet(fmt, header, rows, meeting.slug))
+    click.echo(f"{len(rows)} delegations written to {out}.")
+
+
+mail_group = AppGroup("mail", help="Outgoing e-mail.")
+
+
+@mail_group.command("send-pending", help="Retry the e-mails the mail server did not take yet.")
+def send_pending():
+    from meeting_app.mail.services import deliver_pending
+
+    require_migrated_database()
+    done, still = deliver_pending(limit=10_000)
+    click.echo(f"{done} e-mails sent, {still} still pending.")
+    if still:
+        raise SystemExit(1)

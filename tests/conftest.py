@@ -5,11 +5,16 @@ The database is SQLite (a temporary file) unless TEST_DATABASE_URL names
 another one, such as a fresh PostgreSQL database (see .ci/run).
 """
 
+import email
+import email.policy
 import os
+import socket
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 
 from meeting_app import create_app
@@ -20,6 +25,59 @@ from meeting_app.meetings.models import Meeting, MeetingStatus
 from meeting_app.registration.models import Category, Participant, RegistrationStatus
 
 PASSWORD = "correct horse battery"
+
+
+class Inbox:
+    """What a real SMTP server on 127.0.0.1 received (aiosmtpd), as parsed messages."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 OK"
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+    @staticmethod
+    def body(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def inbox(smtp_server):
+    smtp_server.clear()
+    return smtp_server
+
+
+@pytest.fixture(scope="session")
+def mail_settings(smtp_server) -> dict:
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port,
+            "MAIL_DEFAULT_SENDER": "secretariat@example.org"}
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +106,8 @@ def _dispose(apps) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+def app(database_url, mail_settings):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **mail_settings})
     with app.app_context():
         _drop_everything()
         upgrade()
@@ -90,11 +148,11 @@ def app_context(app):
 
 
 @pytest.fixture(scope="session")
-def server_app(app, database_url):
+def server_app(app, database_url, mail_settings):
     """The app that serves the test client's requests: a second instance on the same
     database, so that each request gets its own app context (and language, and
     signed-in user) as in production, while the test keeps its own for factories."""
-    server_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+    server_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **mail_settings})
     yield server_app
     _dispose([server_app])
 

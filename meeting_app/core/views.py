@@ -3,7 +3,17 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, jsonify, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 
 from meeting_app.core import database
 from meeting_app.core.i18n import SESSION_KEY
@@ -20,6 +30,12 @@ def safe_next(target: str | None, fallback: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target
+
+
+def attachment(body: bytes, filename: str, mimetype: str) -> Response:
+    """A download; `filename` is ours (slugs and fixed words), never user text."""
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.post("/language")

@@ -1,0 +1,245 @@
+"""Organisers' registration pages under /manage/meetings/<slug>/registrations.
+Every view requires the organiser role (set once for the blueprint)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from meeting_app.accounts.models import Role
+from meeting_app.accounts.services import require_roles
+from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
+from meeting_app.core.views import attachment
+from meeting_app.extensions import db
+from meeting_app.mail.models import OutgoingMail
+from meeting_app.meetings.models import Meeting
+from meeting_app.registration import exports, importer, services
+from meeting_app.registration.manage_forms import (
+    ACTION_LABELS,
+    ACTIONS,
+    BulkForm,
+    EmptyForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    OrganiserRegistrationForm,
+    StatusForm,
+)
+from meeting_app.registration.models import Category, Participant, RegistrationStatus
+from meeting_app.registration.queries import Filters, participants_query, status_counts
+from meeting_app.registration.views import commit_and_send
+
+bp = Blueprint("registration_manage", __name__,
+               url_prefix="/manage/meetings/<slug>/registrations")
+require_roles(bp, [Role.ORGANISER])
+
+PER_PAGE = 50
+
+
+def _meeting(slug: str) -> Meeting:
+    return db.first_or_404(db.select(Meeting).filter_by(slug=slug))
+
+
+def _participant(meeting: Meeting, participant_id: int) -> Participant:
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.meeting_id != meeting.id:
+        abort(404)
+    return participant
+
+
+def _form(meeting, **kwargs) -> OrganiserRegistrationForm:
+    return OrganiserRegistrationForm(services.delegation_choices(meeting, current_language()),
+                                     LANGUAGE_NAMES, **kwargs)
+
+
+def _mail_note(delivered: bool) -> None:
+    if not delivered:
+        flash(_("The mail server did not answer: the e-mails are queued and will be retried."),
+              "warning")
+
+
+@bp.get("/")
+def index(slug: str):
+    meeting = _meeting(slug)
+    filters = Filters.from_args(request.args)
+    page = db.paginate(participants_query(meeting, filters), per_page=PER_PAGE,
+                       error_out=False)
+    return render_template(
+        "registration/manage/index.html", meeting=meeting, page=page, filters=filters,
+        counts=status_counts(meeting), statuses=list(RegistrationStatus),
+        categories=list(Category),
+        delegations=services.delegation_choices(meeting, current_language()),
+        bulk_form=BulkForm(), actions=ACTION_LABELS,
+    )
+
+
+@bp.post("/bulk")
+def bulk(slug: str):
+    meeting = _meeting(slug)
+    form = BulkForm()
+    back = redirect(url_for(".index", slug=slug, **Filters.from_args(request.args).as_args()))
+    if not form.validate_on_submit():
+        flash(" ".join(m for messages in form.errors.values() for m in messages), "error")
+        return back
+    done, refused = 0, 0
+    for participant_id in form.ids.data:
+        participant = db.session.get(Participant, participant_id)
+        if participant is None or participant.meeting_id != meeting.id:
+            continue
+        try:
+            done += services.change_status(participant, ACTIONS[form.action.data],
+                                           by_user=current_user, reason=form.reason.data or "")
+        except (services.SeatUnavailable, services.StaleChange):
+            refused += 1
+    _mail_note(commit_and_send())
+    flash(_("%(done)d registrations changed.", done=done), "success")
+    if refused:
+        flash(_("%(count)d could not be changed: the meeting or their delegation is full, "
+                "or someone changed them meanwhile.", count=refused), "warning")
+    return back
+
+
+@bp.get("/<int:participant_id>")
+def detail(slug: str, participant_id: int):
+    meeting = _meeting(slug)
+    participant = _participant(meeting, participant_id)
+    mails = db.session.execute(
+        db.select(OutgoingMail).filter_by(participant_id=participant.id)
+        .order_by(OutgoingMail.id.desc())
+    ).scalars().all()
+    return render_template(
+        "registration/manage/detail.html", meeting=meeting, participant=participant,
+        status_form=StatusForm(), empty_form=EmptyForm(), mails=mails,
+        private_link=services.private_link(participant),
+    )
+
+
+@bp.post("/<int:participant_id>/status")
+def change_status(slug: str, participant_id: int):
+    meeting = _meeting(slug)
+    participant = _participant(meeting, participant_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            services.change_status(participant, ACTIONS[form.action.data],
+                                   by_user=current_user, reason=form.reason.data or "")
+        except services.SeatUnavailable as error:
+            db.session.rollback()
+            flash(_("No seat is free: the meeting is full.") if str(error) == "meeting_full"
+                  else _("No seat is free: the delegation is full."), "error")
+        except services.StaleChange:
+            db.session.rollback()
+            flash(_("Someone changed this registration meanwhile: check it and try again."),
+                  "warning")
+        else:
+            _mail_note(commit_and_send())
+            flash(_("The registration is now: %(status)s.", status=participant.status.label),
+                  "success")
+    return redirect(url_for(".detail", slug=slug, participant_id=participant_id))
+
+
+@bp.post("/<int:participant_id>/resend")
+def resend(slug: str, participant_id: int):
+    participant = _participant(_meeting(slug), participant_id)
+    if EmptyForm().validate_on_submit():
+        services.resend_confirmation(participant)
+        _mail_note(commit_and_send())
+        flash(_("The confirmation e-mail is sent again."), "success")
+    return redirect(url_for(".detail", slug=slug, participant_id=participant_id))
+
+
+@bp.post("/<int:participant_id>/token")
+def new_token(slug: str, participant_id: int):
+    participant = _participant(_meeting(slug), participant_id)
+    if EmptyForm().validate_on_submit():
+        services.regenerate_token(participant, by_user=current_user)
+        db.session.commit()
+        flash(_("A new private link is made; the old one no longer works."), "success")
+    return redirect(url_for(".detail", slug=slug, participant_id=participant_id))
+
+
+@bp.route("/<int:participant_id>/edit", methods=["GET", "POST"])
+def edit(slug: str, participant_id: int):
+    meeting = _meeting(slug)
+    participant = _participant(meeting, participant_id)
+    form = _form(meeting)
+    if not form.is_submitted():
+        form.fill_from(participant)
+    if form.validate_on_submit():
+        values = form.values()
+        role = values.pop("role")
+        try:
+            services.update_registration(participant, values, by_user=current_user)
+        except services.DuplicateRegistration:
+            db.session.rollback()
+            form.email.errors.append(_("Another registration of this meeting has this address."))
+        except services.DelegationFull:
+            db.session.rollback()
+            form.delegation_id.errors.append(_("This delegation is full."))
+        else:
+            participant.role = role
+            db.session.commit()
+            flash(_("The registration is saved."), "success")
+            return redirect(url_for(".detail", slug=slug, participant_id=participant_id))
+    return render_template("registration/manage/form.html", meeting=meeting, form=form,
+                           participant=participant), 422 if form.errors else 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(slug: str):
+    meeting = _meeting(slug)
+    form = _form(meeting)
+    if not form.is_submitted():
+        form.preferred_language.data = meeting.default_language
+    if form.validate_on_submit():
+        try:
+            participant = services.register(meeting, form.values(), by_user=current_user)
+            db.session.flush()
+        except (services.DuplicateRegistration, IntegrityError):
+            db.session.rollback()
+            form.email.errors.append(_("This address is already registered for this meeting."))
+        else:
+            _mail_note(commit_and_send())
+            flash(_("Registered: %(status)s.", status=participant.status.label), "success")
+            return redirect(url_for(".detail", slug=slug, participant_id=participant.id))
+    return render_template("registration/manage/form.html", meeting=meeting, form=form,
+                           participant=None), 422 if form.errors else 200
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_csv(slug: str):
+    meeting = _meeting(slug)
+    upload, confirm = ImportUploadForm(), ImportConfirmForm()
+    rows, content, error = None, None, None
+    if "content" in request.form and confirm.validate_on_submit():
+        content = confirm.content.data
+        try:
+            rows = importer.check(meeting, content)
+        except importer.ImportFileError as problem:
+            error = str(problem)
+        else:
+            count = importer.import_rows(meeting, rows, by_user=current_user)
+            _mail_note(commit_and_send())
+            flash(_("%(count)d registrations imported.", count=count), "success")
+            return redirect(url_for(".index", slug=slug))
+    elif upload.validate_on_submit():
+        try:
+            content = importer.decode(upload.file.data.read())
+            rows = importer.check(meeting, content)
+        except importer.ImportFileError as problem:
+            error = str(problem)
+        confirm.content.data = content
+    return render_template(
+        "registration/manage/import.html", meeting=meeting, upload=upload, confirm=confirm,
+        rows=rows, error=error, columns=importer.COLUMNS,
+        good=sum(1 for r in rows or [] if not r.errors),
+    ), 422 if error or upload.errors else 200
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+def export(slug: str, fmt: str):
+    meeting = _meeting(slug)
+    filters = Filters.from_args(request.args)
+    participants = db.session.execute(participants_query(meeting, filters)).scalars()
+    header, rows = exports.participant_table(participants, current_language())
+    return attachment(exports.spreadsheet(fmt, header, rows, meeting.slug),
+                      f"{meeting.slug}-participants.{fmt}", exports.MIMETYPES[fmt])
