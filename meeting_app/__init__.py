@@ -90,8 +90,17 @@ def register_blueprints(app: Flask) -> None:
     from meeting_app.registration.manage_views import bp as registration_manage_bp
     from meeting_app.registration.views import bp as registration_bp
 
-    for bp in (core_bp, meetings_bp, registration_bp, delegations_bp, accounts_bp, manage_bp,
-               registration_manage_bp, delegations_manage_bp, desk_bp):
+    for bp in (
+        core_bp,
+        meetings_bp,
+        registration_bp,
+        delegations_bp,
+        accounts_bp,
+        manage_bp,
+        registration_manage_bp,
+        delegations_manage_bp,
+        desk_bp,
+    ):
         app.register_blueprint(bp)
 
 

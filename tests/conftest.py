@@ -76,8 +76,11 @@ def inbox(smtp_server):
 
 @pytest.fixture(scope="session")
 def mail_settings(smtp_server) -> dict:
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port,
-            "MAIL_DEFAULT_SENDER": "secretariat@example.org"}
+    return {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_DEFAULT_SENDER": "secretariat@example.org",
+    }
 
 
 @pytest.fixture(scope="session")
@@ -247,3 +250,54 @@ def demo_loaded(app_context):
 
     load_demo(today=date(2026, 11, 29))
     db.session.commit()
+
+
+@pytest.fixture
+def open_meeting(make_meeting):
+    """A published meeting open for registration now, with two delegations."""
+    from meeting_app.delegations.models import Delegation
+
+    def factory(**values):
+        now = datetime.now(UTC)
+        meeting = make_meeting(
+            **{
+                "registration_opens_at": now - timedelta(days=1),
+                "registration_closes_at": now + timedelta(days=10),
+                "requires_approval": True,
+                "capacity": 50,
+                **values,
+            }
+        )
+        db.session.add_all(
+            [Delegation(meeting=meeting, country_code=code) for code in ("SN", "MA")]
+        )
+        db.session.commit()
+        return meeting
+
+    return factory
+
+
+def registration_data(meeting=None, **values) -> dict:
+    """What a person types in the registration form (field name -> text)."""
+    delegation = ""
+    country = values.pop("country", None)
+    if meeting is not None and country:
+        delegation = str(next(d.id for d in meeting.delegations if d.country_code == country))
+    return {
+        "honorific": "ms",
+        "given_name": "Ndèye",
+        "family_name": "Diop",
+        "badge_name": "",
+        "email": "ndeye.diop@example.org",
+        "phone": "+221 77 123 45 67",
+        "delegation_id": delegation,
+        "organisation": "Ministère des Affaires étrangères",
+        "position": "Conseillère",
+        "category": "national_government",
+        "preferred_language": "fr",
+        "dietary_needs": "",
+        "accessibility_needs": "",
+        "consent_public_list": "y",
+        "acknowledge_data_use": "y",
+        **values,
+    }

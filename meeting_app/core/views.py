@@ -34,8 +34,11 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 def attachment(body: bytes, filename: str, mimetype: str) -> Response:
     """A download; `filename` is ours (slugs and fixed words), never user text."""
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.post("/language")

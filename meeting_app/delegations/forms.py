@@ -6,14 +6,21 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 class DelegationForm(FlaskForm):
     head_id = SelectField(_l("Head of delegation"), coerce=str, validate_choice=True)
-    size_limit = IntegerField(_l("Size limit"), validators=[
-        Optional(), NumberRange(min=1, max=10000, message=_l("A number from 1 to 10,000."))
-    ])
+    size_limit = IntegerField(
+        _l("Size limit"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=10000, message=_l("A number from 1 to 10,000.")),
+        ],
+    )
 
 
 class AddDelegationForm(FlaskForm):
-    country_code = SelectField(_l("Country"), validators=[DataRequired()],
-                               validate_choice=True)
-    size_limit = IntegerField(_l("Size limit"), validators=[
-        Optional(), NumberRange(min=1, max=10000, message=_l("A number from 1 to 10,000."))
-    ])
+    country_code = SelectField(_l("Country"), validators=[DataRequired()], validate_choice=True)
+    size_limit = IntegerField(
+        _l("Size limit"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=10000, message=_l("A number from 1 to 10,000.")),
+        ],
+    )

@@ -29,10 +29,13 @@ class DelegationRow:
 
 
 def delegations_of(meeting: Meeting) -> list[Delegation]:
-    return list(db.session.execute(
-        sa.select(Delegation).where(Delegation.meeting_id == meeting.id)
-        .options(joinedload(Delegation.country), joinedload(Delegation.head))
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Delegation)
+            .where(Delegation.meeting_id == meeting.id)
+            .options(joinedload(Delegation.country), joinedload(Delegation.head))
+        ).scalars()
+    )
 
 
 def overview(meeting: Meeting, language: str) -> list[DelegationRow]:
@@ -61,8 +64,7 @@ def add_delegation(meeting: Meeting, country_code: str, size_limit: int | None) 
     return delegation
 
 
-def update_delegation(delegation: Delegation, head_id: int | None,
-                      size_limit: int | None) -> None:
+def update_delegation(delegation: Delegation, head_id: int | None, size_limit: int | None) -> None:
     """Sets the head (one of the delegation's members) and the size limit, which
     may not be set below the seats already held."""
     if head_id is not None and not any(m.id == head_id for m in delegation.members):
@@ -75,15 +77,23 @@ def update_delegation(delegation: Delegation, head_id: int | None,
 
 def public_list(meeting: Meeting, language: str) -> list[tuple[Delegation, list[Participant]]]:
     """Delegations with their approved members who agreed to be listed."""
-    delegations = db.session.execute(
-        sa.select(Delegation).where(Delegation.meeting_id == meeting.id)
-        .options(joinedload(Delegation.country), selectinload(Delegation.members))
-    ).scalars().all()
+    delegations = (
+        db.session.execute(
+            sa.select(Delegation)
+            .where(Delegation.meeting_id == meeting.id)
+            .options(joinedload(Delegation.country), selectinload(Delegation.members))
+        )
+        .scalars()
+        .all()
+    )
     result = []
     for delegation in sorted(delegations, key=lambda d: d.country.name(language)):
         listed = sorted(
-            (m for m in delegation.members
-             if m.status is RegistrationStatus.APPROVED and m.consent_public_list),
+            (
+                m
+                for m in delegation.members
+                if m.status is RegistrationStatus.APPROVED and m.consent_public_list
+            ),
             key=lambda m: (m.family_name.lower(), m.given_name.lower()),
         )
         result.append((delegation, listed))
@@ -109,13 +119,23 @@ def regenerate_view_token(delegation: Delegation) -> None:
 def delegation_table(rows: list[DelegationRow], language: str) -> tuple[list[str], list[list]]:
     statuses = list(RegistrationStatus)
     with force_locale(language):
-        header = [_("Country"), _("ISO code"), _("Head of delegation"), _("Size limit"),
-                  *[s.label for s in statuses], _("Total")]
+        header = [
+            _("Country"),
+            _("ISO code"),
+            _("Head of delegation"),
+            _("Size limit"),
+            *[s.label for s in statuses],
+            _("Total"),
+        ]
         table = [
-            [row.delegation.country.name(language), row.delegation.country_code,
-             row.delegation.head.full_name if row.delegation.head else "",
-             row.delegation.size_limit or "",
-             *[row.counts.get(s, 0) for s in statuses], row.total]
+            [
+                row.delegation.country.name(language),
+                row.delegation.country_code,
+                row.delegation.head.full_name if row.delegation.head else "",
+                row.delegation.size_limit or "",
+                *[row.counts.get(s, 0) for s in statuses],
+                row.total,
+            ]
             for row in rows
         ]
     return header, table

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
+from meeting_app.core.forms import choices
 from meeting_app.core.i18n import current_language
 from meeting_app.core.views import attachment
 from meeting_app.delegations import services
@@ -19,16 +20,20 @@ from meeting_app.registration.manage_forms import EmptyForm
 from meeting_app.registration.models import Participant, RegistrationStatus
 
 bp = Blueprint("delegations", __name__)
-manage_bp = Blueprint("delegations_manage", __name__,
-                      url_prefix="/manage/meetings/<slug>/delegations")
+manage_bp = Blueprint(
+    "delegations_manage", __name__, url_prefix="/manage/meetings/<slug>/delegations"
+)
 require_roles(manage_bp, [Role.ORGANISER])
 
 
 @bp.get("/meetings/<slug>/delegations")
 def public_list(slug: str):
     meeting = meetings.get_public_meeting(slug)
-    return render_template("delegations/public.html", meeting=meeting,
-                           delegations=services.public_list(meeting, current_language()))
+    return render_template(
+        "delegations/public.html",
+        meeting=meeting,
+        delegations=services.public_list(meeting, current_language()),
+    )
 
 
 @bp.get("/d/<token>")
@@ -36,12 +41,23 @@ def head_view(token: str):
     delegation = services.find_by_view_token(token)
     if delegation is None:
         abort(404)
-    members = db.session.execute(
-        db.select(Participant).filter_by(delegation_id=delegation.id)
-        .order_by(Participant.family_name, Participant.given_name)
-    ).scalars().all()
-    response = Response(render_template("delegations/head_view.html", delegation=delegation,
-                                        meeting=delegation.meeting, members=members))
+    members = (
+        db.session.execute(
+            db.select(Participant)
+            .filter_by(delegation_id=delegation.id)
+            .order_by(Participant.family_name, Participant.given_name)
+        )
+        .scalars()
+        .all()
+    )
+    response = Response(
+        render_template(
+            "delegations/head_view.html",
+            delegation=delegation,
+            meeting=delegation.meeting,
+            members=members,
+        )
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -60,10 +76,16 @@ def _delegation(meeting: Meeting, delegation_id: int) -> Delegation:
 
 def _edit_form(delegation: Delegation, **kwargs) -> DelegationForm:
     form = DelegationForm(prefix=f"d{delegation.id}", **kwargs)
-    form.head_id.choices = [("", "—")] + [
-        (str(m.id), m.full_name) for m in delegation.members
-        if m.status is not RegistrationStatus.CANCELLED
-    ]
+    form.head_id.choices = choices(
+        [
+            ("", "—"),
+            *(
+                (str(m.id), m.full_name)
+                for m in delegation.members
+                if m.status is not RegistrationStatus.CANCELLED
+            ),
+        ]
+    )
     return form
 
 
@@ -71,10 +93,16 @@ def _add_form(meeting: Meeting) -> AddDelegationForm:
     form = AddDelegationForm()
     taken = {d.country_code for d in meeting.delegations}
     language = current_language()
-    form.country_code.choices = [("", "—")] + [
-        (c.code, c.name(language)) for c in meetings.countries_by_name(language)
-        if c.code not in taken
-    ]
+    form.country_code.choices = choices(
+        [
+            ("", "—"),
+            *(
+                (c.code, c.name(language))
+                for c in meetings.countries_by_name(language)
+                if c.code not in taken
+            ),
+        ]
+    )
     return form
 
 
@@ -88,9 +116,15 @@ def index(slug: str):
         form.head_id.data = str(row.delegation.head_id or "")
         form.size_limit.data = row.delegation.size_limit
         forms[row.delegation.id] = form
-    return render_template("delegations/manage.html", meeting=meeting, rows=rows, forms=forms,
-                           add_form=_add_form(meeting), statuses=list(RegistrationStatus),
-                           empty_form=EmptyForm())
+    return render_template(
+        "delegations/manage.html",
+        meeting=meeting,
+        rows=rows,
+        forms=forms,
+        add_form=_add_form(meeting),
+        statuses=list(RegistrationStatus),
+        empty_form=EmptyForm(),
+    )
 
 
 @manage_bp.post("/<int:delegation_id>")
@@ -101,18 +135,30 @@ def update(slug: str, delegation_id: int):
     if form.validate_on_submit():
         try:
             services.update_delegation(
-                delegation, int(form.head_id.data) if form.head_id.data else None,
+                delegation,
+                int(form.head_id.data) if form.head_id.data else None,
                 form.size_limit.data,
             )
         except services.DelegationError as error:
             db.session.rollback()
-            flash(_("The size limit cannot be below the %(count)d seats already held.",
-                    count=delegation.seats_taken) if str(error) == "limit"
-                  else _("The head must be a member of the delegation."), "error")
+            flash(
+                _(
+                    "The size limit cannot be below the %(count)d seats already held.",
+                    count=delegation.seats_taken,
+                )
+                if str(error) == "limit"
+                else _("The head must be a member of the delegation."),
+                "error",
+            )
         else:
             db.session.commit()
-            flash(_("Delegation saved: %(country)s.",
-                    country=delegation.country.name(current_language())), "success")
+            flash(
+                _(
+                    "Delegation saved: %(country)s.",
+                    country=delegation.country.name(current_language()),
+                ),
+                "success",
+            )
     else:
         flash(" ".join(m for messages in form.errors.values() for m in messages), "error")
     return redirect(url_for(".index", slug=slug))
@@ -141,8 +187,10 @@ def new_link(slug: str, delegation_id: int):
     if EmptyForm().validate_on_submit():
         services.regenerate_view_token(delegation)
         db.session.commit()
-        flash(_("A new link is made for the head of delegation; the old one no longer works."),
-              "success")
+        flash(
+            _("A new link is made for the head of delegation; the old one no longer works."),
+            "success",
+        )
     return redirect(url_for(".index", slug=slug))
 
 
@@ -151,7 +199,8 @@ def export(slug: str, fmt: str):
     meeting = _meeting(slug)
     language = current_language()
     header, rows = services.delegation_table(services.overview(meeting, language), language)
-    return attachment(exports.spreadsheet(fmt, header, rows, meeting.slug),
-                      f"{meeting.slug}-delegations.{fmt}", exports.MIMETYPES[fmt])
-
-
+    return attachment(
+        exports.spreadsheet(fmt, header, rows, meeting.slug),
+        f"{meeting.slug}-delegations.{fmt}",
+        exports.MIMETYPES[fmt],
+    )

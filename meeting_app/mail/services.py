@@ -21,18 +21,35 @@ from meeting_app.models import utcnow
 MAX_ATTEMPTS = 10
 
 
-def queue(recipient: str, template: str, language: str, *, kind: str, meeting=None,
-          participant=None, **context) -> OutgoingMail:
+def queue(
+    recipient: str,
+    template: str,
+    language: str,
+    *,
+    kind: str,
+    meeting=None,
+    participant=None,
+    **context,
+) -> OutgoingMail:
     """Renders `templates/email/<template>.txt` (first line 'Subject: ...') in
     `language` and stores it for delivery."""
     with force_locale(language):
-        rendered = render_template(f"email/{template}.txt", meeting=meeting,
-                                   participant=participant, language=language, **context)
+        rendered = render_template(
+            f"email/{template}.txt",
+            meeting=meeting,
+            participant=participant,
+            language=language,
+            **context,
+        )
     first_line, _, body = rendered.lstrip().partition("\n")
     subject = first_line.removeprefix("Subject:").strip()
     mail = OutgoingMail(
-        recipient=recipient, subject=subject, body_text=body.strip() + "\n", language=language,
-        kind=kind, meeting_id=meeting.id if meeting else None,
+        recipient=recipient,
+        subject=subject,
+        body_text=body.strip() + "\n",
+        language=language,
+        kind=kind,
+        meeting_id=meeting.id if meeting else None,
         participant_id=participant.id if participant else None,
     )
     db.session.add(mail)
@@ -47,9 +64,13 @@ def deliver_queued() -> bool:
     ids = g.pop("queued_mail_ids", [])
     if not ids:
         return True
-    mails = db.session.execute(
-        db.select(OutgoingMail).filter(OutgoingMail.id.in_(ids)).order_by(OutgoingMail.id)
-    ).scalars().all()
+    mails = (
+        db.session.execute(
+            db.select(OutgoingMail).filter(OutgoingMail.id.in_(ids)).order_by(OutgoingMail.id)
+        )
+        .scalars()
+        .all()
+    )
     delivered = deliver(mails)
     db.session.commit()
     return delivered == len(mails)
@@ -57,13 +78,16 @@ def deliver_queued() -> bool:
 
 def deliver_pending(limit: int = 200) -> tuple[int, int]:
     """Retries pending mails, oldest first; returns (sent or kept, still pending)."""
-    mails = db.session.execute(
-        db.select(OutgoingMail)
-        .filter(OutgoingMail.status == MailStatus.PENDING,
-                OutgoingMail.attempts < MAX_ATTEMPTS)
-        .order_by(OutgoingMail.id)
-        .limit(limit)
-    ).scalars().all()
+    mails = (
+        db.session.execute(
+            db.select(OutgoingMail)
+            .filter(OutgoingMail.status == MailStatus.PENDING, OutgoingMail.attempts < MAX_ATTEMPTS)
+            .order_by(OutgoingMail.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     done = deliver(mails)
     db.session.commit()
     return done, len(mails) - done
@@ -112,6 +136,6 @@ def _message(mail: OutgoingMail) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="meetings.invalid")
-    message["Content-Language"] = mail.language
     message.set_content(mail.body_text)
+    message["Content-Language"] = mail.language  # after set_content, which resets Content-*
     return message

@@ -28,8 +28,12 @@ def index():
 @bp.get("/meetings/<slug>/")
 def meeting(slug: str):
     meeting = db.first_or_404(db.select(Meeting).filter_by(slug=slug))
-    return render_template("manage/meeting.html", meeting=meeting,
-                           counts=status_counts(meeting), statuses=list(RegistrationStatus))
+    return render_template(
+        "manage/meeting.html",
+        meeting=meeting,
+        counts=status_counts(meeting),
+        statuses=list(RegistrationStatus),
+    )
 
 
 @bp.get("/outbox")
@@ -44,8 +48,14 @@ def outbox():
     pending = db.session.scalar(
         db.select(db.func.count(OutgoingMail.id)).filter_by(status=MailStatus.PENDING)
     )
-    return render_template("manage/outbox.html", page=page, status=status, pending=pending,
-                           statuses=list(MailStatus), form=EmptyForm())
+    return render_template(
+        "manage/outbox.html",
+        page=page,
+        status=status,
+        pending=pending,
+        statuses=list(MailStatus),
+        form=EmptyForm(),
+    )
 
 
 @bp.get("/outbox/<int:mail_id>")
@@ -57,6 +67,8 @@ def outbox_mail(mail_id: int):
 def send_pending():
     if EmptyForm().validate_on_submit():
         done, still = mail.deliver_pending()
-        flash(_("%(done)d e-mails sent, %(still)d still waiting.", done=done, still=still),
-              "success" if not still else "warning")
+        flash(
+            _("%(done)d e-mails sent, %(still)d still waiting.", done=done, still=still),
+            "success" if not still else "warning",
+        )
     return redirect(url_for(".outbox"))

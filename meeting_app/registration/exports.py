@@ -51,8 +51,7 @@ MIMETYPES = {
 }
 
 
-def spreadsheet(fmt: str, header: Sequence[str], rows: Iterable[Sequence],
-                title: str) -> bytes:
+def spreadsheet(fmt: str, header: Sequence[str], rows: Iterable[Sequence], title: str) -> bytes:
     """The table as `fmt` ("csv" or "xlsx")."""
     return to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, title)
 
@@ -60,19 +59,47 @@ def spreadsheet(fmt: str, header: Sequence[str], rows: Iterable[Sequence],
 def participant_table(participants, language: str) -> tuple[list[str], list[list]]:
     """The columns organisers work with, labelled in `language`."""
     with force_locale(language):
-        header = [_("Status"), _("Title"), _("Given name"), _("Family name"),
-                  _("Name as printed on your badge"), _("E-mail"), _("Phone"), _("Delegation"),
-                  _("Organisation"), _("Position"), _("Category"), _("Role"),
-                  _("Preferred language for e-mails"), _("Dietary needs"),
-                  _("Accessibility needs"), _("Visa invitation letter"),
-                  _("Public list of delegations"), _("Registered on")]
+        header = [
+            _("Status"),
+            _("Title"),
+            _("Given name"),
+            _("Family name"),
+            _("Name as printed on your badge"),
+            _("E-mail"),
+            _("Phone"),
+            _("Delegation"),
+            _("Organisation"),
+            _("Position"),
+            _("Category"),
+            _("Role"),
+            _("Preferred language for e-mails"),
+            _("Dietary needs"),
+            _("Accessibility needs"),
+            _("Visa invitation letter"),
+            _("Public list of delegations"),
+            _("Registered on"),
+        ]
         rows = [
-            [p.status.label, p.honorific.label if p.honorific else "", p.given_name,
-             p.family_name, p.badge_name, p.email, p.phone,
-             p.delegation.country.name(language) if p.delegation else "", p.organisation,
-             p.position, p.category.label, p.role.label, p.preferred_language,
-             p.dietary_needs, p.accessibility_needs, p.needs_visa_letter,
-             p.consent_public_list, p.created_at.strftime("%Y-%m-%d %H:%M UTC")]
+            [
+                p.status.label,
+                p.honorific.label if p.honorific else "",
+                p.given_name,
+                p.family_name,
+                p.badge_name,
+                p.email,
+                p.phone,
+                p.delegation.country.name(language) if p.delegation else "",
+                p.organisation,
+                p.position,
+                p.category.label,
+                p.role.label,
+                p.preferred_language,
+                p.dietary_needs,
+                p.accessibility_needs,
+                p.needs_visa_letter,
+                p.consent_public_list,
+                p.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            ]
             for p in participants
         ]
     return header, rows

@@ -7,8 +7,9 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from meeting_app.core.forms import choices
 from meeting_app.registration.models import Category, Honorific
 
 OTHER = ""  # the "international organisation / other" choice: no delegation
@@ -45,26 +46,28 @@ PHONE = re.compile(r"^[0-9+()./\- ]{5,40}$")
 
 class RegistrationForm(FlaskForm):
     honorific = SelectField(_l("Title"), validators=[Optional()])
-    given_name = _text(_l("Given name"), 100, required=True,
-                       message=_l("Enter your given name."))
-    family_name = _text(_l("Family name"), 100, required=True,
-                        message=_l("Enter your family name."))
+    given_name = _text(_l("Given name"), 100, required=True, message=_l("Enter your given name."))
+    family_name = _text(
+        _l("Family name"), 100, required=True, message=_l("Enter your family name.")
+    )
     badge_name = _text(_l("Name as printed on your badge"), 120)
     email = EmailField(
         _l("E-mail"),
-        validators=[DataRequired(_l("Enter your e-mail address.")),
-                    Email(_l("Enter a valid e-mail address."), check_deliverability=False),
-                    Length(max=254)],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
         filters=[_strip],
     )
     phone = _text(_l("Phone"), 40)
-    delegation_id = SelectField(_l("Delegation"), validators=[InputRequired()],
-                                validate_choice=True)
-    organisation = _text(_l("Organisation"), 200, required=True,
-                         message=_l("Enter your organisation."))
+    # "" (international organisation / other) is one of the choices.
+    delegation_id = SelectField(_l("Delegation"), validate_choice=True)
+    organisation = _text(
+        _l("Organisation"), 200, required=True, message=_l("Enter your organisation.")
+    )
     position = _text(_l("Position"), 200)
-    category = SelectField(_l("Category"),
-                           validators=[DataRequired(_l("Choose a category."))])
+    category = SelectField(_l("Category"), validators=[DataRequired(_l("Choose a category."))])
     preferred_language = SelectField(_l("Preferred language for e-mails"))
     dietary_needs = _text(_l("Dietary needs"), 300, textarea=True)
     accessibility_needs = _text(_l("Accessibility needs"), 300, textarea=True)
@@ -77,15 +80,21 @@ class RegistrationForm(FlaskForm):
         validators=[DataRequired(_l("Please confirm that you have read how your data is used."))],
     )
 
-    def __init__(self, delegations: list[tuple[int, str]], languages: dict[str, str],
-                 *args, **kwargs):
+    def __init__(
+        self, delegations: list[tuple[int, str]], languages: dict[str, str], *args, **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        self.honorific.choices = [("", "—")] + [(h.value, h.label) for h in Honorific]
-        self.category.choices = [("", _l("Choose…"))] + [(c.value, c.label) for c in Category]
-        self.delegation_id.choices = [(str(i), name) for i, name in delegations] + [
-            (OTHER, _l("International organisation / other"))
-        ]
-        self.preferred_language.choices = list(languages.items())
+        self.honorific.choices = choices([("", "—"), *((h.value, h.label) for h in Honorific)])
+        self.category.choices = choices(
+            [("", _l("Choose…")), *((c.value, c.label) for c in Category)]
+        )
+        self.delegation_id.choices = choices(
+            [
+                *((str(i), name) for i, name in delegations),
+                (OTHER, _l("International organisation / other")),
+            ]
+        )
+        self.preferred_language.choices = choices(languages.items())
 
     def validate_phone(self, field):
         if field.data and not PHONE.match(field.data):
@@ -98,8 +107,7 @@ class RegistrationForm(FlaskForm):
             "honorific": Honorific(self.honorific.data) if self.honorific.data else None,
             "given_name": self.given_name.data,
             "family_name": self.family_name.data,
-            "badge_name": self.badge_name.data
-            or f"{self.given_name.data} {self.family_name.data}",
+            "badge_name": self.badge_name.data or f"{self.given_name.data} {self.family_name.data}",
             "email": self.email.data,
             "phone": self.phone.data or "",
             "organisation": self.organisation.data,
@@ -114,9 +122,20 @@ class RegistrationForm(FlaskForm):
         }
 
     def fill_from(self, participant) -> None:
-        for name in ("given_name", "family_name", "badge_name", "email", "phone",
-                     "organisation", "position", "preferred_language", "dietary_needs",
-                     "accessibility_needs", "needs_visa_letter", "consent_public_list"):
+        for name in (
+            "given_name",
+            "family_name",
+            "badge_name",
+            "email",
+            "phone",
+            "organisation",
+            "position",
+            "preferred_language",
+            "dietary_needs",
+            "accessibility_needs",
+            "needs_visa_letter",
+            "consent_public_list",
+        ):
             getattr(self, name).data = getattr(participant, name)
         self.honorific.data = participant.honorific.value if participant.honorific else ""
         self.category.data = participant.category.value
@@ -126,13 +145,16 @@ class RegistrationForm(FlaskForm):
 class SendLinkForm(FlaskForm):
     email = EmailField(
         _l("E-mail"),
-        validators=[DataRequired(_l("Enter your e-mail address.")),
-                    Email(_l("Enter a valid e-mail address."), check_deliverability=False),
-                    Length(max=254)],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
         filters=[_strip],
     )
 
 
 class CancelForm(FlaskForm):
-    confirm = BooleanField(_l("Yes, cancel my registration"),
-                           validators=[DataRequired(_l("Tick the box to confirm."))])
+    confirm = BooleanField(
+        _l("Yes, cancel my registration"), validators=[DataRequired(_l("Tick the box to confirm."))]
+    )

@@ -14,9 +14,22 @@ from meeting_app.registration import services
 from meeting_app.registration.manage_forms import OrganiserRegistrationForm
 
 COLUMNS = (
-    "given_name", "family_name", "email", "organisation", "category", "delegation",
-    "position", "phone", "honorific", "badge_name", "preferred_language", "role",
-    "dietary_needs", "accessibility_needs", "needs_visa_letter", "consent_public_list",
+    "given_name",
+    "family_name",
+    "email",
+    "organisation",
+    "category",
+    "delegation",
+    "position",
+    "phone",
+    "honorific",
+    "badge_name",
+    "preferred_language",
+    "role",
+    "dietary_needs",
+    "accessibility_needs",
+    "needs_visa_letter",
+    "consent_public_list",
 )
 REQUIRED = ("given_name", "family_name", "email", "organisation", "category")
 MAX_ROWS = 5000
@@ -53,8 +66,9 @@ def check(meeting: Meeting, content: str) -> list[ImportRow]:
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ImportFileError(_("Columns missing from the first line: %(columns)s.",
-                                columns=", ".join(missing)))
+        raise ImportFileError(
+            _("Columns missing from the first line: %(columns)s.", columns=", ".join(missing))
+        )
     reader.fieldnames = header
     delegations = {d.country_code: d.id for d in meeting.delegations}
     choices = services.delegation_choices(meeting, current_language())
@@ -74,22 +88,29 @@ def _check_row(meeting, number, raw, delegations, choices, seen) -> ImportRow:
     row = ImportRow(number, raw)
     code = raw["delegation"].upper()
     if code and code not in delegations:
-        row.errors.append(_("Delegation: no delegation for “%(code)s” at this meeting.",
-                            code=raw["delegation"]))
-    formdata = MultiDict({
-        **{k: v for k, v in raw.items() if k not in ("delegation", "needs_visa_letter",
-                                                     "consent_public_list")},
-        "delegation_id": str(delegations.get(code, "")),
-        "preferred_language": raw["preferred_language"].lower() or meeting.default_language,
-        "role": raw["role"] or "delegate",
-        "category": raw["category"].lower().replace(" ", "_"),
-        "honorific": raw["honorific"].lower().rstrip("."),
-    })
+        row.errors.append(
+            _("Delegation: no delegation for “%(code)s” at this meeting.", code=raw["delegation"])
+        )
+    formdata = MultiDict(
+        {
+            **{
+                k: v
+                for k, v in raw.items()
+                if k not in ("delegation", "needs_visa_letter", "consent_public_list")
+            },
+            "delegation_id": str(delegations.get(code, "")),
+            "preferred_language": raw["preferred_language"].lower() or meeting.default_language,
+            "role": raw["role"] or "delegate",
+            "category": raw["category"].lower().replace(" ", "_"),
+            "honorific": raw["honorific"].lower().rstrip("."),
+        }
+    )
     for flag in ("needs_visa_letter", "consent_public_list"):
         if raw[flag].lower() in _YES:
             formdata[flag] = "y"
-    form = OrganiserRegistrationForm(choices, LANGUAGE_NAMES, formdata=formdata,
-                                     meta={"csrf": False})
+    form = OrganiserRegistrationForm(
+        choices, LANGUAGE_NAMES, formdata=formdata, meta={"csrf": False}
+    )
     if not form.validate():
         for name, messages in form.errors.items():
             label = getattr(form, name).label.text

@@ -6,6 +6,7 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from meeting_app.core.forms import choices
 from meeting_app.registration.forms import RegistrationForm, no_control_characters
 from meeting_app.registration.models import ParticipantRole, RegistrationStatus
 
@@ -24,8 +25,9 @@ ACTION_LABELS = {
 
 
 class StatusForm(FlaskForm):
-    action = SelectField(_l("Decision"), choices=[(k, v) for k, v in ACTION_LABELS.items()],
-                         validators=[DataRequired()])
+    action = SelectField(
+        _l("Decision"), choices=choices(ACTION_LABELS.items()), validators=[DataRequired()]
+    )
     reason = TextAreaField(
         _l("Note to the participant (optional)"),
         validators=[Optional(), Length(max=1000), no_control_characters(allow_newlines=True)],
@@ -33,9 +35,12 @@ class StatusForm(FlaskForm):
 
 
 class BulkForm(StatusForm):
-    ids = SelectMultipleField(_l("Registrations"), coerce=int,
-                              validators=[DataRequired(_l("Select at least one registration."))],
-                              validate_choice=False)
+    ids = SelectMultipleField(
+        _l("Registrations"),
+        coerce=int,
+        validators=[DataRequired(_l("Select at least one registration."))],
+        validate_choice=False,
+    )
 
 
 class OrganiserRegistrationForm(RegistrationForm):
@@ -47,7 +52,7 @@ class OrganiserRegistrationForm(RegistrationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.acknowledge_data_use
-        self.role.choices = [(r.value, r.label) for r in ParticipantRole]
+        self.role.choices = choices((r.value, r.label) for r in ParticipantRole)
 
     def values(self) -> dict:
         return {**super().values(), "role": ParticipantRole(self.role.data)}
@@ -58,10 +63,13 @@ class OrganiserRegistrationForm(RegistrationForm):
 
 
 class ImportUploadForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[
-        DataRequired(_l("Choose a CSV file.")),
-        FileAllowed(["csv", "txt"], _l("Choose a CSV file.")),
-    ])
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            DataRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv", "txt"], _l("Choose a CSV file.")),
+        ],
+    )
 
 
 class ImportConfirmForm(FlaskForm):

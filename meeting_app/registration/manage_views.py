@@ -28,8 +28,7 @@ from meeting_app.registration.models import Category, Participant, RegistrationS
 from meeting_app.registration.queries import Filters, participants_query, status_counts
 from meeting_app.registration.views import commit_and_send
 
-bp = Blueprint("registration_manage", __name__,
-               url_prefix="/manage/meetings/<slug>/registrations")
+bp = Blueprint("registration_manage", __name__, url_prefix="/manage/meetings/<slug>/registrations")
 require_roles(bp, [Role.ORGANISER])
 
 PER_PAGE = 50
@@ -47,28 +46,35 @@ def _participant(meeting: Meeting, participant_id: int) -> Participant:
 
 
 def _form(meeting, **kwargs) -> OrganiserRegistrationForm:
-    return OrganiserRegistrationForm(services.delegation_choices(meeting, current_language()),
-                                     LANGUAGE_NAMES, **kwargs)
+    return OrganiserRegistrationForm(
+        services.delegation_choices(meeting, current_language()), LANGUAGE_NAMES, **kwargs
+    )
 
 
 def _mail_note(delivered: bool) -> None:
     if not delivered:
-        flash(_("The mail server did not answer: the e-mails are queued and will be retried."),
-              "warning")
+        flash(
+            _("The mail server did not answer: the e-mails are queued and will be retried."),
+            "warning",
+        )
 
 
 @bp.get("/")
 def index(slug: str):
     meeting = _meeting(slug)
     filters = Filters.from_args(request.args)
-    page = db.paginate(participants_query(meeting, filters), per_page=PER_PAGE,
-                       error_out=False)
+    page = db.paginate(participants_query(meeting, filters), per_page=PER_PAGE, error_out=False)
     return render_template(
-        "registration/manage/index.html", meeting=meeting, page=page, filters=filters,
-        counts=status_counts(meeting), statuses=list(RegistrationStatus),
+        "registration/manage/index.html",
+        meeting=meeting,
+        page=page,
+        filters=filters,
+        counts=status_counts(meeting),
+        statuses=list(RegistrationStatus),
         categories=list(Category),
         delegations=services.delegation_choices(meeting, current_language()),
-        bulk_form=BulkForm(), actions=ACTION_LABELS,
+        bulk_form=BulkForm(),
+        actions=ACTION_LABELS,
     )
 
 
@@ -86,15 +92,25 @@ def bulk(slug: str):
         if participant is None or participant.meeting_id != meeting.id:
             continue
         try:
-            done += services.change_status(participant, ACTIONS[form.action.data],
-                                           by_user=current_user, reason=form.reason.data or "")
+            done += services.change_status(
+                participant,
+                ACTIONS[form.action.data],
+                by_user=current_user,
+                reason=form.reason.data or "",
+            )
         except (services.SeatUnavailable, services.StaleChange):
             refused += 1
     _mail_note(commit_and_send())
     flash(_("%(done)d registrations changed.", done=done), "success")
     if refused:
-        flash(_("%(count)d could not be changed: the meeting or their delegation is full, "
-                "or someone changed them meanwhile.", count=refused), "warning")
+        flash(
+            _(
+                "%(count)d could not be changed: the meeting or their delegation is full, "
+                "or someone changed them meanwhile.",
+                count=refused,
+            ),
+            "warning",
+        )
     return back
 
 
@@ -102,13 +118,22 @@ def bulk(slug: str):
 def detail(slug: str, participant_id: int):
     meeting = _meeting(slug)
     participant = _participant(meeting, participant_id)
-    mails = db.session.execute(
-        db.select(OutgoingMail).filter_by(participant_id=participant.id)
-        .order_by(OutgoingMail.id.desc())
-    ).scalars().all()
+    mails = (
+        db.session.execute(
+            db.select(OutgoingMail)
+            .filter_by(participant_id=participant.id)
+            .order_by(OutgoingMail.id.desc())
+        )
+        .scalars()
+        .all()
+    )
     return render_template(
-        "registration/manage/detail.html", meeting=meeting, participant=participant,
-        status_form=StatusForm(), empty_form=EmptyForm(), mails=mails,
+        "registration/manage/detail.html",
+        meeting=meeting,
+        participant=participant,
+        status_form=StatusForm(),
+        empty_form=EmptyForm(),
+        mails=mails,
         private_link=services.private_link(participant),
     )
 
@@ -120,20 +145,31 @@ def change_status(slug: str, participant_id: int):
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            services.change_status(participant, ACTIONS[form.action.data],
-                                   by_user=current_user, reason=form.reason.data or "")
+            services.change_status(
+                participant,
+                ACTIONS[form.action.data],
+                by_user=current_user,
+                reason=form.reason.data or "",
+            )
         except services.SeatUnavailable as error:
             db.session.rollback()
-            flash(_("No seat is free: the meeting is full.") if str(error) == "meeting_full"
-                  else _("No seat is free: the delegation is full."), "error")
+            flash(
+                _("No seat is free: the meeting is full.")
+                if str(error) == "meeting_full"
+                else _("No seat is free: the delegation is full."),
+                "error",
+            )
         except services.StaleChange:
             db.session.rollback()
-            flash(_("Someone changed this registration meanwhile: check it and try again."),
-                  "warning")
+            flash(
+                _("Someone changed this registration meanwhile: check it and try again."), "warning"
+            )
         else:
             _mail_note(commit_and_send())
-            flash(_("The registration is now: %(status)s.", status=participant.status.label),
-                  "success")
+            flash(
+                _("The registration is now: %(status)s.", status=participant.status.label),
+                "success",
+            )
     return redirect(url_for(".detail", slug=slug, participant_id=participant_id))
 
 
@@ -180,8 +216,9 @@ def edit(slug: str, participant_id: int):
             db.session.commit()
             flash(_("The registration is saved."), "success")
             return redirect(url_for(".detail", slug=slug, participant_id=participant_id))
-    return render_template("registration/manage/form.html", meeting=meeting, form=form,
-                           participant=participant), 422 if form.errors else 200
+    return render_template(
+        "registration/manage/form.html", meeting=meeting, form=form, participant=participant
+    ), 422 if form.errors else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -201,8 +238,9 @@ def new(slug: str):
             _mail_note(commit_and_send())
             flash(_("Registered: %(status)s.", status=participant.status.label), "success")
             return redirect(url_for(".detail", slug=slug, participant_id=participant.id))
-    return render_template("registration/manage/form.html", meeting=meeting, form=form,
-                           participant=None), 422 if form.errors else 200
+    return render_template(
+        "registration/manage/form.html", meeting=meeting, form=form, participant=None
+    ), 422 if form.errors else 200
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -229,8 +267,13 @@ def import_csv(slug: str):
             error = str(problem)
         confirm.content.data = content
     return render_template(
-        "registration/manage/import.html", meeting=meeting, upload=upload, confirm=confirm,
-        rows=rows, error=error, columns=importer.COLUMNS,
+        "registration/manage/import.html",
+        meeting=meeting,
+        upload=upload,
+        confirm=confirm,
+        rows=rows,
+        error=error,
+        columns=importer.COLUMNS,
         good=sum(1 for r in rows or [] if not r.errors),
     ), 422 if error or upload.errors else 200
 
@@ -241,5 +284,8 @@ def export(slug: str, fmt: str):
     filters = Filters.from_args(request.args)
     participants = db.session.execute(participants_query(meeting, filters)).scalars()
     header, rows = exports.participant_table(participants, current_language())
-    return attachment(exports.spreadsheet(fmt, header, rows, meeting.slug),
-                      f"{meeting.slug}-participants.{fmt}", exports.MIMETYPES[fmt])
+    return attachment(
+        exports.spreadsheet(fmt, header, rows, meeting.slug),
+        f"{meeting.slug}-participants.{fmt}",
+        exports.MIMETYPES[fmt],
+    )

@@ -23,6 +23,7 @@ class Filters:
     @classmethod
     def from_args(cls, args) -> "Filters":
         """From query-string values; unknown values are ignored rather than failing."""
+
         def member(enum_cls, value):
             try:
                 return enum_cls(value) if value else None
@@ -72,19 +73,30 @@ def participants_query(meeting: Meeting, filters: Filters) -> sa.Select:
         query = query.where(Participant.delegation_id == int(filters.delegation))
     if filters.search:
         pattern = f"%{_escape_like(filters.search.lower())}%"
-        query = query.where(sa.or_(*(
-            sa.func.lower(column).like(pattern, escape="\\")
-            for column in (Participant.given_name, Participant.family_name,
-                           Participant.badge_name, Participant.email, Participant.organisation)
-        )))
+        query = query.where(
+            sa.or_(
+                *(
+                    sa.func.lower(column).like(pattern, escape="\\")
+                    for column in (
+                        Participant.given_name,
+                        Participant.family_name,
+                        Participant.badge_name,
+                        Participant.email,
+                        Participant.organisation,
+                    )
+                )
+            )
+        )
     return query
 
 
 def status_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
     from meeting_app.extensions import db
 
-    return dict(db.session.execute(
-        sa.select(Participant.status, sa.func.count())
-        .where(Participant.meeting_id == meeting.id)
-        .group_by(Participant.status)
-    ).all())
+    return dict(
+        db.session.execute(
+            sa.select(Participant.status, sa.func.count())
+            .where(Participant.meeting_id == meeting.id)
+            .group_by(Participant.status)
+        ).all()
+    )

@@ -79,10 +79,12 @@ def recount(meeting: Meeting) -> None:
     meeting.seats_taken = db.session.scalar(
         sa.select(sa.func.count(Participant.id)).where(*holding)
     )
-    per_delegation = dict(db.session.execute(
-        sa.select(Participant.delegation_id, sa.func.count(Participant.id))
-        .where(*holding, Participant.delegation_id.is_not(None))
-        .group_by(Participant.delegation_id)
-    ).all())
+    per_delegation = dict(
+        db.session.execute(
+            sa.select(Participant.delegation_id, sa.func.count(Participant.id))
+            .where(*holding, Participant.delegation_id.is_not(None))
+            .group_by(Participant.delegation_id)
+        ).all()
+    )
     for delegation in meeting.delegations:
         delegation.seats_taken = per_delegation.get(delegation.id, 0)

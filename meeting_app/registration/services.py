@@ -25,9 +25,21 @@ from meeting_app.registration.models import (
 
 # What a participant gives on the form (and may edit through the private link).
 EDITABLE_FIELDS = (
-    "honorific", "given_name", "family_name", "badge_name", "email", "phone", "organisation",
-    "position", "category", "delegation_id", "preferred_language", "dietary_needs",
-    "accessibility_needs", "needs_visa_letter", "consent_public_list",
+    "honorific",
+    "given_name",
+    "family_name",
+    "badge_name",
+    "email",
+    "phone",
+    "organisation",
+    "position",
+    "category",
+    "delegation_id",
+    "preferred_language",
+    "dietary_needs",
+    "accessibility_needs",
+    "needs_visa_letter",
+    "consent_public_list",
 )
 
 Status = RegistrationStatus
@@ -92,8 +104,9 @@ def seat_status(meeting: Meeting) -> RegistrationStatus:
     return Status.SUBMITTED if meeting.requires_approval else Status.APPROVED
 
 
-def register(meeting: Meeting, values: dict, *, by_user=None,
-             now: datetime | None = None) -> Participant:
+def register(
+    meeting: Meeting, values: dict, *, by_user=None, now: datetime | None = None
+) -> Participant:
     """Stores a registration: with a seat (submitted or approved) while there is
     room in the meeting and the delegation, else on the waiting list. Queues the
     confirmation e-mail. Organisers (`by_user`) may register people at any time."""
@@ -113,9 +126,15 @@ def register(meeting: Meeting, values: dict, *, by_user=None,
     if seats.take_seat(participant) is seats.SeatResult.TAKEN:
         participant.status = seat_status(meeting)
     record(participant, None, participant.status, by_user=by_user)
-    mail.queue(participant.email, "registration_received", participant.preferred_language,
-               kind="confirmation", meeting=meeting, participant=participant,
-               link=private_link(participant))
+    mail.queue(
+        participant.email,
+        "registration_received",
+        participant.preferred_language,
+        kind="confirmation",
+        meeting=meeting,
+        participant=participant,
+        link=private_link(participant),
+    )
     return participant
 
 
@@ -124,22 +143,44 @@ def send_link_again(meeting: Meeting, email: str) -> None:
     otherwise, so that the answer never tells a stranger who is registered."""
     participant = find_by_email(meeting, email)
     if participant is not None:
-        mail.queue(participant.email, "private_link", participant.preferred_language,
-                   kind="link", meeting=meeting, participant=participant,
-                   link=private_link(participant))
+        mail.queue(
+            participant.email,
+            "private_link",
+            participant.preferred_language,
+            kind="link",
+            meeting=meeting,
+            participant=participant,
+            link=private_link(participant),
+        )
 
 
 def resend_confirmation(participant: Participant) -> None:
-    mail.queue(participant.email, "registration_received", participant.preferred_language,
-               kind="confirmation", meeting=participant.meeting, participant=participant,
-               link=private_link(participant))
+    mail.queue(
+        participant.email,
+        "registration_received",
+        participant.preferred_language,
+        kind="confirmation",
+        meeting=participant.meeting,
+        participant=participant,
+        link=private_link(participant),
+    )
 
 
-def record(participant: Participant, from_status, to_status, *, by_user=None,
-           details: str = "", actor: str | None = None) -> RegistrationChange:
+def record(
+    participant: Participant,
+    from_status,
+    to_status,
+    *,
+    by_user=None,
+    details: str = "",
+    actor: str | None = None,
+) -> RegistrationChange:
     change = RegistrationChange(
-        participant=participant, from_status=from_status, to_status=to_status,
-        by_user_id=by_user.id if by_user else None, details=details,
+        participant=participant,
+        from_status=from_status,
+        to_status=to_status,
+        by_user_id=by_user.id if by_user else None,
+        details=details,
         actor=actor or ("organiser" if by_user else "participant"),
     )
     db.session.add(change)
@@ -175,8 +216,7 @@ def update_registration(participant: Participant, values: dict, *, by_user=None)
     for field in changed:
         setattr(participant, field, values[field])
     old_status = participant.status
-    if (by_user is None and old_status is Status.APPROVED
-            and meeting.requires_approval_of_changes):
+    if by_user is None and old_status is Status.APPROVED and meeting.requires_approval_of_changes:
         participant.status = Status.SUBMITTED
         participant.status_changed_at = utcnow()
     record(participant, old_status, participant.status, by_user=by_user, details=details)
@@ -188,8 +228,14 @@ def _shown(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def change_status(participant: Participant, new_status: RegistrationStatus, *, by_user=None,
-                  reason: str = "", notify: bool = True) -> bool:
+def change_status(
+    participant: Participant,
+    new_status: RegistrationStatus,
+    *,
+    by_user=None,
+    reason: str = "",
+    notify: bool = True,
+) -> bool:
     """Moves a registration to `new_status`, keeping the seat counts right, records
     it, e-mails the participant and, when a seat was freed, moves the waiting
     list up. Returns False when it already had that status.
@@ -221,8 +267,7 @@ def change_status(participant: Participant, new_status: RegistrationStatus, *, b
 _SEATED = frozenset({Status.SUBMITTED, Status.APPROVED})
 
 
-def _claim(participant: Participant, expected: RegistrationStatus,
-           new: RegistrationStatus) -> None:
+def _claim(participant: Participant, expected: RegistrationStatus, new: RegistrationStatus) -> None:
     """Sets the status only if it is still `expected` (one conditional UPDATE), so
     that two clicks or two organisers cannot both free the same seat."""
     result = db.session.execute(
@@ -237,9 +282,16 @@ def _claim(participant: Participant, expected: RegistrationStatus,
 
 
 def _notify_status(participant: Participant, old_status: RegistrationStatus) -> None:
-    mail.queue(participant.email, "status_changed", participant.preferred_language,
-               kind=f"status:{participant.status.value}", meeting=participant.meeting,
-               participant=participant, old_status=old_status, link=private_link(participant))
+    mail.queue(
+        participant.email,
+        "status_changed",
+        participant.preferred_language,
+        kind=f"status:{participant.status.value}",
+        meeting=participant.meeting,
+        participant=participant,
+        old_status=old_status,
+        link=private_link(participant),
+    )
 
 
 def cancel(participant: Participant, *, by_user=None, reason: str = "") -> bool:
@@ -250,11 +302,15 @@ def promote_waiting_list(meeting: Meeting) -> list[Participant]:
     """Gives freed seats to waiting people in the order they registered, skipping
     those whose delegation is still full; e-mails each one moved up."""
     promoted = []
-    waiting = db.session.execute(
-        db.select(Participant)
-        .filter_by(meeting_id=meeting.id, status=Status.WAITLISTED)
-        .order_by(Participant.created_at, Participant.id)
-    ).scalars().all()
+    waiting = (
+        db.session.execute(
+            db.select(Participant)
+            .filter_by(meeting_id=meeting.id, status=Status.WAITLISTED)
+            .order_by(Participant.created_at, Participant.id)
+        )
+        .scalars()
+        .all()
+    )
     for participant in waiting:
         try:
             _claim(participant, Status.WAITLISTED, seat_status(meeting))
@@ -276,15 +332,19 @@ def promote_waiting_list(meeting: Meeting) -> list[Participant]:
 def regenerate_token(participant: Participant, *, by_user) -> str:
     """A new private link; the old one stops working at once."""
     participant.token = tokens.new_token()
-    record(participant, participant.status, participant.status, by_user=by_user,
-           details="private link regenerated")
+    record(
+        participant,
+        participant.status,
+        participant.status,
+        by_user=by_user,
+        details="private link regenerated",
+    )
     return participant.token
 
 
 def delegation_choices(meeting: Meeting, language: str) -> list[tuple[int, str]]:
     """The meeting's delegations as (id, country name in `language`), by name."""
-    delegations = db.session.execute(
-        db.select(Delegation).filter_by(meeting_id=meeting.id)
-    ).scalars().all()
-    return sorted(((d.id, d.country.name(language)) for d in delegations),
-                  key=lambda item: item[1])
+    delegations = (
+        db.session.execute(db.select(Delegation).filter_by(meeting_id=meeting.id)).scalars().all()
+    )
+    return sorted(((d.id, d.country.name(language)) for d in delegations), key=lambda item: item[1])

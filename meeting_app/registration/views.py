@@ -19,8 +19,9 @@ def _registration_limit() -> str:
 
 
 def registration_form(meeting, **kwargs) -> RegistrationForm:
-    return RegistrationForm(services.delegation_choices(meeting, current_language()),
-                            LANGUAGE_NAMES, **kwargs)
+    return RegistrationForm(
+        services.delegation_choices(meeting, current_language()), LANGUAGE_NAMES, **kwargs
+    )
 
 
 def commit_and_send() -> bool:
@@ -45,8 +46,7 @@ def register(slug: str):
         try:
             services.register(meeting, form.values())
         except services.RegistrationClosed:
-            return render_template("registration/closed.html", meeting=meeting,
-                                   state="closed")
+            return render_template("registration/closed.html", meeting=meeting, state="closed")
         except (services.DuplicateRegistration, IntegrityError):
             # The same answer as a new registration: the address's owner gets their
             # existing link by e-mail, a stranger learns nothing.
@@ -76,8 +76,11 @@ def send_link(slug: str):
     if form.validate_on_submit():
         services.send_link_again(meeting, form.email.data)
         delivered = commit_and_send()
-        session["registered"] = {"email": form.email.data, "mail_delayed": not delivered,
-                                 "link_only": True}
+        session["registered"] = {
+            "email": form.email.data,
+            "mail_delayed": not delivered,
+            "link_only": True,
+        }
         return redirect(url_for("registration.thanks", slug=slug))
     return render_template("registration/send_link.html", meeting=meeting, form=form), (
         422 if form.errors else 200
@@ -104,8 +107,11 @@ def private_page(token: str):
     participant = _participant_or_404(token)
     meeting = participant.meeting
     return render_template(
-        "registration/private.html", participant=participant, meeting=meeting,
-        registration=meetings.registration_state(meeting), cancel_form=CancelForm(),
+        "registration/private.html",
+        participant=participant,
+        meeting=meeting,
+        registration=meetings.registration_state(meeting),
+        cancel_form=CancelForm(),
     )
 
 
@@ -114,8 +120,9 @@ def edit(token: str):
     participant = _participant_or_404(token)
     meeting = participant.meeting
     if meetings.registration_state(meeting) != "open":
-        flash(_("Registration is closed: write to the organisers to change your details."),
-              "warning")
+        flash(
+            _("Registration is closed: write to the organisers to change your details."), "warning"
+        )
         return redirect(url_for("registration.private_page", token=token))
     form = registration_form(meeting)
     del form.acknowledge_data_use
@@ -132,11 +139,11 @@ def edit(token: str):
             form.delegation_id.errors.append(_("This delegation is full."))
         else:
             commit_and_send()
-            flash(_("Your changes are saved.") if changed else _("Nothing was changed."),
-                  "success")
+            flash(_("Your changes are saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("registration.private_page", token=token))
-    return render_template("registration/edit.html", participant=participant, meeting=meeting,
-                           form=form), 422 if form.errors else 200
+    return render_template(
+        "registration/edit.html", participant=participant, meeting=meeting, form=form
+    ), 422 if form.errors else 200
 
 
 @bp.post("/r/<token>/cancel")
