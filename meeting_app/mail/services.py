@@ -51,26 +51,21 @@ def queue(
         kind=kind,
         meeting_id=meeting.id if meeting else None,
         participant_id=participant.id if participant else None,
+        # Development, no mail server: straight to the outbox, nothing to deliver.
+        status=MailStatus.PENDING if current_app.config["MAIL_SERVER"] else MailStatus.KEPT,
     )
     db.session.add(mail)
-    db.session.flush()
-    g.setdefault("queued_mail_ids", []).append(mail.id)
+    if mail.status is MailStatus.PENDING:
+        g.setdefault("queued_mails", []).append(mail)
     return mail
 
 
 def deliver_queued() -> bool:
     """Delivers the mails queued in this request (call after the commit).
     Returns False when some could not be sent now (they stay pending)."""
-    ids = g.pop("queued_mail_ids", [])
-    if not ids:
+    mails = g.pop("queued_mails", [])
+    if not mails:
         return True
-    mails = (
-        db.session.execute(
-            db.select(OutgoingMail).filter(OutgoingMail.id.in_(ids)).order_by(OutgoingMail.id)
-        )
-        .scalars()
-        .all()
-    )
     delivered = deliver(mails)
     db.session.commit()
     return delivered == len(mails)

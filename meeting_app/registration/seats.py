@@ -26,7 +26,7 @@ def _take(model, row_id: int, limit) -> bool:
     result = db.session.execute(
         sa.update(model)
         .where(model.id == row_id, sa.or_(limit.is_(None), model.seats_taken < limit))
-        .values(seats_taken=model.seats_taken + 1)
+        .values(seats_taken=model.seats_taken + 1, **_unchanged(model))
         .execution_options(synchronize_session="fetch")
     )
     return result.rowcount == 1
@@ -36,38 +36,41 @@ def _give_back(model, row_id: int) -> None:
     db.session.execute(
         sa.update(model)
         .where(model.id == row_id, model.seats_taken > 0)
-        .values(seats_taken=model.seats_taken - 1)
+        .values(seats_taken=model.seats_taken - 1, **_unchanged(model))
         .execution_options(synchronize_session="fetch")
     )
 
 
-def take_seat(participant: Participant) -> SeatResult:
-    """Takes a seat in the participant's delegation (if any) and in the meeting,
-    both or neither."""
-    delegation_id = participant.delegation_id
+def _unchanged(model) -> dict:
+    # A seat taken is not an edit of the meeting: keep its "updated at" as it was.
+    return {"updated_at": model.updated_at} if hasattr(model, "updated_at") else {}
+
+
+def take_seat(meeting_id: int, delegation_id: int | None) -> SeatResult:
+    """Takes a seat in the delegation (if any) and in the meeting, both or neither."""
     if delegation_id is not None and not _take(Delegation, delegation_id, Delegation.size_limit):
         return SeatResult.DELEGATION_FULL
-    if not _take(Meeting, participant.meeting_id, Meeting.capacity):
+    if not _take(Meeting, meeting_id, Meeting.capacity):
         if delegation_id is not None:
             _give_back(Delegation, delegation_id)
         return SeatResult.MEETING_FULL
     return SeatResult.TAKEN
 
 
-def release_seat(participant: Participant) -> None:
-    if participant.delegation_id is not None:
-        _give_back(Delegation, participant.delegation_id)
-    _give_back(Meeting, participant.meeting_id)
+def release_seat(meeting_id: int, delegation_id: int | None) -> None:
+    if delegation_id is not None:
+        _give_back(Delegation, delegation_id)
+    _give_back(Meeting, meeting_id)
 
 
-def move_delegation_seat(participant: Participant, new_delegation_id: int | None) -> bool:
+def move_delegation_seat(old_delegation_id: int | None, new_delegation_id: int | None) -> bool:
     """For a seat holder who changes delegation: the new one must have room."""
     if new_delegation_id is not None and not _take(
         Delegation, new_delegation_id, Delegation.size_limit
     ):
         return False
-    if participant.delegation_id is not None:
-        _give_back(Delegation, participant.delegation_id)
+    if old_delegation_id is not None:
+        _give_back(Delegation, old_delegation_id)
     return True
 
 

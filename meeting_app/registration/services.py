@@ -13,7 +13,7 @@ from meeting_app.core import tokens
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.mail import services as mail
-from meeting_app.meetings.models import Meeting, MeetingStatus
+from meeting_app.meetings.models import Country, Meeting, MeetingStatus
 from meeting_app.meetings.services import registration_state
 from meeting_app.models import utcnow
 from meeting_app.registration import seats
@@ -118,13 +118,14 @@ def register(
     existing = find_by_email(meeting, values["email"])
     if existing is not None:
         raise DuplicateRegistration(existing)
-    participant = Participant(meeting=meeting, status=Status.WAITLISTED, **values)
-    if by_user is not None and "role" in values:
-        participant.role = values["role"]
+    seated = seats.take_seat(meeting.id, values.get("delegation_id")) is seats.SeatResult.TAKEN
+    participant = Participant(
+        meeting=meeting, status=seat_status(meeting) if seated else Status.WAITLISTED, **values
+    )
     db.session.add(participant)
-    db.session.flush()  # a concurrent duplicate fails here (unique constraint), seat untouched
-    if seats.take_seat(participant) is seats.SeatResult.TAKEN:
-        participant.status = seat_status(meeting)
+    # A concurrent duplicate fails here (unique constraint); the caller rolls back,
+    # seat included.
+    db.session.flush()
     record(participant, None, participant.status, by_user=by_user)
     mail.queue(
         participant.email,
@@ -206,7 +207,7 @@ def update_registration(participant: Participant, values: dict, *, by_user=None)
     if (
         "delegation_id" in changed
         and participant.holds_seat
-        and not seats.move_delegation_seat(participant, values["delegation_id"])
+        and not seats.move_delegation_seat(participant.delegation_id, values["delegation_id"])
     ):
         raise DelegationFull("delegation full")
     details = "\n".join(
@@ -248,12 +249,12 @@ def change_status(
     _claim(participant, old_status, new_status)
     freed = old_status in _SEATED and new_status not in _SEATED
     if old_status not in _SEATED and new_status in _SEATED:
-        result = seats.take_seat(participant)
+        result = seats.take_seat(participant.meeting_id, participant.delegation_id)
         if result is not seats.SeatResult.TAKEN:
             _claim(participant, new_status, old_status)
             raise SeatUnavailable(result.value)
     elif freed:
-        seats.release_seat(participant)
+        seats.release_seat(participant.meeting_id, participant.delegation_id)
     participant.status_changed_at = utcnow()
     participant.decision_reason = reason
     record(participant, old_status, new_status, by_user=by_user, details=reason)
@@ -316,7 +317,7 @@ def promote_waiting_list(meeting: Meeting) -> list[Participant]:
             _claim(participant, Status.WAITLISTED, seat_status(meeting))
         except StaleChange:
             continue
-        result = seats.take_seat(participant)
+        result = seats.take_seat(participant.meeting_id, participant.delegation_id)
         if result is not seats.SeatResult.TAKEN:
             _claim(participant, seat_status(meeting), Status.WAITLISTED)
             if result is seats.SeatResult.MEETING_FULL:
@@ -343,8 +344,11 @@ def regenerate_token(participant: Participant, *, by_user) -> str:
 
 
 def delegation_choices(meeting: Meeting, language: str) -> list[tuple[int, str]]:
-    """The meeting's delegations as (id, country name in `language`), by name."""
-    delegations = (
-        db.session.execute(db.select(Delegation).filter_by(meeting_id=meeting.id)).scalars().all()
-    )
-    return sorted(((d.id, d.country.name(language)) for d in delegations), key=lambda item: item[1])
+    """The meeting's delegations as (id, country name in `language`), by name (one query)."""
+    name = getattr(Country, f"name_{language}", Country.name_en)
+    return [tuple(row) for row in db.session.execute(
+        db.select(Delegation.id, name)
+        .join(Country, Country.code == Delegation.country_code)
+        .filter(Delegation.meeting_id == meeting.id)
+        .order_by(name)
+    )]

@@ -34,7 +34,7 @@ def test_registration_is_stored_and_confirmed_by_email_in_the_persons_language(
     assert participant.delegation.country_code == "SN"
     (message,) = inbox.to("ndeye.diop@example.org")
     body = inbox.body(message)
-    assert "Madame" in body or "Mme" in body
+    assert "Nom: Mme Ndèye Diop" in body
     assert "Ministère des Affaires étrangères" in body
     assert f"/r/{participant.token}" in body
     assert message["Content-Language"] == "fr"
@@ -60,10 +60,8 @@ def test_full_meeting_puts_new_registrations_on_the_waiting_list(client, open_me
         "a@example.org": RegistrationStatus.APPROVED,
         "b@example.org": RegistrationStatus.WAITLISTED,
     }
-    assert (
-        "waiting list" in inbox.body(inbox.to("b@example.org")[0]).lower()
-        or "liste d'attente" in inbox.body(inbox.to("b@example.org")[0]).lower()
-    )
+    (waitlisted,) = inbox.to("b@example.org")
+    assert "liste d'attente" in inbox.body(waitlisted)
 
 
 def test_full_delegation_waitlists_its_members_but_not_others(client, open_meeting, inbox):
@@ -105,7 +103,7 @@ def test_same_address_cannot_register_twice_and_learns_nothing_new(client, open_
     assert participant.given_name == "Ndèye"
     confirmation, reminder = inbox.to("ndeye.diop@example.org")
     assert f"/r/{participant.token}" in inbox.body(reminder)
-    assert "déjà inscrit" in inbox.body(reminder) or "already registered" in inbox.body(reminder)
+    assert "Votre inscription est déjà enregistrée" in " ".join(inbox.body(reminder).split())
 
 
 def test_asking_for_the_link_again_answers_the_same_for_any_address(client, open_meeting, inbox):

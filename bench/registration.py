@@ -1,0 +1,214 @@
+"""Registration at conference scale, on PostgreSQL.
+
+    .venv/bin/python bench/registration.py      (or: make bench)
+
+With 5,000 registrations in one meeting: the organisers' list page (paginated,
+filtered) and the number of SQL queries it makes, the CSV/XLSX exports of all
+5,000, and the registration POST throughput through 2 gunicorn workers.
+BENCH_DATABASE_URL selects the server (default: a scratch database on the
+local PostgreSQL, created and dropped here).
+"""
+
+import http.cookiejar
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+
+from meeting_app import create_app  # noqa: E402
+from meeting_app.accounts.models import Role  # noqa: E402
+from meeting_app.accounts.services import create_user  # noqa: E402
+from meeting_app.delegations.models import Delegation  # noqa: E402
+from meeting_app.extensions import db  # noqa: E402
+from meeting_app.meetings.models import Meeting, MeetingStatus  # noqa: E402
+from meeting_app.registration import seats  # noqa: E402
+from meeting_app.registration.models import Category, Participant, RegistrationStatus  # noqa: E402
+
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+COUNTRIES = ("BD", "EC", "JM", "KG", "MD", "MA", "NP", "PH", "SN", "RS", "TN")
+POSTS = 1000
+CLIENTS = 16
+
+
+def timed(function, repeat):
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
+def scratch_database() -> tuple[str, callable]:
+    if os.environ.get("BENCH_DATABASE_URL"):
+        return os.environ["BENCH_DATABASE_URL"], lambda: None
+    name = f"meeting_bench_{os.getpid()}"
+    admin = sa.create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+
+    def drop():
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+    return f"{SERVER}/{name}", drop
+
+
+def populate(app) -> None:
+    with app.app_context():
+        upgrade()
+        now = datetime.now(UTC)
+        meeting = Meeting(slug="conference", title={"en": "Global conference"},
+                          start_date=date.today() + timedelta(days=90),
+                          end_date=date.today() + timedelta(days=94), city="Geneva",
+                          timezone="Europe/Zurich", status=MeetingStatus.PUBLISHED,
+                          capacity=100_000, requires_approval=True,
+                          registration_opens_at=now - timedelta(days=1),
+                          registration_closes_at=now + timedelta(days=60))
+        db.session.add(meeting)
+        delegations = [Delegation(meeting=meeting, country_code=c) for c in COUNTRIES]
+        db.session.add_all(delegations)
+        categories, statuses = list(Category), list(RegistrationStatus)
+        db.session.add_all(
+            Participant(meeting=meeting, given_name=f"Given{i}", family_name=f"Family{i}",
+                        badge_name=f"Given{i} Family{i}", email=f"p{i}@example.org",
+                        organisation=f"Organisation {i % 300}", delegation=delegations[i % 11],
+                        category=categories[i % len(categories)], status=statuses[i % 5])
+            for i in range(5000)
+        )
+        seats.recount(meeting)
+        create_user("bench@example.org", "bench password 1", Role.ORGANISER)
+        db.session.commit()
+
+
+def count_queries(app, client, path) -> int:
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def listener(*_args):
+        statements.append(1)
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        client.get(path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def organiser_pages(app) -> None:
+    client = app.test_client()
+    client.post("/login", data={"email": "bench@example.org", "password": "bench password 1"})
+    base = "/manage/meetings/conference/registrations/"
+    print(f"{'organisers list (5,000 registrations)':44} {'median':>8} {'p95':>8} queries")
+    for label, query in (("page 1", ""), ("page 40", "?page=40"),
+                         ("filter status=approved", "?status=approved"),
+                         ("filter delegation + category", "?delegation=3&category=donor"),
+                         ("search 'family12'", "?q=family12")):
+        path = base + query
+        assert client.get(path).status_code == 200, path
+        median, p95 = timed(lambda path=path: client.get(path), 30)
+        print(f"  {label:42} {median:6.1f}ms {p95:6.1f}ms {count_queries(app, client, path):4d}")
+    for fmt in ("csv", "xlsx"):
+        path = f"{base}export.{fmt}"
+        median, p95 = timed(lambda path=path: client.get(path), 3)
+        size = len(client.get(path).get_data())
+        print(f"  export of all 5,000 as {fmt:17} {median:8.0f}ms (p95 {p95:.0f}ms, "
+              f"{size / 1024:.0f} KiB)")
+
+
+def post_throughput(database_url: str) -> None:
+    port = 5099
+    env = {**os.environ, "APP_CONFIG": "development", "DATABASE_URL": database_url,
+           "RATELIMIT_ENABLED": "false", "MAIL_SERVER": ""}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "8", "--bind",
+         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            # The POST is what is measured, not the "check your e-mail" page after it.
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        def client_session(worker: int) -> int:
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar),
+                                                 NoRedirect())
+            with opener.open(f"{base}/meetings/conference/register") as response:
+                token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                                  response.read().decode()).group(1)
+            done = 0
+            for i in range(worker, POSTS, CLIENTS):
+                data = urllib.parse.urlencode({
+                    "csrf_token": token, "given_name": "Bench", "family_name": f"Person {i}",
+                    "email": f"bench{i}@example.org", "organisation": "Bench",
+                    "category": "donor", "delegation_id": "", "preferred_language": "en",
+                    "acknowledge_data_use": "y",
+                }).encode()
+                try:
+                    opener.open(f"{base}/meetings/conference/register", data=data).close()
+                except urllib.error.HTTPError as answer:  # the 302 to the next page
+                    answer.close()
+                    done += answer.code == 302
+            return done
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            done = sum(pool.map(client_session, range(CLIENTS)))
+        elapsed = time.perf_counter() - start
+        print(f"registration POSTs, 2 gunicorn workers, {CLIENTS} clients: {done} in "
+              f"{elapsed:.2f}s = {done / elapsed:.0f} registrations/s")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    url, drop = scratch_database()
+    try:
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url,
+                                     "LOGIN_RATE_LIMIT": "1000 per minute"})
+        populate(app)
+        organiser_pages(app)
+        post_throughput(url)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop()
+
+
+if __name__ == "__main__":
+    main()
