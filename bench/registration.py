@@ -75,22 +75,35 @@ def populate(app) -> None:
     with app.app_context():
         upgrade()
         now = datetime.now(UTC)
-        meeting = Meeting(slug="conference", title={"en": "Global conference"},
-                          start_date=date.today() + timedelta(days=90),
-                          end_date=date.today() + timedelta(days=94), city="Geneva",
-                          timezone="Europe/Zurich", status=MeetingStatus.PUBLISHED,
-                          capacity=100_000, requires_approval=True,
-                          registration_opens_at=now - timedelta(days=1),
-                          registration_closes_at=now + timedelta(days=60))
+        meeting = Meeting(
+            slug="conference",
+            title={"en": "Global conference"},
+            start_date=date.today() + timedelta(days=90),
+            end_date=date.today() + timedelta(days=94),
+            city="Geneva",
+            timezone="Europe/Zurich",
+            status=MeetingStatus.PUBLISHED,
+            capacity=100_000,
+            requires_approval=True,
+            registration_opens_at=now - timedelta(days=1),
+            registration_closes_at=now + timedelta(days=60),
+        )
         db.session.add(meeting)
         delegations = [Delegation(meeting=meeting, country_code=c) for c in COUNTRIES]
         db.session.add_all(delegations)
         categories, statuses = list(Category), list(RegistrationStatus)
         db.session.add_all(
-            Participant(meeting=meeting, given_name=f"Given{i}", family_name=f"Family{i}",
-                        badge_name=f"Given{i} Family{i}", email=f"p{i}@example.org",
-                        organisation=f"Organisation {i % 300}", delegation=delegations[i % 11],
-                        category=categories[i % len(categories)], status=statuses[i % 5])
+            Participant(
+                meeting=meeting,
+                given_name=f"Given{i}",
+                family_name=f"Family{i}",
+                badge_name=f"Given{i} Family{i}",
+                email=f"p{i}@example.org",
+                organisation=f"Organisation {i % 300}",
+                delegation=delegations[i % 11],
+                category=categories[i % len(categories)],
+                status=statuses[i % 5],
+            )
             for i in range(5000)
         )
         seats.recount(meeting)
@@ -119,10 +132,13 @@ def organiser_pages(app) -> None:
     client.post("/login", data={"email": "bench@example.org", "password": "bench password 1"})
     base = "/manage/meetings/conference/registrations/"
     print(f"{'organisers list (5,000 registrations)':44} {'median':>8} {'p95':>8} queries")
-    for label, query in (("page 1", ""), ("page 40", "?page=40"),
-                         ("filter status=approved", "?status=approved"),
-                         ("filter delegation + category", "?delegation=3&category=donor"),
-                         ("search 'family12'", "?q=family12")):
+    for label, query in (
+        ("page 1", ""),
+        ("page 40", "?page=40"),
+        ("filter status=approved", "?status=approved"),
+        ("filter delegation + category", "?delegation=3&category=donor"),
+        ("search 'family12'", "?q=family12"),
+    ):
         path = base + query
         assert client.get(path).status_code == 200, path
         median, p95 = timed(lambda path=path: client.get(path), 30)
@@ -131,18 +147,38 @@ def organiser_pages(app) -> None:
         path = f"{base}export.{fmt}"
         median, p95 = timed(lambda path=path: client.get(path), 3)
         size = len(client.get(path).get_data())
-        print(f"  export of all 5,000 as {fmt:17} {median:8.0f}ms (p95 {p95:.0f}ms, "
-              f"{size / 1024:.0f} KiB)")
+        print(
+            f"  export of all 5,000 as {fmt:17} {median:8.0f}ms (p95 {p95:.0f}ms, "
+            f"{size / 1024:.0f} KiB)"
+        )
 
 
 def post_throughput(database_url: str) -> None:
     port = 5099
-    env = {**os.environ, "APP_CONFIG": "development", "DATABASE_URL": database_url,
-           "RATELIMIT_ENABLED": "false", "MAIL_SERVER": ""}
+    env = {
+        **os.environ,
+        "APP_CONFIG": "development",
+        "DATABASE_URL": database_url,
+        "RATELIMIT_ENABLED": "false",
+        "MAIL_SERVER": "",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "8", "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--threads",
+            "8",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -164,19 +200,28 @@ def post_throughput(database_url: str) -> None:
 
         def client_session(worker: int) -> int:
             jar = http.cookiejar.CookieJar()
-            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar),
-                                                 NoRedirect())
+            opener = urllib.request.build_opener(
+                urllib.request.HTTPCookieProcessor(jar), NoRedirect()
+            )
             with opener.open(f"{base}/meetings/conference/register") as response:
-                token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                                  response.read().decode()).group(1)
+                token = re.search(
+                    r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()
+                ).group(1)
             done = 0
             for i in range(worker, POSTS, CLIENTS):
-                data = urllib.parse.urlencode({
-                    "csrf_token": token, "given_name": "Bench", "family_name": f"Person {i}",
-                    "email": f"bench{i}@example.org", "organisation": "Bench",
-                    "category": "donor", "delegation_id": "", "preferred_language": "en",
-                    "acknowledge_data_use": "y",
-                }).encode()
+                data = urllib.parse.urlencode(
+                    {
+                        "csrf_token": token,
+                        "given_name": "Bench",
+                        "family_name": f"Person {i}",
+                        "email": f"bench{i}@example.org",
+                        "organisation": "Bench",
+                        "category": "donor",
+                        "delegation_id": "",
+                        "preferred_language": "en",
+                        "acknowledge_data_use": "y",
+                    }
+                ).encode()
                 try:
                     opener.open(f"{base}/meetings/conference/register", data=data).close()
                 except urllib.error.HTTPError as answer:  # the 302 to the next page
@@ -188,8 +233,10 @@ def post_throughput(database_url: str) -> None:
         with ThreadPoolExecutor(CLIENTS) as pool:
             done = sum(pool.map(client_session, range(CLIENTS)))
         elapsed = time.perf_counter() - start
-        print(f"registration POSTs, 2 gunicorn workers, {CLIENTS} clients: {done} in "
-              f"{elapsed:.2f}s = {done / elapsed:.0f} registrations/s")
+        print(
+            f"registration POSTs, 2 gunicorn workers, {CLIENTS} clients: {done} in "
+            f"{elapsed:.2f}s = {done / elapsed:.0f} registrations/s"
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -198,8 +245,9 @@ def post_throughput(database_url: str) -> None:
 def main() -> None:
     url, drop = scratch_database()
     try:
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url,
-                                     "LOGIN_RATE_LIMIT": "1000 per minute"})
+        app = create_app(
+            "testing", {"SQLALCHEMY_DATABASE_URI": url, "LOGIN_RATE_LIMIT": "1000 per minute"}
+        )
         populate(app)
         organiser_pages(app)
         post_throughput(url)
