@@ -9,14 +9,14 @@ BENCH_DATABASE_URL selects the server (default: a scratch database on the
 local PostgreSQL, created and dropped here).
 """
 
-import http.cookiejar
+import http.client
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -193,20 +193,21 @@ def post_throughput(database_url: str) -> None:
                     raise
                 time.sleep(0.2)
 
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            # The POST is what is measured, not the "check your e-mail" page after it.
-            def redirect_request(self, *args, **kwargs):
-                return None
-
         def client_session(worker: int) -> int:
-            jar = http.cookiejar.CookieJar()
-            opener = urllib.request.build_opener(
-                urllib.request.HTTPCookieProcessor(jar), NoRedirect()
+            # One kept-alive connection per client, as a browser would, so that what is
+            # measured is the app and not TCP set-up; redirects are not followed (the
+            # POST is measured, not the "check your e-mail" page after it).
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/meetings/conference/register")
+            response = connection.getresponse()
+            page = response.read().decode()
+            cookie = next(
+                c.split(";", 1)[0]
+                for c in response.headers.get_all("Set-Cookie")
+                if c.startswith("session=")
             )
-            with opener.open(f"{base}/meetings/conference/register") as response:
-                token = re.search(
-                    r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()
-                ).group(1)
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+            headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
             done = 0
             for i in range(worker, POSTS, CLIENTS):
                 data = urllib.parse.urlencode(
@@ -221,18 +222,21 @@ def post_throughput(database_url: str) -> None:
                         "preferred_language": "en",
                         "acknowledge_data_use": "y",
                     }
-                ).encode()
-                try:
-                    opener.open(f"{base}/meetings/conference/register", data=data).close()
-                except urllib.error.HTTPError as answer:  # the 302 to the next page
-                    answer.close()
-                    done += answer.code == 302
+                )
+                connection.request("POST", "/meetings/conference/register", data, headers)
+                response = connection.getresponse()
+                response.read()
+                done += response.status == 302
+            connection.close()
             return done
 
-        start = time.perf_counter()
+        start, client_cpu = time.perf_counter(), time.process_time()
+        postgres_cpu = _postgres_cpu_seconds()
         with ThreadPoolExecutor(CLIENTS) as pool:
             done = sum(pool.map(client_session, range(CLIENTS)))
         elapsed = time.perf_counter() - start
+        client_cpu = time.process_time() - client_cpu
+        postgres_cpu = _postgres_cpu_seconds() - postgres_cpu
         print(
             f"registration POSTs, 2 gunicorn workers, {CLIENTS} clients: {done} in "
             f"{elapsed:.2f}s = {done / elapsed:.0f} registrations/s"
@@ -240,6 +244,29 @@ def post_throughput(database_url: str) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    app_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    app_cpu = app_cpu.ru_utime + app_cpu.ru_stime
+    print(
+        f"  CPU per registration: app {app_cpu / done * 1000:.1f} ms (incl. start-up), "
+        f"PostgreSQL {postgres_cpu / done * 1000:.1f} ms, "
+        f"load-generating client {client_cpu / done * 1000:.1f} ms"
+    )
+
+
+def _postgres_cpu_seconds() -> float:
+    """CPU time of all PostgreSQL processes on this machine (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            if "(postgres" not in stat.read_text().split(")", 1)[0]:
+                continue
+            values = fields[1].split()
+            total += int(values[11]) + int(values[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / ticks
 
 
 def main() -> None:

@@ -86,33 +86,46 @@ def test_upgrading_a_database_with_registrations_keeps_them_and_counts_seats(tmp
     with app.app_context():
         upgrade(revision="d01dd817727e")
         with db.engine.begin() as connection:
-            connection.execute(sa.text(
-                "INSERT INTO meetings (id, slug, title, description, host, city, venue, "
-                "venue_address, timezone, start_date, end_date, default_language, capacity, "
-                "requires_approval, status, created_at, updated_at) VALUES (1, 'old', '{}', "
-                "'{}', '{}', 'Rabat', '', '', 'Africa/Casablanca', '2022-06-13', '2022-06-14', "
-                "'fr', 80, 1, 'archived', '2022-01-01 00:00:00', '2022-01-01 00:00:00')"))
-            connection.execute(sa.text(
-                "INSERT INTO delegations (id, meeting_id, country_code) VALUES (1, 1, 'MA')"))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO meetings (id, slug, title, description, host, city, venue, "
+                    "venue_address, timezone, start_date, end_date, default_language, capacity, "
+                    "requires_approval, status, created_at, updated_at) VALUES (1, 'old', '{}', "
+                    "'{}', '{}', 'Rabat', '', '', 'Africa/Casablanca', '2022-06-13', '2022-06-14', "
+                    "'fr', 80, 1, 'archived', '2022-01-01 00:00:00', '2022-01-01 00:00:00')"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO delegations (id, meeting_id, country_code) VALUES (1, 1, 'MA')"
+                )
+            )
             for i, status in enumerate(("approved", "submitted", "waitlisted", "cancelled")):
-                connection.execute(sa.text(
-                    "INSERT INTO participants (meeting_id, delegation_id, given_name, "
-                    "family_name, badge_name, email, phone, organisation, position, category, "
-                    "role, preferred_language, dietary_needs, accessibility_needs, "
-                    "needs_visa_letter, consent_public_list, status, token, badge_code, "
-                    "created_at, updated_at, status_changed_at) VALUES (1, 1, 'Given', "
-                    f"'Family{i}', 'G F', 'p{i}@example.org', '', '', '', 'donor', 'delegate', "
-                    f"'fr', '', '', 0, 0, '{status}', 'token-number-{i}-{'x' * 40}', 'b{i}', "
-                    "'2022-01-01 00:00:00', '2022-01-01 00:00:00', '2022-01-01 00:00:00')"))
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO participants (meeting_id, delegation_id, given_name, "
+                        "family_name, badge_name, email, phone, organisation, position, category, "
+                        "role, preferred_language, dietary_needs, accessibility_needs, "
+                        "needs_visa_letter, consent_public_list, status, token, badge_code, "
+                        "created_at, updated_at, status_changed_at) VALUES (1, 1, 'Given', "
+                        f"'Family{i}', 'G F', 'p{i}@example.org', '', '', '', 'donor', 'delegate', "
+                        f"'fr', '', '', 0, 0, '{status}', 'token-number-{i}-{'x' * 40}', 'b{i}', "
+                        "'2022-01-01 00:00:00', '2022-01-01 00:00:00', '2022-01-01 00:00:00')"
+                    )
+                )
             connection.execute(sa.text("UPDATE delegations SET head_id = 1 WHERE id = 1"))
         upgrade()
         with db.engine.connect() as connection:
             assert connection.execute(sa.text("SELECT count(*) FROM participants")).scalar() == 4
             assert connection.execute(sa.text("SELECT seats_taken FROM meetings")).scalar() == 2
-            delegation = connection.execute(sa.text(
-                "SELECT seats_taken, head_id, length(view_token) FROM delegations")).one()
+            delegation = connection.execute(
+                sa.text("SELECT seats_taken, head_id, length(view_token) FROM delegations")
+            ).one()
             assert tuple(delegation) == (2, 1, 43)
-            selectors = connection.execute(sa.text(
-                "SELECT token_selector FROM participants ORDER BY id")).scalars().all()
+            selectors = (
+                connection.execute(sa.text("SELECT token_selector FROM participants ORDER BY id"))
+                .scalars()
+                .all()
+            )
             assert selectors == [f"token-number-{i}-x" for i in range(4)]
         db.engine.dispose()

@@ -1,10 +1,29 @@
 """Small helpers every domain's forms share."""
 
+import functools
 from collections.abc import Iterable
 
+from babel import support
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 
 
 def choices(pairs: Iterable[tuple]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms' SelectChoice (tuples are deprecated)."""
     return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+@functools.cache
+def _wtforms_translations(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class Form(FlaskForm):
+    """Our forms' base: WTForms' own messages ("Not a valid choice.") in the reader's
+    language, loaded once per language rather than once per request."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return _wtforms_translations(str(get_locale() or "en"))

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
+from meeting_app.core.forms import Form
 
-class DelegationForm(FlaskForm):
+
+class DelegationForm(Form):
     head_id = SelectField(_l("Head of delegation"), coerce=str, validate_choice=True)
     size_limit = IntegerField(
         _l("Size limit"),
@@ -15,7 +16,7 @@ class DelegationForm(FlaskForm):
     )
 
 
-class AddDelegationForm(FlaskForm):
+class AddDelegationForm(Form):
     country_code = SelectField(_l("Country"), validators=[DataRequired()], validate_choice=True)
     size_limit = IntegerField(
         _l("Size limit"),

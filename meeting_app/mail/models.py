@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meeting_app.models import Base, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from meeting_app.meetings.models import Meeting
+    from meeting_app.registration.models import Participant
 
 
 class MailStatus(StrEnum):
@@ -40,3 +45,6 @@ class OutgoingMail(Base):
     last_error: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting: Mapped[Meeting | None] = relationship()
+    participant: Mapped[Participant | None] = relationship()

@@ -11,6 +11,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+import sqlalchemy as sa
 from flask import current_app, g, render_template
 from flask_babel import force_locale
 
@@ -49,8 +50,8 @@ def queue(
         body_text=body.strip() + "\n",
         language=language,
         kind=kind,
-        meeting_id=meeting.id if meeting else None,
-        participant_id=participant.id if participant else None,
+        meeting=meeting,
+        participant=participant,
         # Development, no mail server: straight to the outbox, nothing to deliver.
         status=MailStatus.PENDING if current_app.config["MAIL_SERVER"] else MailStatus.KEPT,
     )
@@ -60,10 +61,22 @@ def queue(
     return mail
 
 
+def discard(mail: OutgoingMail) -> None:
+    """Withdraws a mail queued in this request (its content turned out wrong)."""
+    queued = g.get("queued_mails", [])
+    if mail in queued:
+        queued.remove(mail)
+    if mail in db.session.new:
+        db.session.expunge(mail)
+    else:
+        db.session.delete(mail)
+
+
 def deliver_queued() -> bool:
     """Delivers the mails queued in this request (call after the commit).
     Returns False when some could not be sent now (they stay pending)."""
-    mails = g.pop("queued_mails", [])
+    # Mails queued by work that was rolled back were never stored: they are not sent.
+    mails = [m for m in g.pop("queued_mails", []) if sa.inspect(m).persistent]
     if not mails:
         return True
     delivered = deliver(mails)

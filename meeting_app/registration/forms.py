@@ -5,11 +5,10 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from meeting_app.core.forms import choices
+from meeting_app.core.forms import Form, choices
 from meeting_app.registration.models import Category, Honorific
 
 OTHER = ""  # the "international organisation / other" choice: no delegation
@@ -44,7 +43,7 @@ def _text(label, max_length, required=False, message=None, textarea=False, **kwa
 PHONE = re.compile(r"^[0-9+()./\- ]{5,40}$")
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     honorific = SelectField(_l("Title"), validators=[Optional()])
     given_name = _text(_l("Given name"), 100, required=True, message=_l("Enter your given name."))
     family_name = _text(
@@ -142,7 +141,7 @@ class RegistrationForm(FlaskForm):
         self.delegation_id.data = str(participant.delegation_id or OTHER)
 
 
-class SendLinkForm(FlaskForm):
+class SendLinkForm(Form):
     email = EmailField(
         _l("E-mail"),
         validators=[
@@ -154,7 +153,7 @@ class SendLinkForm(FlaskForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     confirm = BooleanField(
         _l("Yes, cancel my registration"), validators=[DataRequired(_l("Tick the box to confirm."))]
     )

@@ -1,12 +1,11 @@
 """Organisers' forms: moderation, bulk actions, adding people and CSV import."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from meeting_app.core.forms import choices
+from meeting_app.core.forms import Form, choices
 from meeting_app.registration.forms import RegistrationForm, no_control_characters
 from meeting_app.registration.models import ParticipantRole, RegistrationStatus
 
@@ -24,7 +23,7 @@ ACTION_LABELS = {
 }
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     action = SelectField(
         _l("Decision"), choices=choices(ACTION_LABELS.items()), validators=[DataRequired()]
     )
@@ -62,7 +61,7 @@ class OrganiserRegistrationForm(RegistrationForm):
         self.role.data = participant.role.value
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(Form):
     file = FileField(
         _l("CSV file"),
         validators=[
@@ -72,11 +71,11 @@ class ImportUploadForm(FlaskForm):
     )
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     # The checked CSV travels back with the confirmation: nothing is kept on the
     # server between preview and import, so any worker can take the second step.
     content = HiddenField(validators=[DataRequired()])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A POST with nothing but its CSRF token (resend, new link)."""

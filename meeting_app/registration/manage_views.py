@@ -4,7 +4,6 @@ Every view requires the organiser role (set once for the blueprint)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
@@ -230,8 +229,7 @@ def new(slug: str):
     if form.validate_on_submit():
         try:
             participant = services.register(meeting, form.values(), by_user=current_user)
-            db.session.flush()
-        except (services.DuplicateRegistration, IntegrityError):
+        except services.DuplicateRegistration:
             db.session.rollback()
             form.email.errors.append(_("This address is already registered for this meeting."))
         else:
@@ -255,10 +253,18 @@ def import_csv(slug: str):
         except importer.ImportFileError as problem:
             error = str(problem)
         else:
-            count = importer.import_rows(meeting, rows, by_user=current_user)
-            _mail_note(commit_and_send())
-            flash(_("%(count)d registrations imported.", count=count), "success")
-            return redirect(url_for(".index", slug=slug))
+            try:
+                count = importer.import_rows(meeting, rows, by_user=current_user)
+            except services.DuplicateRegistration:
+                db.session.rollback()
+                error = _(
+                    "Someone registered with one of these addresses meanwhile: "
+                    "nothing was imported. Check the file again."
+                )
+            else:
+                _mail_note(commit_and_send())
+                flash(_("%(count)d registrations imported.", count=count), "success")
+                return redirect(url_for(".index", slug=slug))
     elif upload.validate_on_submit():
         try:
             content = importer.decode(upload.file.data.read())

@@ -9,6 +9,7 @@ count-then-insert: two requests would both see the last seat free.
 from enum import Enum
 
 import sqlalchemy as sa
+from sqlalchemy.orm.util import identity_key
 
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
@@ -23,27 +24,37 @@ class SeatResult(Enum):
 
 
 def _take(model, row_id: int, limit) -> bool:
+    table = model.__table__  # a plain UPDATE: the ORM has no object to keep in step
     result = db.session.execute(
-        sa.update(model)
-        .where(model.id == row_id, sa.or_(limit.is_(None), model.seats_taken < limit))
-        .values(seats_taken=model.seats_taken + 1, **_unchanged(model))
-        .execution_options(synchronize_session="fetch")
+        sa.update(table)
+        .where(table.c.id == row_id, sa.or_(limit.is_(None), table.c.seats_taken < limit))
+        .values(seats_taken=table.c.seats_taken + 1, **_unchanged(table))
     )
+    _forget_count(model, row_id)
     return result.rowcount == 1
 
 
 def _give_back(model, row_id: int) -> None:
+    table = model.__table__
     db.session.execute(
-        sa.update(model)
-        .where(model.id == row_id, model.seats_taken > 0)
-        .values(seats_taken=model.seats_taken - 1, **_unchanged(model))
-        .execution_options(synchronize_session="fetch")
+        sa.update(table)
+        .where(table.c.id == row_id, table.c.seats_taken > 0)
+        .values(seats_taken=table.c.seats_taken - 1, **_unchanged(table))
     )
+    _forget_count(model, row_id)
 
 
-def _unchanged(model) -> dict:
+def _forget_count(model, row_id: int) -> None:
+    """A loaded meeting or delegation reads its new count from the database next time
+    (cheaper than the ORM's own synchronisation of every matched object)."""
+    loaded = db.session.identity_map.get(identity_key(model, row_id))
+    if loaded is not None:
+        db.session.expire(loaded, ["seats_taken"])
+
+
+def _unchanged(table) -> dict:
     # A seat taken is not an edit of the meeting: keep its "updated at" as it was.
-    return {"updated_at": model.updated_at} if hasattr(model, "updated_at") else {}
+    return {"updated_at": table.c.updated_at} if "updated_at" in table.c else {}
 
 
 def take_seat(meeting_id: int, delegation_id: int | None) -> SeatResult:

@@ -8,6 +8,7 @@ before any mail server is contacted.
 from datetime import datetime
 
 from flask import url_for
+from sqlalchemy.exc import IntegrityError
 
 from meeting_app.core import tokens
 from meeting_app.delegations.models import Delegation
@@ -56,9 +57,9 @@ class RegistrationClosed(RegistrationError):
 
 
 class DuplicateRegistration(RegistrationError):
-    def __init__(self, existing: Participant):
-        super().__init__("already registered")
-        self.existing = existing
+    """The address is already registered for the meeting (the caller rolls back)."""
+
+    field = "email"
 
 
 class DelegationFull(RegistrationError):
@@ -115,28 +116,36 @@ def register(
     ):
         raise RegistrationClosed("registration is closed")
     values = dict(values, email=normalise_email(values["email"]))
-    existing = find_by_email(meeting, values["email"])
-    if existing is not None:
-        raise DuplicateRegistration(existing)
-    seated = seats.take_seat(meeting.id, values.get("delegation_id")) is seats.SeatResult.TAKEN
-    participant = Participant(
-        meeting=meeting, status=seat_status(meeting) if seated else Status.WAITLISTED, **values
-    )
+    participant = Participant(meeting=meeting, status=seat_status(meeting), **values)
     db.session.add(participant)
-    # A concurrent duplicate fails here (unique constraint); the caller rolls back,
-    # seat included.
-    db.session.flush()
-    record(participant, None, participant.status, by_user=by_user)
-    mail.queue(
+    change = record(participant, None, participant.status, by_user=by_user)
+    confirmation = _queue_confirmation(participant)
+    try:
+        # The pending inserts are flushed first; then the seat is taken, last, so that
+        # the meeting's row stays locked only from here to the commit.
+        seat = seats.take_seat(meeting.id, values.get("delegation_id"))
+    except IntegrityError as error:
+        # The unique (meeting, e-mail) constraint decides, also between concurrent requests.
+        if "email" not in str(error.orig):
+            raise
+        raise DuplicateRegistration() from error
+    if seat is not seats.SeatResult.TAKEN:
+        participant.status = change.to_status = Status.WAITLISTED
+        mail.discard(confirmation)
+        _queue_confirmation(participant)
+    return participant
+
+
+def _queue_confirmation(participant: Participant):
+    return mail.queue(
         participant.email,
         "registration_received",
         participant.preferred_language,
         kind="confirmation",
-        meeting=meeting,
+        meeting=participant.meeting,
         participant=participant,
         link=private_link(participant),
     )
-    return participant
 
 
 def send_link_again(meeting: Meeting, email: str) -> None:
@@ -156,15 +165,7 @@ def send_link_again(meeting: Meeting, email: str) -> None:
 
 
 def resend_confirmation(participant: Participant) -> None:
-    mail.queue(
-        participant.email,
-        "registration_received",
-        participant.preferred_language,
-        kind="confirmation",
-        meeting=participant.meeting,
-        participant=participant,
-        link=private_link(participant),
-    )
+    _queue_confirmation(participant)
 
 
 def record(
@@ -203,7 +204,7 @@ def update_registration(participant: Participant, values: dict, *, by_user=None)
     if "email" in changed:
         other = find_by_email(meeting, values["email"])
         if other is not None and other.id != participant.id:
-            raise DuplicateRegistration(other)
+            raise DuplicateRegistration()
     if (
         "delegation_id" in changed
         and participant.holds_seat
@@ -346,9 +347,12 @@ def regenerate_token(participant: Participant, *, by_user) -> str:
 def delegation_choices(meeting: Meeting, language: str) -> list[tuple[int, str]]:
     """The meeting's delegations as (id, country name in `language`), by name (one query)."""
     name = getattr(Country, f"name_{language}", Country.name_en)
-    return [tuple(row) for row in db.session.execute(
-        db.select(Delegation.id, name)
-        .join(Country, Country.code == Delegation.country_code)
-        .filter(Delegation.meeting_id == meeting.id)
-        .order_by(name)
-    )]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            db.select(Delegation.id, name)
+            .join(Country, Country.code == Delegation.country_code)
+            .filter(Delegation.meeting_id == meeting.id)
+            .order_by(name)
+        )
+    ]

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.extensions import db, limiter
@@ -47,7 +46,7 @@ def register(slug: str):
             services.register(meeting, form.values())
         except services.RegistrationClosed:
             return render_template("registration/closed.html", meeting=meeting, state="closed")
-        except (services.DuplicateRegistration, IntegrityError):
+        except services.DuplicateRegistration:
             # The same answer as a new registration: the address's owner gets their
             # existing link by e-mail, a stranger learns nothing.
             db.session.rollback()

@@ -20,40 +20,63 @@ def organiser(client, make_user, login):
 def senegal_meeting(open_meeting, make_participant):
     meeting = open_meeting(slug="board")
     senegal = next(d for d in meeting.delegations if d.country_code == "SN")
-    listed = make_participant(meeting, given_name="Awa", family_name="Ndiaye",
-                              delegation=senegal, consent_public_list=True, status=S.APPROVED)
-    make_participant(meeting, given_name="Private", family_name="Person", delegation=senegal,
-                     consent_public_list=False, status=S.APPROVED)
-    make_participant(meeting, given_name="Not", family_name="Approved", delegation=senegal,
-                     consent_public_list=True, status=S.SUBMITTED)
+    listed = make_participant(
+        meeting,
+        given_name="Awa",
+        family_name="Ndiaye",
+        delegation=senegal,
+        consent_public_list=True,
+        status=S.APPROVED,
+    )
+    make_participant(
+        meeting,
+        given_name="Private",
+        family_name="Person",
+        delegation=senegal,
+        consent_public_list=False,
+        status=S.APPROVED,
+    )
+    make_participant(
+        meeting,
+        given_name="Not",
+        family_name="Approved",
+        delegation=senegal,
+        consent_public_list=True,
+        status=S.SUBMITTED,
+    )
     seats.recount(meeting)
     db.session.commit()
     return meeting, senegal, listed
 
 
 def test_public_list_shows_only_approved_people_who_agreed(client, senegal_meeting):
-    html = client.get("/meetings/board/delegations",
-                      headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    html = client.get("/meetings/board/delegations", headers={"Accept-Language": "fr"}).get_data(
+        as_text=True
+    )
     assert "Sénégal" in html and "Maroc" in html
     assert "Awa" in html and "Ndiaye" in html
     assert "Private" not in html and "Approved" not in html
 
 
-def test_organisers_see_counts_by_status_and_set_head_and_limit(client, organiser,
-                                                               senegal_meeting):
+def test_organisers_see_counts_by_status_and_set_head_and_limit(client, organiser, senegal_meeting):
     _meeting, senegal, listed = senegal_meeting
-    html = client.get("/manage/meetings/board/delegations/",
-                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    html = client.get(
+        "/manage/meetings/board/delegations/", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
     assert "Senegal" in html and "Morocco" in html
     prefix = f"d{senegal.id}-"
-    response = client.post(f"/manage/meetings/board/delegations/{senegal.id}",
-                           data={prefix + "head_id": str(listed.id), prefix + "size_limit": "5"})
+    response = client.post(
+        f"/manage/meetings/board/delegations/{senegal.id}",
+        data={prefix + "head_id": str(listed.id), prefix + "size_limit": "5"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert senegal.head_id == listed.id and senegal.size_limit == 5
     # Below the seats already held (two approved + one submitted): refused.
-    client.post(f"/manage/meetings/board/delegations/{senegal.id}",
-                data={prefix + "head_id": "", prefix + "size_limit": "2"})
+    client.post(
+        f"/manage/meetings/board/delegations/{senegal.id}",
+        data={prefix + "head_id": "", prefix + "size_limit": "2"},
+    )
     db.session.expire_all()
     assert senegal.size_limit == 5
 
@@ -62,8 +85,10 @@ def test_head_must_belong_to_the_delegation(client, organiser, senegal_meeting, 
     meeting, senegal, _listed = senegal_meeting
     outsider = make_participant(meeting, given_name="Out", family_name="Sider")
     prefix = f"d{senegal.id}-"
-    client.post(f"/manage/meetings/board/delegations/{senegal.id}",
-                data={prefix + "head_id": str(outsider.id)})
+    client.post(
+        f"/manage/meetings/board/delegations/{senegal.id}",
+        data={prefix + "head_id": str(outsider.id)},
+    )
     db.session.expire_all()
     assert senegal.head_id is None
 
@@ -99,8 +124,9 @@ def test_new_head_link_revokes_the_old_one(client, organiser, senegal_meeting):
 
 
 def test_delegation_exports(client, organiser, senegal_meeting):
-    response = client.get("/manage/meetings/board/delegations/export.csv",
-                          headers={"Accept-Language": "en"})
+    response = client.get(
+        "/manage/meetings/board/delegations/export.csv", headers={"Accept-Language": "en"}
+    )
     text = response.get_data().decode("utf-8-sig")
     assert "Senegal,SN" in text
     assert client.get("/manage/meetings/board/delegations/export.xlsx").status_code == 200

@@ -7,7 +7,8 @@ from tests.conftest import make_app, registration_data
 
 
 def test_without_a_mail_server_mails_are_kept_in_the_outbox_for_organisers(
-        database_url, open_meeting, make_user):
+    database_url, open_meeting, make_user
+):
     meeting = open_meeting(slug="dev")
     development = make_app(database_url, MAIL_SERVER="")
     client = development.test_client()
@@ -23,8 +24,9 @@ def test_without_a_mail_server_mails_are_kept_in_the_outbox_for_organisers(
     assert f'href="http://localhost/r/{participant.token}"' in shown
 
 
-def test_organisers_retry_waiting_mails_from_the_back_office(database_url, open_meeting,
-                                                             make_user, client, login, inbox):
+def test_organisers_retry_waiting_mails_from_the_back_office(
+    database_url, open_meeting, make_user, client, login, inbox
+):
     meeting = open_meeting(slug="retry")
     offline = make_app(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=1)
     offline.test_client().post("/meetings/retry/register", data=registration_data(meeting))

@@ -11,8 +11,14 @@ from meeting_app.extensions import db
 from meeting_app.registration import exports
 from meeting_app.registration.models import Participant, RegistrationStatus
 
-DANGEROUS = ["=HYPERLINK(\"http://evil.example\")", "+33 1 23 45 67 89", "-2+3", "@SUM(A1)",
-             "\tTabbed", "\rReturn"]
+DANGEROUS = [
+    '=HYPERLINK("http://evil.example")',
+    "+33 1 23 45 67 89",
+    "-2+3",
+    "@SUM(A1)",
+    "\tTabbed",
+    "\rReturn",
+]
 
 
 @pytest.fixture
@@ -32,17 +38,29 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised(value):
 def people(open_meeting, make_participant):
     meeting = open_meeting(slug="board")
     senegal = next(d for d in meeting.delegations if d.country_code == "SN")
-    make_participant(meeting, given_name="Ndèye", family_name="Đorđević", delegation=senegal,
-                     organisation=DANGEROUS[0], phone=DANGEROUS[1],
-                     status=RegistrationStatus.APPROVED)
-    make_participant(meeting, given_name="Айгүл", family_name="Сыдыкова",
-                     organisation="@Ministry", status=RegistrationStatus.WAITLISTED)
+    make_participant(
+        meeting,
+        given_name="Ndèye",
+        family_name="Đorđević",
+        delegation=senegal,
+        organisation=DANGEROUS[0],
+        phone=DANGEROUS[1],
+        status=RegistrationStatus.APPROVED,
+    )
+    make_participant(
+        meeting,
+        given_name="Айгүл",
+        family_name="Сыдыкова",
+        organisation="@Ministry",
+        status=RegistrationStatus.WAITLISTED,
+    )
     return meeting
 
 
 def test_csv_export_keeps_accents_and_neutralises_formulas(client, organiser, people):
-    response = client.get("/manage/meetings/board/registrations/export.csv",
-                          headers={"Accept-Language": "fr"})
+    response = client.get(
+        "/manage/meetings/board/registrations/export.csv", headers={"Accept-Language": "fr"}
+    )
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert 'filename="board-participants.csv"' in response.headers["Content-Disposition"]
@@ -73,23 +91,45 @@ def test_xlsx_export_opens_with_text_cells(client, organiser, people):
 
 def test_command_line_exports_participants_and_delegations(runner, people, tmp_path):
     out = tmp_path / "approved.xlsx"
-    result = runner.invoke(args=["export", "participants", "--meeting", "board", "--out",
-                                 str(out), "--status", "approved"])
+    result = runner.invoke(
+        args=[
+            "export",
+            "participants",
+            "--meeting",
+            "board",
+            "--out",
+            str(out),
+            "--status",
+            "approved",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "1 participants written" in result.output
     sheet = load_workbook(out).active
     assert sheet.max_row == 2
     csv_out = tmp_path / "delegations.csv"
-    result = runner.invoke(args=["export", "delegations", "--meeting", "board", "--out",
-                                 str(csv_out), "--language", "fr"])
+    result = runner.invoke(
+        args=[
+            "export",
+            "delegations",
+            "--meeting",
+            "board",
+            "--out",
+            str(csv_out),
+            "--language",
+            "fr",
+        ]
+    )
     assert result.exit_code == 0, result.output
     text = csv_out.read_text(encoding="utf-8-sig")
     assert "Sénégal" in text and "Maroc" in text
-    bad = runner.invoke(args=["export", "participants", "--meeting", "nowhere", "--out",
-                              str(tmp_path / "x.csv")])
+    bad = runner.invoke(
+        args=["export", "participants", "--meeting", "nowhere", "--out", str(tmp_path / "x.csv")]
+    )
     assert bad.exit_code == 1 and "No meeting" in bad.output
-    wrong = runner.invoke(args=["export", "participants", "--meeting", "board", "--out",
-                                str(tmp_path / "x.pdf")])
+    wrong = runner.invoke(
+        args=["export", "participants", "--meeting", "board", "--out", str(tmp_path / "x.pdf")]
+    )
     assert wrong.exit_code == 1 and ".csv or .xlsx" in wrong.output
 
 
@@ -105,13 +145,17 @@ CSV_FILE = (
 
 
 def _upload(client, content: bytes, name="people.csv"):
-    return client.post("/manage/meetings/board/registrations/import",
-                       data={"file": (io.BytesIO(content), name)},
-                       content_type="multipart/form-data", headers={"Accept-Language": "en"})
+    return client.post(
+        "/manage/meetings/board/registrations/import",
+        data={"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+    )
 
 
-def test_import_preview_shows_which_rows_fail_and_why_and_saves_nothing(client, organiser,
-                                                                       open_meeting):
+def test_import_preview_shows_which_rows_fail_and_why_and_saves_nothing(
+    client, organiser, open_meeting
+):
     open_meeting(slug="board")
     response = _upload(client, CSV_FILE.encode())
     html = response.get_data(as_text=True)
@@ -124,13 +168,15 @@ def test_import_preview_shows_which_rows_fail_and_why_and_saves_nothing(client, 
     assert db.session.execute(db.select(Participant)).first() is None
 
 
-def test_import_confirmed_stores_the_good_rows_and_mails_them(client, organiser, open_meeting,
-                                                             inbox):
+def test_import_confirmed_stores_the_good_rows_and_mails_them(
+    client, organiser, open_meeting, inbox
+):
     meeting = open_meeting(slug="board")
     preview = _upload(client, CSV_FILE.encode()).get_data(as_text=True)
     assert 'name="content"' in preview
-    response = client.post("/manage/meetings/board/registrations/import",
-                           data={"content": CSV_FILE})
+    response = client.post(
+        "/manage/meetings/board/registrations/import", data={"content": CSV_FILE}
+    )
     assert response.status_code == 302
     people = {p.email: p for p in meeting.participants}
     assert set(people) == {"awa@example.org", "bakyt@example.org"}
@@ -140,11 +186,18 @@ def test_import_confirmed_stores_the_good_rows_and_mails_them(client, organiser,
     assert len(inbox.messages) == 2
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("nom;prénom\nA;B\n".encode(), "Columns missing from the first line"),
-    ("given_name,family_name,email,organisation,category\nÉ,F,e@x.org,O,donor\n"
-     .encode("latin-1"), "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("nom;prénom\nA;B\n".encode(), "Columns missing from the first line"),
+        (
+            "given_name,family_name,email,organisation,category\nÉ,F,e@x.org,O,donor\n".encode(
+                "latin-1"
+            ),
+            "not UTF-8",
+        ),
+    ],
+)
 def test_import_refuses_a_file_it_cannot_read(client, organiser, open_meeting, content, message):
     open_meeting(slug="board")
     response = _upload(client, content)
@@ -154,7 +207,9 @@ def test_import_refuses_a_file_it_cannot_read(client, organiser, open_meeting, c
 
 def test_import_accepts_semicolons_and_a_byte_order_mark(client, organiser, open_meeting):
     open_meeting(slug="board")
-    content = ("\ufeffgiven_name;family_name;email;organisation;category\n"
-               "Jovana;Petrović;jovana@example.org;Grad Beograd;local_government\n")
+    content = (
+        "\ufeffgiven_name;family_name;email;organisation;category\n"
+        "Jovana;Petrović;jovana@example.org;Grad Beograd;local_government\n"
+    )
     html = _upload(client, content.encode()).get_data(as_text=True)
     assert "1 rows can be imported; 0 rows have problems" in html
