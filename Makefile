@@ -69,3 +69,4 @@ clean:
 
 bench: $(STAMP)
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/registration.py

@@ -2,8 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from meeting_app.core.forms import Form, choices
 from meeting_app.registration.forms import RegistrationForm, no_control_characters
@@ -79,3 +87,24 @@ class ImportConfirmForm(Form):
 
 class EmptyForm(Form):
     """A POST with nothing but its CSRF token (resend, new link)."""
+
+
+class RegistrationSettingsForm(Form):
+    """When people may register, how many, and whether organisers decide; the
+    dates are in the meeting's local time."""
+
+    opens_at = DateTimeLocalField(_l("Registration opens"), format="%Y-%m-%dT%H:%M",
+                                  validators=[DataRequired(_l("Enter a date and time."))])
+    closes_at = DateTimeLocalField(_l("Registration closes"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(_l("Enter a date and time."))])
+    capacity = IntegerField(_l("Capacity (empty: no limit)"), validators=[
+        Optional(), NumberRange(min=1, max=100_000, message=_l("A number from 1 to 100,000."))
+    ])
+    requires_approval = BooleanField(_l("Organisers approve each registration"))
+    requires_approval_of_changes = BooleanField(
+        _l("Changes made by approved participants go back to the organisers")
+    )
+
+    def validate_closes_at(self, field):
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("Registration must close after it opens."))

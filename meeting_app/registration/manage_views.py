@@ -1,6 +1,8 @@
 """Organisers' registration pages under /manage/meetings/<slug>/registrations.
 Every view requires the organiser role (set once for the blueprint)."""
 
+from datetime import UTC
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,6 +23,7 @@ from meeting_app.registration.manage_forms import (
     ImportConfirmForm,
     ImportUploadForm,
     OrganiserRegistrationForm,
+    RegistrationSettingsForm,
     StatusForm,
 )
 from meeting_app.registration.models import Category, Participant, RegistrationStatus
@@ -282,6 +285,49 @@ def import_csv(slug: str):
         columns=importer.COLUMNS,
         good=sum(1 for r in rows or [] if not r.errors),
     ), 422 if error or upload.errors else 200
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings(slug: str):
+    meeting = _meeting(slug)
+    form = RegistrationSettingsForm()
+    tz = meeting.tz
+    if not form.is_submitted():
+        form.opens_at.data = _local(meeting.registration_opens_at, tz)
+        form.closes_at.data = _local(meeting.registration_closes_at, tz)
+        form.capacity.data = meeting.capacity
+        form.requires_approval.data = meeting.requires_approval
+        form.requires_approval_of_changes.data = meeting.requires_approval_of_changes
+    if form.validate_on_submit():
+        try:
+            promoted = services.update_registration_settings(
+                meeting,
+                opens_at=form.opens_at.data.replace(tzinfo=tz).astimezone(UTC),
+                closes_at=form.closes_at.data.replace(tzinfo=tz).astimezone(UTC),
+                capacity=form.capacity.data,
+                requires_approval=form.requires_approval.data,
+                requires_approval_of_changes=form.requires_approval_of_changes.data,
+            )
+        except services.CapacityTooLow:
+            db.session.rollback()
+            form.capacity.errors.append(
+                _("%(count)d seats are already held: the capacity cannot be lower.",
+                  count=meeting.seats_taken)
+            )
+        else:
+            _mail_note(commit_and_send())
+            flash(_("Registration settings saved."), "success")
+            if promoted:
+                flash(_("%(count)d people moved up from the waiting list.", count=len(promoted)),
+                      "info")
+            return redirect(url_for(".index", slug=slug))
+    return render_template("registration/manage/settings.html", meeting=meeting, form=form), (
+        422 if form.errors else 200
+    )
+
+
+def _local(value, tz):
+    return value.astimezone(tz).replace(tzinfo=None) if value else None
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")

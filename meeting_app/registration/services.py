@@ -356,3 +356,22 @@ def delegation_choices(meeting: Meeting, language: str) -> list[tuple[int, str]]
             .order_by(name)
         )
     ]
+
+
+class CapacityTooLow(RegistrationError):
+    field = "capacity"
+
+
+def update_registration_settings(meeting: Meeting, *, opens_at: datetime, closes_at: datetime,
+                                 capacity: int | None, requires_approval: bool,
+                                 requires_approval_of_changes: bool) -> list[Participant]:
+    """Changes the registration settings (times in UTC). The capacity may not drop
+    below the seats already held; raising it moves the waiting list up (returned)."""
+    if capacity is not None and capacity < meeting.seats_taken:
+        raise CapacityTooLow(str(meeting.seats_taken))
+    meeting.registration_opens_at, meeting.registration_closes_at = opens_at, closes_at
+    meeting.capacity = capacity
+    meeting.requires_approval = requires_approval
+    meeting.requires_approval_of_changes = requires_approval_of_changes
+    db.session.flush()
+    return promote_waiting_list(meeting)

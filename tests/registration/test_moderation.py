@@ -218,3 +218,77 @@ def test_registration_of_another_meeting_is_not_found_under_this_one(
     meeting_with_people()
     stranger = make_participant(make_meeting(slug="other"))
     assert client.get(f"/manage/meetings/board/registrations/{stranger.id}").status_code == 404
+
+
+def test_raising_the_capacity_moves_the_waiting_list_up(client, organiser, meeting_with_people,
+                                                        inbox):
+    meeting, (a, waiting, later) = meeting_with_people(
+        capacity=1, statuses=(S.APPROVED, S.WAITLISTED, S.WAITLISTED)
+    )
+    form = {"opens_at": "2026-01-01T09:00", "closes_at": "2030-01-01T18:00",
+            "requires_approval": "y"}
+    too_low = client.post("/manage/meetings/board/registrations/settings",
+                          data={**form, "capacity": "0"}, headers={"Accept-Language": "en"})
+    assert too_low.status_code == 422
+    response = client.post("/manage/meetings/board/registrations/settings",
+                           data={**form, "capacity": "2"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (waiting.status, later.status) == (S.SUBMITTED, S.WAITLISTED)
+    assert meeting.capacity == 2 and meeting.seats_taken == 2
+    # 09:00 in Rabat (UTC+1 in January) is 08:00 UTC.
+    assert meeting.registration_opens_at.isoformat() == "2026-01-01T08:00:00+00:00"
+    assert len(inbox.to(waiting.email)) == 1
+
+
+def test_settings_refuse_a_capacity_below_the_seats_held_and_a_closing_before_opening(
+        client, organiser, meeting_with_people):
+    meeting, _people = meeting_with_people(capacity=5)
+    html = client.post("/manage/meetings/board/registrations/settings",
+                       data={"opens_at": "2026-05-01T09:00", "closes_at": "2026-04-01T09:00",
+                             "capacity": "2"}, headers={"Accept-Language": "en"}).get_data(True)
+    assert "Registration must close after it opens." in html
+    html = client.post("/manage/meetings/board/registrations/settings",
+                       data={"opens_at": "2026-03-01T09:00", "closes_at": "2026-04-01T09:00",
+                             "capacity": "2"}, headers={"Accept-Language": "en"}).get_data(True)
+    assert "3 seats are already held" in html
+    db.session.expire_all()
+    assert meeting.capacity == 5
+
+
+def test_list_page_makes_the_same_number_of_queries_for_5_or_50_rows(
+        client, organiser, open_meeting, make_participant):
+    import sqlalchemy as sa
+
+    from meeting_app.delegations.models import Delegation
+    from meeting_app.meetings.models import Country
+
+    meeting = open_meeting(slug="board", capacity=None)
+    codes = db.session.execute(
+        db.select(Country.code).where(Country.code.not_in(["SN", "MA"])).limit(50)
+    ).scalars()
+    delegations = [Delegation(meeting=meeting, country_code=code) for code in codes]
+    db.session.add_all(delegations)
+    db.session.commit()
+
+    def queries() -> int:
+        statements = []
+
+        def count(*_args):
+            statements.append(1)
+
+        # Every engine: the page is served by another app instance than the test's.
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/manage/meetings/board/registrations/").status_code == 200
+        finally:
+            sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+        return len(statements)
+
+    for i in range(5):  # each in a delegation of its own: no lazy load may hide
+        make_participant(meeting, delegation=delegations[i], family_name=f"A{i}")
+    few = queries()
+    assert few > 0
+    for i in range(5, 50):
+        make_participant(meeting, delegation=delegations[i], family_name=f"B{i}")
+    assert queries() == few
