@@ -93,13 +93,23 @@ class RegistrationSettingsForm(Form):
     """When people may register, how many, and whether organisers decide; the
     dates are in the meeting's local time."""
 
-    opens_at = DateTimeLocalField(_l("Registration opens"), format="%Y-%m-%dT%H:%M",
-                                  validators=[DataRequired(_l("Enter a date and time."))])
-    closes_at = DateTimeLocalField(_l("Registration closes"), format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired(_l("Enter a date and time."))])
-    capacity = IntegerField(_l("Capacity (empty: no limit)"), validators=[
-        Optional(), NumberRange(min=1, max=100_000, message=_l("A number from 1 to 100,000."))
-    ])
+    opens_at = DateTimeLocalField(
+        _l("Registration opens"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Enter a date and time."))],
+    )
+    closes_at = DateTimeLocalField(
+        _l("Registration closes"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Enter a date and time."))],
+    )
+    capacity = IntegerField(
+        _l("Capacity (empty: no limit)"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=100_000, message=_l("A number from 1 to 100,000.")),
+        ],
+    )
     requires_approval = BooleanField(_l("Organisers approve each registration"))
     requires_approval_of_changes = BooleanField(
         _l("Changes made by approved participants go back to the organisers")

@@ -311,15 +311,19 @@ def settings(slug: str):
         except services.CapacityTooLow:
             db.session.rollback()
             form.capacity.errors.append(
-                _("%(count)d seats are already held: the capacity cannot be lower.",
-                  count=meeting.seats_taken)
+                _(
+                    "%(count)d seats are already held: the capacity cannot be lower.",
+                    count=meeting.seats_taken,
+                )
             )
         else:
             _mail_note(commit_and_send())
             flash(_("Registration settings saved."), "success")
             if promoted:
-                flash(_("%(count)d people moved up from the waiting list.", count=len(promoted)),
-                      "info")
+                flash(
+                    _("%(count)d people moved up from the waiting list.", count=len(promoted)),
+                    "info",
+                )
             return redirect(url_for(".index", slug=slug))
     return render_template("registration/manage/settings.html", meeting=meeting, form=form), (
         422 if form.errors else 200

@@ -362,9 +362,15 @@ class CapacityTooLow(RegistrationError):
     field = "capacity"
 
 
-def update_registration_settings(meeting: Meeting, *, opens_at: datetime, closes_at: datetime,
-                                 capacity: int | None, requires_approval: bool,
-                                 requires_approval_of_changes: bool) -> list[Participant]:
+def update_registration_settings(
+    meeting: Meeting,
+    *,
+    opens_at: datetime,
+    closes_at: datetime,
+    capacity: int | None,
+    requires_approval: bool,
+    requires_approval_of_changes: bool,
+) -> list[Participant]:
     """Changes the registration settings (times in UTC). The capacity may not drop
     below the seats already held; raising it moves the waiting list up (returned)."""
     if capacity is not None and capacity < meeting.seats_taken:

@@ -220,18 +220,26 @@ def test_registration_of_another_meeting_is_not_found_under_this_one(
     assert client.get(f"/manage/meetings/board/registrations/{stranger.id}").status_code == 404
 
 
-def test_raising_the_capacity_moves_the_waiting_list_up(client, organiser, meeting_with_people,
-                                                        inbox):
+def test_raising_the_capacity_moves_the_waiting_list_up(
+    client, organiser, meeting_with_people, inbox
+):
     meeting, (a, waiting, later) = meeting_with_people(
         capacity=1, statuses=(S.APPROVED, S.WAITLISTED, S.WAITLISTED)
     )
-    form = {"opens_at": "2026-01-01T09:00", "closes_at": "2030-01-01T18:00",
-            "requires_approval": "y"}
-    too_low = client.post("/manage/meetings/board/registrations/settings",
-                          data={**form, "capacity": "0"}, headers={"Accept-Language": "en"})
+    form = {
+        "opens_at": "2026-01-01T09:00",
+        "closes_at": "2030-01-01T18:00",
+        "requires_approval": "y",
+    }
+    too_low = client.post(
+        "/manage/meetings/board/registrations/settings",
+        data={**form, "capacity": "0"},
+        headers={"Accept-Language": "en"},
+    )
     assert too_low.status_code == 422
-    response = client.post("/manage/meetings/board/registrations/settings",
-                           data={**form, "capacity": "2"})
+    response = client.post(
+        "/manage/meetings/board/registrations/settings", data={**form, "capacity": "2"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert (waiting.status, later.status) == (S.SUBMITTED, S.WAITLISTED)
@@ -242,22 +250,28 @@ def test_raising_the_capacity_moves_the_waiting_list_up(client, organiser, meeti
 
 
 def test_settings_refuse_a_capacity_below_the_seats_held_and_a_closing_before_opening(
-        client, organiser, meeting_with_people):
+    client, organiser, meeting_with_people
+):
     meeting, _people = meeting_with_people(capacity=5)
-    html = client.post("/manage/meetings/board/registrations/settings",
-                       data={"opens_at": "2026-05-01T09:00", "closes_at": "2026-04-01T09:00",
-                             "capacity": "2"}, headers={"Accept-Language": "en"}).get_data(True)
+    html = client.post(
+        "/manage/meetings/board/registrations/settings",
+        data={"opens_at": "2026-05-01T09:00", "closes_at": "2026-04-01T09:00", "capacity": "2"},
+        headers={"Accept-Language": "en"},
+    ).get_data(True)
     assert "Registration must close after it opens." in html
-    html = client.post("/manage/meetings/board/registrations/settings",
-                       data={"opens_at": "2026-03-01T09:00", "closes_at": "2026-04-01T09:00",
-                             "capacity": "2"}, headers={"Accept-Language": "en"}).get_data(True)
+    html = client.post(
+        "/manage/meetings/board/registrations/settings",
+        data={"opens_at": "2026-03-01T09:00", "closes_at": "2026-04-01T09:00", "capacity": "2"},
+        headers={"Accept-Language": "en"},
+    ).get_data(True)
     assert "3 seats are already held" in html
     db.session.expire_all()
     assert meeting.capacity == 5
 
 
 def test_list_page_makes_the_same_number_of_queries_for_5_or_50_rows(
-        client, organiser, open_meeting, make_participant):
+    client, organiser, open_meeting, make_participant
+):
     import sqlalchemy as sa
 
     from meeting_app.delegations.models import Delegation
