@@ -218,7 +218,7 @@ def post_throughput(database_url: str) -> None:
                         "email": f"bench{i}@example.org",
                         "organisation": "Bench",
                         "category": "donor",
-                        "delegation_id": "",
+                        "delegation_id": "other",
                         "preferred_language": "en",
                         "acknowledge_data_use": "y",
                     }

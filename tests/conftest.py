@@ -279,7 +279,7 @@ def open_meeting(make_meeting):
 
 def registration_data(meeting=None, **values) -> dict:
     """What a person types in the registration form (field name -> text)."""
-    delegation = ""
+    delegation = "other"  # international organisation / other
     country = values.pop("country", None)
     if meeting is not None and country:
         delegation = str(next(d.id for d in meeting.delegations if d.country_code == country))

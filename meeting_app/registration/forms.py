@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from meeting_app.core.forms import Form, choices
 from meeting_app.registration.models import Category, Honorific
 
-OTHER = ""  # the "international organisation / other" choice: no delegation
+OTHER = "other"  # the "international organisation / other" choice: no delegation
 
 
 def _strip(value):
@@ -60,8 +60,13 @@ class RegistrationForm(Form):
         filters=[_strip],
     )
     phone = _text(_l("Phone"), 40)
-    # "" (international organisation / other) is one of the choices.
-    delegation_id = SelectField(_l("Delegation"), validate_choice=True)
+    delegation_id = SelectField(
+        _l("Delegation"),
+        validators=[
+            DataRequired(_l("Choose your delegation, or “International organisation / other”."))
+        ],
+        validate_choice=True,
+    )
     organisation = _text(
         _l("Organisation"), 200, required=True, message=_l("Enter your organisation.")
     )
@@ -89,6 +94,7 @@ class RegistrationForm(Form):
         )
         self.delegation_id.choices = choices(
             [
+                ("", _l("Choose…")),
                 *((str(i), name) for i, name in delegations),
                 (OTHER, _l("International organisation / other")),
             ]
@@ -112,7 +118,7 @@ class RegistrationForm(Form):
             "organisation": self.organisation.data,
             "position": self.position.data or "",
             "category": Category(self.category.data),
-            "delegation_id": int(delegation) if delegation else None,
+            "delegation_id": None if delegation == OTHER else int(delegation),
             "preferred_language": self.preferred_language.data,
             "dietary_needs": self.dietary_needs.data or "",
             "accessibility_needs": self.accessibility_needs.data or "",

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.meetings.models import Meeting
 from meeting_app.registration import services
+from meeting_app.registration.forms import OTHER
 from meeting_app.registration.manage_forms import OrganiserRegistrationForm
 
 COLUMNS = (
@@ -98,7 +99,7 @@ def _check_row(meeting, number, raw, delegations, choices, seen) -> ImportRow:
                 for k, v in raw.items()
                 if k not in ("delegation", "needs_visa_letter", "consent_public_list")
             },
-            "delegation_id": str(delegations.get(code, "")),
+            "delegation_id": str(delegations[code]) if code in delegations else OTHER,
             "preferred_language": raw["preferred_language"].lower() or meeting.default_language,
             "role": raw["role"] or "delegate",
             "category": raw["category"].lower().replace(" ", "_"),

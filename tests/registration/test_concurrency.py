@@ -149,7 +149,7 @@ FORM = {
 
 
 def _register_all_at_once(
-    base_url: str, slug: str, count: int, delegation_id: str = ""
+    base_url: str, slug: str, count: int, delegation_id: str = "other"
 ) -> list[tuple[int, str]]:
     """`count` different people post the registration form together (CLIENTS at a
     time, all released by one barrier); returns each (status, Location)."""

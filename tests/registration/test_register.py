@@ -261,3 +261,17 @@ def test_public_form_is_rate_limited_per_address(database_url, open_meeting):
     ]
     assert statuses == [302, 302, 302, 429]
     assert len(_participants()) == 3
+
+
+def test_the_delegation_must_be_chosen_explicitly(client, open_meeting):
+    meeting = open_meeting(slug="choose")
+    response = client.post(
+        "/meetings/choose/register",
+        data=registration_data(meeting, delegation_id=""),
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    assert _errors(response.get_data(as_text=True))["delegation_id"] == (
+        "Choose your delegation, or “International organisation / other”."
+    )
+    assert _participants() == []
