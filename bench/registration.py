@@ -12,10 +12,10 @@ local PostgreSQL, created and dropped here).
 import http.client
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -41,7 +41,7 @@ from meeting_app.registration.models import Category, Participant, RegistrationS
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 COUNTRIES = ("BD", "EC", "JM", "KG", "MD", "MA", "NP", "PH", "SN", "RS", "TN")
-POSTS = 1000
+POSTS = 2000
 CLIENTS = 16
 
 
@@ -170,7 +170,8 @@ def post_throughput(database_url: str) -> None:
             "--workers",
             "2",
             "--threads",
-            "8",
+            "1",
+            "--preload",
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -193,6 +194,8 @@ def post_throughput(database_url: str) -> None:
                     raise
                 time.sleep(0.2)
 
+        ready = threading.Barrier(CLIENTS + 1)
+
         def client_session(worker: int) -> int:
             # One kept-alive connection per client, as a browser would, so that what is
             # measured is the app and not TCP set-up; redirects are not followed (the
@@ -208,6 +211,7 @@ def post_throughput(database_url: str) -> None:
             )
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
             headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+            ready.wait()  # every client has its form: the measured part starts together
             done = 0
             for i in range(worker, POSTS, CLIENTS):
                 data = urllib.parse.urlencode(
@@ -230,27 +234,51 @@ def post_throughput(database_url: str) -> None:
             connection.close()
             return done
 
-        start, client_cpu = time.perf_counter(), time.process_time()
-        postgres_cpu = _postgres_cpu_seconds()
+        app_processes = [server.pid, *_children(server.pid)]
         with ThreadPoolExecutor(CLIENTS) as pool:
-            done = sum(pool.map(client_session, range(CLIENTS)))
+            sessions = [pool.submit(client_session, n) for n in range(CLIENTS)]
+            ready.wait()
+            start, client_cpu = time.perf_counter(), time.process_time()
+            postgres_cpu, app_cpu = _postgres_cpu_seconds(), _cpu_seconds(app_processes)
+            done = sum(session.result() for session in sessions)
         elapsed = time.perf_counter() - start
         client_cpu = time.process_time() - client_cpu
         postgres_cpu = _postgres_cpu_seconds() - postgres_cpu
+        app_cpu = _cpu_seconds(app_processes) - app_cpu
         print(
-            f"registration POSTs, 2 gunicorn workers, {CLIENTS} clients: {done} in "
+            f"registration POSTs, 2 sync gunicorn workers, {CLIENTS} clients: {done} in "
             f"{elapsed:.2f}s = {done / elapsed:.0f} registrations/s"
         )
     finally:
         server.terminate()
         server.wait(timeout=10)
-    app_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    app_cpu = app_cpu.ru_utime + app_cpu.ru_stime
     print(
-        f"  CPU per registration: app {app_cpu / done * 1000:.1f} ms (incl. start-up), "
+        f"  CPU per registration: app {app_cpu / done * 1000:.1f} ms, "
         f"PostgreSQL {postgres_cpu / done * 1000:.1f} ms, "
         f"load-generating client {client_cpu / done * 1000:.1f} ms"
     )
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return children
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            values = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(values[11]) + int(values[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _postgres_cpu_seconds() -> float:
