@@ -1,20 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import PasswordField, SubmitField
+from wtforms.validators import DataRequired, Length
 
-from meeting_app.core.forms import Form
+from meeting_app.core.forms import Form, email_field
 
 
 class LoginForm(Form):
-    email = EmailField(
-        _l("E-mail"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address.")),
-            Length(max=254),
-        ],
-        filters=[lambda value: value.strip() if value else value],
-    )
+    email = email_field()
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)]
     )

@@ -41,6 +41,14 @@ def attachment(body: bytes, filename: str, mimetype: str) -> Response:
     )
 
 
+def private_page(response: Response) -> Response:
+    """For pages reached by a secret link: not cached, and the link is not sent on
+    to other sites as a Referer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @bp.post("/language")
 def set_language():
     language = request.form.get("language", "")

@@ -8,7 +8,7 @@ from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
 from meeting_app.core.forms import choices
 from meeting_app.core.i18n import current_language
-from meeting_app.core.views import attachment
+from meeting_app.core.views import attachment, private_page
 from meeting_app.delegations import services
 from meeting_app.delegations.forms import AddDelegationForm, DelegationForm
 from meeting_app.delegations.models import Delegation
@@ -50,28 +50,24 @@ def head_view(token: str):
         .scalars()
         .all()
     )
-    response = Response(
-        render_template(
-            "delegations/head_view.html",
-            delegation=delegation,
-            meeting=delegation.meeting,
-            members=members,
+    return private_page(
+        Response(
+            render_template(
+                "delegations/head_view.html",
+                delegation=delegation,
+                meeting=delegation.meeting,
+                members=members,
+            )
         )
     )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _meeting(slug: str) -> Meeting:
-    return db.first_or_404(db.select(Meeting).filter_by(slug=slug))
+    return meetings.get_meeting(slug)
 
 
 def _delegation(meeting: Meeting, delegation_id: int) -> Delegation:
-    delegation = db.session.get(Delegation, delegation_id)
-    if delegation is None or delegation.meeting_id != meeting.id:
-        abort(404)
-    return delegation
+    return meetings.get_in_meeting(Delegation, delegation_id, meeting)
 
 
 def _edit_form(delegation: Delegation, **kwargs) -> DelegationForm:

@@ -9,7 +9,7 @@ from meeting_app.extensions import db
 from meeting_app.mail import services as mail
 from meeting_app.mail.models import MailStatus, OutgoingMail
 from meeting_app.manage import services
-from meeting_app.meetings.models import Meeting
+from meeting_app.meetings import services as meetings
 from meeting_app.registration.manage_forms import EmptyForm
 from meeting_app.registration.models import RegistrationStatus
 from meeting_app.registration.queries import status_counts
@@ -27,7 +27,7 @@ def index():
 
 @bp.get("/meetings/<slug>/")
 def meeting(slug: str):
-    meeting = db.first_or_404(db.select(Meeting).filter_by(slug=slug))
+    meeting = meetings.get_meeting(slug)
     return render_template(
         "manage/meeting.html",
         meeting=meeting,

@@ -85,6 +85,20 @@ def get_public_meeting(slug: str) -> Meeting:
     return meeting
 
 
+def get_meeting(slug: str) -> Meeting:
+    """Any meeting, drafts included (staff pages), or 404."""
+    return db.first_or_404(db.select(Meeting).filter_by(slug=slug))
+
+
+def get_in_meeting(model, row_id: int, meeting: Meeting):
+    """A row of `model` that belongs to `meeting`, or 404 (an id from another
+    meeting's page must not reach this one's data)."""
+    row = db.session.get(model, row_id)
+    if row is None or row.meeting_id != meeting.id:
+        abort(404)
+    return row
+
+
 def upcoming_and_past(today: date | None = None) -> tuple[list[Meeting], list[Meeting]]:
     today = today or utcnow().date()
     meetings = (

@@ -5,11 +5,11 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from meeting_app.core.forms import Form, choices
-from meeting_app.registration.models import Category, Honorific
+from meeting_app.core.forms import Form, choices, email_field
+from meeting_app.registration.models import EDITABLE_FIELDS, Category, Honorific
 
 OTHER = "other"  # the "international organisation / other" choice: no delegation
 
@@ -50,15 +50,7 @@ class RegistrationForm(Form):
         _l("Family name"), 100, required=True, message=_l("Enter your family name.")
     )
     badge_name = _text(_l("Name as printed on your badge"), 120)
-    email = EmailField(
-        _l("E-mail"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
-            Length(max=254),
-        ],
-        filters=[_strip],
-    )
+    email = email_field()
     phone = _text(_l("Phone"), 40)
     delegation_id = SelectField(
         _l("Delegation"),
@@ -127,20 +119,9 @@ class RegistrationForm(Form):
         }
 
     def fill_from(self, participant) -> None:
-        for name in (
-            "given_name",
-            "family_name",
-            "badge_name",
-            "email",
-            "phone",
-            "organisation",
-            "position",
-            "preferred_language",
-            "dietary_needs",
-            "accessibility_needs",
-            "needs_visa_letter",
-            "consent_public_list",
-        ):
+        for name in EDITABLE_FIELDS:
+            if name in ("honorific", "category", "delegation_id"):
+                continue  # choices, set below
             getattr(self, name).data = getattr(participant, name)
         self.honorific.data = participant.honorific.value if participant.honorific else ""
         self.category.data = participant.category.value
@@ -148,15 +129,7 @@ class RegistrationForm(Form):
 
 
 class SendLinkForm(Form):
-    email = EmailField(
-        _l("E-mail"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
-            Length(max=254),
-        ],
-        filters=[_strip],
-    )
+    email = email_field()
 
 
 class CancelForm(Form):

@@ -3,7 +3,7 @@ Every view requires the organiser role (set once for the blueprint)."""
 
 from datetime import UTC
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.views import attachment
 from meeting_app.extensions import db
 from meeting_app.mail.models import OutgoingMail
+from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.registration import exports, importer, services
 from meeting_app.registration.manage_forms import (
@@ -37,14 +38,11 @@ PER_PAGE = 50
 
 
 def _meeting(slug: str) -> Meeting:
-    return db.first_or_404(db.select(Meeting).filter_by(slug=slug))
+    return meetings.get_meeting(slug)
 
 
 def _participant(meeting: Meeting, participant_id: int) -> Participant:
-    participant = db.session.get(Participant, participant_id)
-    if participant is None or participant.meeting_id != meeting.id:
-        abort(404)
-    return participant
+    return meetings.get_in_meeting(Participant, participant_id, meeting)
 
 
 def _form(meeting, **kwargs) -> OrganiserRegistrationForm:

@@ -114,6 +114,26 @@ set_labels(
 )
 
 
+# What a participant gives on the form (and may edit through the private link).
+EDITABLE_FIELDS = (
+    "honorific",
+    "given_name",
+    "family_name",
+    "badge_name",
+    "email",
+    "phone",
+    "organisation",
+    "position",
+    "category",
+    "delegation_id",
+    "preferred_language",
+    "dietary_needs",
+    "accessibility_needs",
+    "needs_visa_letter",
+    "consent_public_list",
+)
+
+
 # Registrations that count against the meeting's capacity and the delegation's limit.
 SEAT_HOLDING = frozenset({RegistrationStatus.SUBMITTED, RegistrationStatus.APPROVED})
 

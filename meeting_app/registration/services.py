@@ -19,28 +19,10 @@ from meeting_app.meetings.services import registration_state
 from meeting_app.models import utcnow
 from meeting_app.registration import seats
 from meeting_app.registration.models import (
+    EDITABLE_FIELDS,
     Participant,
     RegistrationChange,
     RegistrationStatus,
-)
-
-# What a participant gives on the form (and may edit through the private link).
-EDITABLE_FIELDS = (
-    "honorific",
-    "given_name",
-    "family_name",
-    "badge_name",
-    "email",
-    "phone",
-    "organisation",
-    "position",
-    "category",
-    "delegation_id",
-    "preferred_language",
-    "dietary_needs",
-    "accessibility_needs",
-    "needs_visa_letter",
-    "consent_public_list",
 )
 
 Status = RegistrationStatus

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
+from meeting_app.core.views import private_page
 from meeting_app.extensions import db, limiter
 from meeting_app.mail import services as mail
 from meeting_app.meetings import services as meetings
@@ -93,12 +94,8 @@ def _participant_or_404(token: str):
     return participant
 
 
-@bp.after_request
-def _keep_private_links_private(response):
-    # The token is in the URL: no caching and no Referer to other sites.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+# Every page here is reached by a private link or carries the person's data.
+bp.after_request(private_page)
 
 
 @bp.get("/r/<token>")
