@@ -81,6 +81,8 @@ def _translate(message: str) -> str:
 
 def register_blueprints(app: Flask) -> None:
     from meeting_app.accounts.views import bp as accounts_bp
+    from meeting_app.agenda.manage_views import bp as agenda_manage_bp
+    from meeting_app.agenda.views import bp as agenda_bp
     from meeting_app.core.views import bp as core_bp
     from meeting_app.delegations.views import bp as delegations_bp
     from meeting_app.delegations.views import manage_bp as delegations_manage_bp
@@ -95,10 +97,12 @@ def register_blueprints(app: Flask) -> None:
         meetings_bp,
         registration_bp,
         delegations_bp,
+        agenda_bp,
         accounts_bp,
         manage_bp,
         registration_manage_bp,
         delegations_manage_bp,
+        agenda_manage_bp,
         desk_bp,
     ):
         app.register_blueprint(bp)
@@ -113,6 +117,11 @@ def register_template_helpers(app: Flask) -> None:
         date_range=i18n.format_date_range,
     )
     app.context_processor(i18n.template_context)
+
+    from meeting_app.agenda.models import SessionRole
+
+    app.jinja_env.filters["isotime"] = i18n.format_snapshot_time
+    app.jinja_env.filters["role_label"] = lambda value: SessionRole(value).label
 
 
 def register_errorhandlers(app: Flask) -> None:

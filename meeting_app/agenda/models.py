@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -32,6 +32,9 @@ class Room(Base):
     name: Mapped[str] = mapped_column(sa.String(120))
     capacity: Mapped[int | None]
     notes: Mapped[str] = mapped_column(sa.String(300), default="")
+    # The hours the room can be used each day, in the meeting's local time (optional).
+    available_from: Mapped[time | None]
+    available_until: Mapped[time | None]
 
     __table_args__ = (sa.UniqueConstraint("meeting_id", "name", name="uq_rooms_meeting_name"),)
 
@@ -82,6 +85,10 @@ class AgendaSession(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]
+    # Participants who chose to attend; changed only by the atomic update in agenda/attendance.py.
+    seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Raised on every edit: a form opened before someone else's change is refused.
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -141,3 +148,45 @@ class SessionPerson(Base):
     @property
     def display_name(self) -> str:
         return self.participant.full_name if self.participant else self.guest_name
+
+
+class Attendance(Base):
+    """A participant's choice to attend a session (their personal programme)."""
+
+    __tablename__ = "attendances"
+
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agenda_sessions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AgendaVersion(Base):
+    """A published agenda: what the public sees until the next publication.
+
+    `snapshot` holds every session as it was published (titles, times in UTC,
+    room, people), so that public pages read one row and later edits to the
+    working copy stay invisible until published again.
+    """
+
+    __tablename__ = "agenda_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    snapshot: Mapped[dict] = mapped_column(sa.JSON)
+    # Lines such as {"kind": "moved", "title": {...}, "from": ..., "to": ...}; see services.
+    changes: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "number", name="uq_agenda_versions_meeting_number"),
+    )

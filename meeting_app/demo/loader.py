@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from meeting_app.accounts.models import Role, User
 from meeting_app.accounts.services import create_user
 from meeting_app.agenda.models import AgendaSession, Room, SessionKind, SessionPerson, SessionRole
+from meeting_app.agenda.services import publish
 from meeting_app.communiques.models import Communique, CommuniqueStatus
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn, CheckInMethod
@@ -151,6 +152,7 @@ def _rabat(series: MeetingSeries, data: dict) -> None:
     rooms = _rooms(meeting, data["rooms"])
     _sessions(meeting, data["sessions"], rooms, people, tz)
     recount(meeting)
+    publish(meeting)  # the past meeting's agenda is public; Dakar's stays a draft
     first_morning = _local(meeting.start_date, "08:15", tz)
     for index, (row, participant) in enumerate(
         (row, people[row["key"]]) for row in data["participants"]

@@ -1,0 +1,126 @@
+"""Organisers' agenda forms: a session (with its people) and a room."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms import Form as PlainForm
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from meeting_app.agenda.models import SessionKind, SessionRole
+from meeting_app.agenda.services import PersonInput, SessionInput
+from meeting_app.core.forms import Form, choices
+from meeting_app.registration.forms import no_control_characters
+
+LANGUAGES = ("fr", "en", "es")
+PERSON_ID = re.compile(r"\(#(\d+)\)\s*$")
+
+
+class PersonRow(PlainForm):
+    """One person: a registered participant chosen from the list ("Name (#12)"),
+    or any other text, kept as a guest's name."""
+
+    name = StringField(_l("Person"), validators=[Optional(), Length(max=200),
+                                                  no_control_characters()])
+    role = SelectField(_l("Role"), choices=choices((r.value, r.label) for r in SessionRole))
+
+
+def _text(label, max_length, textarea=False):
+    field = TextAreaField if textarea else StringField
+    return field(label, validators=[Optional(), Length(max=max_length),
+                                    no_control_characters(allow_newlines=textarea)])
+
+
+class SessionForm(Form):
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    day = DateField(_l("Day"), validators=[DataRequired(_l("Enter the day."))])
+    start = TimeField(_l("Starts at"), validators=[DataRequired(_l("Enter a time."))])
+    end = TimeField(_l("Ends at"), validators=[DataRequired(_l("Enter a time."))])
+    room_id = SelectField(_l("Room"))
+    capacity = IntegerField(_l("Capacity (for workshops and visits; empty: no limit)"),
+                            validators=[Optional(), NumberRange(min=1, max=100_000)])
+    title_fr = _text(_l("Title in French"), 300)
+    title_en = _text(_l("Title in English"), 300)
+    title_es = _text(_l("Title in Spanish"), 300)
+    description_fr = _text(_l("Description in French"), 5000, textarea=True)
+    description_en = _text(_l("Description in English"), 5000, textarea=True)
+    description_es = _text(_l("Description in Spanish"), 5000, textarea=True)
+    people = FieldList(FormField(PersonRow), min_entries=6, max_entries=30)
+    revision = HiddenField()
+
+    def __init__(self, rooms, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices((k.value, k.label) for k in SessionKind)
+        self.room_id.choices = choices([("", _l("No room")), *((str(r.id), r.name)
+                                                                for r in rooms)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not any(getattr(self, f"title_{lang}").data for lang in LANGUAGES):
+            self.title_en.errors.append(_l("Give the title in at least one language."))
+            valid = False
+        return valid
+
+    def data_for_service(self) -> SessionInput:
+        people = []
+        for row in self.people.entries:
+            text = (row.form.name.data or "").strip()
+            if not text:
+                continue
+            match = PERSON_ID.search(text)
+            people.append(PersonInput(
+                role=SessionRole(row.form.role.data),
+                participant_id=int(match.group(1)) if match else None,
+                guest_name="" if match else text,
+            ))
+        return SessionInput(
+            kind=SessionKind(self.kind.data),
+            title={lang: getattr(self, f"title_{lang}").data for lang in LANGUAGES
+                   if getattr(self, f"title_{lang}").data},
+            description={lang: getattr(self, f"description_{lang}").data for lang in LANGUAGES
+                         if getattr(self, f"description_{lang}").data},
+            day=self.day.data, start=self.start.data, end=self.end.data,
+            room_id=int(self.room_id.data) if self.room_id.data else None,
+            capacity=self.capacity.data, people=people,
+        )
+
+    def fill_from(self, session, tz) -> None:
+        start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+        self.kind.data = session.kind.value
+        self.day.data, self.start.data, self.end.data = start.date(), start.time(), end.time()
+        self.room_id.data = str(session.room_id or "")
+        self.capacity.data = session.capacity
+        for lang in LANGUAGES:
+            getattr(self, f"title_{lang}").data = session.title.get(lang, "")
+            getattr(self, f"description_{lang}").data = session.description.get(lang, "")
+        for row, person in zip(self.people.entries, session.people, strict=False):
+            row.form.name.data = person_label(person.participant) if person.participant \
+                else person.guest_name
+            row.form.role.data = person.role.value
+        self.revision.data = str(session.revision)
+
+
+def person_label(participant) -> str:
+    """How a participant appears in the people field and its list of suggestions."""
+    return f"{participant.full_name} ({participant.organisation}) (#{participant.id})" \
+        if participant.organisation else f"{participant.full_name} (#{participant.id})"
+
+
+class RoomForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the room a name.")),
+                                               Length(max=120), no_control_characters()])
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(),
+                                                        NumberRange(min=1, max=100_000)])
+    notes = _text(_l("Floor and notes"), 300)
+    available_from = TimeField(_l("Available from"), validators=[Optional()])
+    available_until = TimeField(_l("Available until"), validators=[Optional()])

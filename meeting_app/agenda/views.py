@@ -1,0 +1,96 @@
+"""Public agenda pages, its JSON, and each participant's own programme (/r/<token>)."""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from meeting_app.agenda import attendance
+from meeting_app.agenda.models import AgendaSession, SessionKind
+from meeting_app.agenda.published import as_json, by_day, published_agenda
+from meeting_app.core.views import private_page
+from meeting_app.extensions import db
+from meeting_app.meetings import services as meetings
+from meeting_app.registration.manage_forms import EmptyForm
+from meeting_app.registration.services import find_by_token
+
+bp = Blueprint("agenda", __name__)
+
+
+@bp.get("/meetings/<slug>/agenda")
+def agenda(slug: str):
+    meeting = meetings.get_public_meeting(slug)
+    published = published_agenda(meeting)
+    days = by_day(published.sessions, meeting)
+    rooms = sorted({s.room["name"] for s in published.sessions if s.room})
+    kinds = sorted({s.kind for s in published.sessions}, key=lambda k: list(SessionKind).index(k))
+    chosen_day, chosen_room, chosen_kind = (request.args.get(k, "") for k in ("day", "room",
+                                                                             "kind"))
+    shown = {
+        day: [s for s in sessions
+              if (not chosen_room or (s.room and s.room["name"] == chosen_room))
+              and (not chosen_kind or s.kind.value == chosen_kind)]
+        for day, sessions in days.items()
+        if not chosen_day or day.isoformat() == chosen_day
+    }
+    return render_template("agenda/public.html", meeting=meeting, published=published,
+                           days=shown, all_days=list(days), rooms=rooms, kinds=kinds,
+                           chosen={"day": chosen_day, "room": chosen_room, "kind": chosen_kind})
+
+
+@bp.get("/meetings/<slug>/sessions/<int:session_id>")
+def session_detail(slug: str, session_id: int):
+    meeting = meetings.get_public_meeting(slug)
+    session = published_agenda(meeting).session(session_id)
+    if session is None:
+        abort(404)
+    return render_template("agenda/session.html", meeting=meeting, session=session)
+
+
+@bp.get("/meetings/<slug>/agenda.json")
+def agenda_json(slug: str):
+    meeting = meetings.get_public_meeting(slug)
+    return jsonify(as_json(meeting, published_agenda(meeting), request.host_url.rstrip("/")))
+
+
+def _participant(token: str):
+    participant = find_by_token(token)
+    if participant is None:
+        abort(404)
+    return participant
+
+
+@bp.get("/r/<token>/programme")
+def programme(token: str):
+    participant = _participant(token)
+    meeting = participant.meeting
+    published = published_agenda(meeting)
+    chosen = attendance.chosen_session_ids(participant)
+    return private_page(render_template(
+        "agenda/programme.html", participant=participant, meeting=meeting,
+        days=by_day(published.sessions, meeting), chosen=chosen,
+        items=attendance.programme(participant, published.sessions), form=EmptyForm(),
+    ))
+
+
+@bp.post("/r/<token>/programme/<int:session_id>")
+def choose(token: str, session_id: int):
+    participant = _participant(token)
+    published = published_agenda(participant.meeting).session(session_id)
+    session = db.session.get(AgendaSession, session_id)
+    if published is None or session is None or session.meeting_id != participant.meeting_id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        if request.form.get("attend") == "1":
+            try:
+                attendance.attend(participant, session)
+            except attendance.AttendanceError as error:
+                db.session.rollback()
+                flash({"full": _("This session is full."),
+                       "already": _("This session is already in your programme.")}.get(
+                    str(error), _("Your registration does not allow choosing sessions.")),
+                    "error")
+            else:
+                db.session.commit()
+        else:
+            attendance.leave(participant, session)
+            db.session.commit()
+    return redirect(url_for(".programme", token=token) + f"#session-{session_id}")
