@@ -19,9 +19,11 @@ class AttendanceError(ValueError):
 
 
 def chosen_session_ids(participant: Participant) -> set[int]:
-    return set(db.session.execute(
-        sa.select(Attendance.session_id).where(Attendance.participant_id == participant.id)
-    ).scalars())
+    return set(
+        db.session.execute(
+            sa.select(Attendance.session_id).where(Attendance.participant_id == participant.id)
+        ).scalars()
+    )
 
 
 def attend(participant: Participant, session: AgendaSession) -> None:
@@ -34,12 +36,17 @@ def attend(participant: Participant, session: AgendaSession) -> None:
     if session.id in chosen_session_ids(participant):
         return
     table = AgendaSession.__table__
-    taken = db.session.execute(
-        sa.update(table)
-        .where(table.c.id == session.id,
-               sa.or_(table.c.capacity.is_(None), table.c.seats_taken < table.c.capacity))
-        .values(seats_taken=table.c.seats_taken + 1, updated_at=table.c.updated_at)
-    ).rowcount == 1
+    taken = (
+        db.session.execute(
+            sa.update(table)
+            .where(
+                table.c.id == session.id,
+                sa.or_(table.c.capacity.is_(None), table.c.seats_taken < table.c.capacity),
+            )
+            .values(seats_taken=table.c.seats_taken + 1, updated_at=table.c.updated_at)
+        ).rowcount
+        == 1
+    )
     if not taken:
         raise AttendanceError("full")
     db.session.add(Attendance(participant_id=participant.id, session_id=session.id))
@@ -53,13 +60,15 @@ def attend(participant: Participant, session: AgendaSession) -> None:
 
 def leave(participant: Participant, session: AgendaSession) -> None:
     removed = db.session.execute(
-        sa.delete(Attendance).where(Attendance.participant_id == participant.id,
-                                    Attendance.session_id == session.id)
+        sa.delete(Attendance).where(
+            Attendance.participant_id == participant.id, Attendance.session_id == session.id
+        )
     ).rowcount
     if removed:
         table = AgendaSession.__table__
         db.session.execute(
-            sa.update(table).where(table.c.id == session.id, table.c.seats_taken > 0)
+            sa.update(table)
+            .where(table.c.id == session.id, table.c.seats_taken > 0)
             .values(seats_taken=table.c.seats_taken - 1, updated_at=table.c.updated_at)
         )
 
@@ -82,7 +91,7 @@ def programme(participant: Participant, published_sessions: list) -> list[Progra
         if session.id in chosen or roles:
             items.append(ProgrammeItem(session, session.id in chosen, roles))
     for i, item in enumerate(items):
-        for other in items[i + 1:]:
+        for other in items[i + 1 :]:
             if other.session.starts_at >= item.session.ends_at:
                 break
             item.clashes = other.clashes = True

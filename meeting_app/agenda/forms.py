@@ -30,15 +30,26 @@ class PersonRow(PlainForm):
     """One person: a registered participant chosen from the list ("Name (#12)"),
     or any other text, kept as a guest's name."""
 
-    name = StringField(_l("Person"), validators=[Optional(), Length(max=200),
-                                                  no_control_characters()])
-    role = SelectField(_l("Role"), choices=choices((r.value, r.label) for r in SessionRole))
+    name = StringField(
+        _l("Person"), validators=[Optional(), Length(max=200), no_control_characters()]
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=choices((r.value, r.label) for r in SessionRole),
+        default=SessionRole.SPEAKER.value,
+    )
 
 
 def _text(label, max_length, textarea=False):
     field = TextAreaField if textarea else StringField
-    return field(label, validators=[Optional(), Length(max=max_length),
-                                    no_control_characters(allow_newlines=textarea)])
+    return field(
+        label,
+        validators=[
+            Optional(),
+            Length(max=max_length),
+            no_control_characters(allow_newlines=textarea),
+        ],
+    )
 
 
 class SessionForm(Form):
@@ -47,8 +58,10 @@ class SessionForm(Form):
     start = TimeField(_l("Starts at"), validators=[DataRequired(_l("Enter a time."))])
     end = TimeField(_l("Ends at"), validators=[DataRequired(_l("Enter a time."))])
     room_id = SelectField(_l("Room"))
-    capacity = IntegerField(_l("Capacity (for workshops and visits; empty: no limit)"),
-                            validators=[Optional(), NumberRange(min=1, max=100_000)])
+    capacity = IntegerField(
+        _l("Capacity (for workshops and visits; empty: no limit)"),
+        validators=[Optional(), NumberRange(min=1, max=100_000)],
+    )
     title_fr = _text(_l("Title in French"), 300)
     title_en = _text(_l("Title in English"), 300)
     title_es = _text(_l("Title in Spanish"), 300)
@@ -61,8 +74,7 @@ class SessionForm(Form):
     def __init__(self, rooms, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = choices((k.value, k.label) for k in SessionKind)
-        self.room_id.choices = choices([("", _l("No room")), *((str(r.id), r.name)
-                                                                for r in rooms)])
+        self.room_id.choices = choices([("", _l("No room")), *((str(r.id), r.name) for r in rooms)])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -78,20 +90,31 @@ class SessionForm(Form):
             if not text:
                 continue
             match = PERSON_ID.search(text)
-            people.append(PersonInput(
-                role=SessionRole(row.form.role.data),
-                participant_id=int(match.group(1)) if match else None,
-                guest_name="" if match else text,
-            ))
+            people.append(
+                PersonInput(
+                    role=SessionRole(row.form.role.data),
+                    participant_id=int(match.group(1)) if match else None,
+                    guest_name="" if match else text,
+                )
+            )
         return SessionInput(
             kind=SessionKind(self.kind.data),
-            title={lang: getattr(self, f"title_{lang}").data for lang in LANGUAGES
-                   if getattr(self, f"title_{lang}").data},
-            description={lang: getattr(self, f"description_{lang}").data for lang in LANGUAGES
-                         if getattr(self, f"description_{lang}").data},
-            day=self.day.data, start=self.start.data, end=self.end.data,
+            title={
+                lang: getattr(self, f"title_{lang}").data
+                for lang in LANGUAGES
+                if getattr(self, f"title_{lang}").data
+            },
+            description={
+                lang: getattr(self, f"description_{lang}").data
+                for lang in LANGUAGES
+                if getattr(self, f"description_{lang}").data
+            },
+            day=self.day.data,
+            start=self.start.data,
+            end=self.end.data,
             room_id=int(self.room_id.data) if self.room_id.data else None,
-            capacity=self.capacity.data, people=people,
+            capacity=self.capacity.data,
+            people=people,
         )
 
     def fill_from(self, session, tz) -> None:
@@ -104,23 +127,34 @@ class SessionForm(Form):
             getattr(self, f"title_{lang}").data = session.title.get(lang, "")
             getattr(self, f"description_{lang}").data = session.description.get(lang, "")
         for row, person in zip(self.people.entries, session.people, strict=False):
-            row.form.name.data = person_label(person.participant) if person.participant \
-                else person.guest_name
+            row.form.name.data = (
+                person_label(person.participant) if person.participant else person.guest_name
+            )
             row.form.role.data = person.role.value
         self.revision.data = str(session.revision)
 
 
 def person_label(participant) -> str:
     """How a participant appears in the people field and its list of suggestions."""
-    return f"{participant.full_name} ({participant.organisation}) (#{participant.id})" \
-        if participant.organisation else f"{participant.full_name} (#{participant.id})"
+    return (
+        f"{participant.full_name} ({participant.organisation}) (#{participant.id})"
+        if participant.organisation
+        else f"{participant.full_name} (#{participant.id})"
+    )
 
 
 class RoomForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the room a name.")),
-                                               Length(max=120), no_control_characters()])
-    capacity = IntegerField(_l("Capacity"), validators=[Optional(),
-                                                        NumberRange(min=1, max=100_000)])
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(_l("Give the room a name.")),
+            Length(max=120),
+            no_control_characters(),
+        ],
+    )
+    capacity = IntegerField(
+        _l("Capacity"), validators=[Optional(), NumberRange(min=1, max=100_000)]
+    )
     notes = _text(_l("Floor and notes"), 300)
     available_from = TimeField(_l("Available from"), validators=[Optional()])
     available_until = TimeField(_l("Available until"), validators=[Optional()])

@@ -28,28 +28,39 @@ def error_message(error: services.AgendaError) -> str:
     at = error.details.get("at")
     return {
         "end_before_start": _("The session must end after it starts."),
-        "start_nonexistent": _("This start time does not exist on that day in the meeting's "
-                               "time zone (the clocks jump forward)."),
-        "end_nonexistent": _("This end time does not exist on that day in the meeting's "
-                             "time zone (the clocks jump forward)."),
-        "start_ambiguous": _("This start time happens twice on that day in the meeting's "
-                             "time zone (the clocks go back): choose another."),
-        "end_ambiguous": _("This end time happens twice on that day in the meeting's "
-                           "time zone (the clocks go back): choose another."),
+        "start_nonexistent": _(
+            "This start time does not exist on that day in the meeting's "
+            "time zone (the clocks jump forward)."
+        ),
+        "end_nonexistent": _(
+            "This end time does not exist on that day in the meeting's "
+            "time zone (the clocks jump forward)."
+        ),
+        "start_ambiguous": _(
+            "This start time happens twice on that day in the meeting's "
+            "time zone (the clocks go back): choose another."
+        ),
+        "end_ambiguous": _(
+            "This end time happens twice on that day in the meeting's "
+            "time zone (the clocks go back): choose another."
+        ),
         "foreign_room": _("Choose a room of this meeting."),
-        "foreign_person": _("Choose people registered for this meeting, or type a guest's "
-                            "name."),
+        "foreign_person": _("Choose people registered for this meeting, or type a guest's name."),
         "room_exists": _("This meeting already has a room with that name."),
         "room_hours": _("The room must close after it opens."),
-        "stale": _("Someone changed this session after you opened it. Your changes were not "
-                   "saved: here is the session as it is now."),
+        "stale": _(
+            "Someone changed this session after you opened it. Your changes were not "
+            "saved: here is the session as it is now."
+        ),
     }.get(error.code, error.code) + (f" ({at:%Y-%m-%d %H:%M})" if at else "")
 
 
 def _people_choices(meeting) -> list[str]:
     rows = db.session.execute(
-        db.select(Participant).where(Participant.meeting_id == meeting.id,
-                                     Participant.status != RegistrationStatus.CANCELLED)
+        db.select(Participant)
+        .where(
+            Participant.meeting_id == meeting.id, Participant.status != RegistrationStatus.CANCELLED
+        )
         .order_by(Participant.family_name, Participant.given_name)
     ).scalars()
     return [person_label(p) for p in rows]
@@ -64,19 +75,27 @@ def index(slug: str):
     meeting = meetings.get_meeting(slug)
     sessions = services.sessions_of(meeting)
     rooms = services.rooms_of(meeting)
-    days = [meeting.start_date + timedelta(days=n)
-            for n in range((meeting.end_date - meeting.start_date).days + 1)]
+    days = [
+        meeting.start_date + timedelta(days=n)
+        for n in range((meeting.end_date - meeting.start_date).days + 1)
+    ]
     try:
-        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") \
-            else days[0]
+        day = (
+            date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else days[0]
+        )
     except ValueError:
         day = days[0]
     found = services.conflicts(meeting, sessions)
     return render_template(
-        "agenda/manage/timetable.html", meeting=meeting, day=day, days=days,
+        "agenda/manage/timetable.html",
+        meeting=meeting,
+        day=day,
+        days=days,
         timetable=build_timetable(meeting, day, sessions, rooms),
-        conflicted={i for c in found for i in c.session_ids}, conflict_count=len(found),
-        version=services.latest_version(meeting), move_form=EmptyForm(),
+        conflicted={i for c in found for i in c.session_ids},
+        conflict_count=len(found),
+        version=services.latest_version(meeting),
+        move_form=EmptyForm(),
     )
 
 
@@ -107,7 +126,9 @@ def _save(meeting, form: SessionForm, session):
     if form.validate_on_submit():
         try:
             saved = services.save_session(
-                meeting, form.data_for_service(), session=session,
+                meeting,
+                form.data_for_service(),
+                session=session,
                 expected_revision=int(form.revision.data) if session else None,
             )
         except services.StaleSession as error:
@@ -117,19 +138,26 @@ def _save(meeting, form: SessionForm, session):
         except services.AgendaError as error:
             db.session.rollback()
             target = getattr(form, error.field, None) if error.field != "people" else None
-            (target.errors if target is not None else form.form_errors).append(
-                error_message(error))
+            (target.errors if target is not None else form.form_errors).append(error_message(error))
         else:
             db.session.commit()
             flash(_("Session saved (working copy: publish to show it)."), "success")
             day = saved.starts_at.astimezone(meeting.tz).date().isoformat()
             return redirect(url_for(".index", slug=meeting.slug, day=day))
-    session_conflicts = [c for c in services.conflicts(meeting)
-                         if session is not None and session.id in c.session_ids]
-    return render_template("agenda/manage/session_form.html", meeting=meeting, form=form,
-                           session=session, people=_people_choices(meeting),
-                           conflicts=session_conflicts, delete_form=EmptyForm()), (
-        422 if form.errors else 200)
+    session_conflicts = [
+        c
+        for c in services.conflicts(meeting)
+        if session is not None and session.id in c.session_ids
+    ]
+    return render_template(
+        "agenda/manage/session_form.html",
+        meeting=meeting,
+        form=form,
+        session=session,
+        people=_people_choices(meeting),
+        conflicts=session_conflicts,
+        delete_form=EmptyForm(),
+    ), (422 if form.errors else 200)
 
 
 @bp.post("/sessions/<int:session_id>/delete")
@@ -165,17 +193,28 @@ def move(slug: str, session_id: int):
     if end.date() != start.date():
         return jsonify(error=_("A session must end on the day it starts.")), 422
     try:
-        services.move_session(meeting, session, day=start.date(), start=start.time(),
-                              end=end.time(), room_id=room_id, expected_revision=revision)
-    except services.StaleSession as error:
+        services.move_session(
+            meeting,
+            session,
+            day=start.date(),
+            start=start.time(),
+            end=end.time(),
+            room_id=room_id,
+            expected_revision=revision,
+        )
+    except services.StaleSession:
         db.session.rollback()
-        return jsonify(error=error_message(error)), 409
+        return jsonify(
+            error=_(
+                "Someone changed this session after this page was opened: "
+                "reload the page to see it as it is now."
+            )
+        ), 409
     except services.AgendaError as error:
         db.session.rollback()
         return jsonify(error=error_message(error)), 422
     db.session.commit()
-    return jsonify(revision=session.revision,
-                   conflicts=len(services.conflicts(meeting)))
+    return jsonify(revision=session.revision, conflicts=len(services.conflicts(meeting)))
 
 
 @bp.route("/rooms", methods=["GET", "POST"])
@@ -184,11 +223,15 @@ def rooms(slug: str):
     form = RoomForm()
     if form.validate_on_submit():
         try:
-            services.save_room(meeting, name=form.name.data, capacity=form.capacity.data,
-                               notes=form.notes.data or "",
-                               available_from=form.available_from.data,
-                               available_until=form.available_until.data,
-                               room=_room(meeting, request.args.get("room")))
+            services.save_room(
+                meeting,
+                name=form.name.data,
+                capacity=form.capacity.data,
+                notes=form.notes.data or "",
+                available_from=form.available_from.data,
+                available_until=form.available_until.data,
+                room=_room(meeting, request.args.get("room")),
+            )
         except services.AgendaError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(error_message(error))
@@ -196,13 +239,17 @@ def rooms(slug: str):
             db.session.commit()
             flash(_("Room saved."), "success")
             return redirect(url_for(".rooms", slug=slug))
-    return render_template("agenda/manage/rooms.html", meeting=meeting, form=form,
-                           rooms=services.rooms_of(meeting)), 422 if form.errors else 200
+    return render_template(
+        "agenda/manage/rooms.html", meeting=meeting, form=form, rooms=services.rooms_of(meeting)
+    ), 422 if form.errors else 200
 
 
 def _room(meeting, room_id: str | None) -> Room | None:
-    return meetings.get_in_meeting(Room, int(room_id), meeting) if room_id and \
-        room_id.isdigit() else None
+    return (
+        meetings.get_in_meeting(Room, int(room_id), meeting)
+        if room_id and room_id.isdigit()
+        else None
+    )
 
 
 @bp.get("/conflicts")
@@ -210,8 +257,12 @@ def conflicts(slug: str):
     meeting = meetings.get_meeting(slug)
     sessions = services.sessions_of(meeting)
     by_id = {s.id: s for s in sessions}
-    return render_template("agenda/manage/conflicts.html", meeting=meeting,
-                           conflicts=services.conflicts(meeting, sessions), sessions=by_id)
+    return render_template(
+        "agenda/manage/conflicts.html",
+        meeting=meeting,
+        conflicts=services.conflicts(meeting, sessions),
+        sessions=by_id,
+    )
 
 
 @bp.route("/publish", methods=["GET", "POST"])
@@ -221,13 +272,16 @@ def publish(slug: str):
     if form.validate_on_submit():
         version = services.publish(meeting, by_user=current_user)
         db.session.commit()
-        flash(_("Version %(number)d of the agenda is published.", number=version.number),
-              "success")
+        flash(_("Version %(number)d of the agenda is published.", number=version.number), "success")
         return redirect(url_for(".index", slug=slug))
-    return render_template("agenda/manage/publish.html", meeting=meeting, form=form,
-                           changes=services.pending_changes(meeting),
-                           conflicts=services.conflicts(meeting),
-                           version=services.latest_version(meeting))
+    return render_template(
+        "agenda/manage/publish.html",
+        meeting=meeting,
+        form=form,
+        changes=services.pending_changes(meeting),
+        conflicts=services.conflicts(meeting),
+        version=services.latest_version(meeting),
+    )
 
 
 @bp.route("/copy", methods=["GET", "POST"])
@@ -244,8 +298,7 @@ def copy(slug: str):
             db.session.commit()
             flash(_("%(count)d sessions copied into the working copy.", count=count), "success")
             return redirect(url_for(".index", slug=slug))
-    return render_template("agenda/manage/copy.html", meeting=meeting, form=form,
-                           sources=sources)
+    return render_template("agenda/manage/copy.html", meeting=meeting, form=form, sources=sources)
 
 
 def _arg_date(name: str) -> date | None:

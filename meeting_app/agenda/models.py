@@ -92,7 +92,12 @@ class AgendaSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        # A deleted session's id is never given to a new one (SQLite would reuse the
+        # highest): published versions, links and calendars know sessions by id.
+        {"sqlite_autoincrement": True},
+    )
 
     meeting: Mapped[Meeting] = relationship(back_populates="sessions")
     room: Mapped[Room | None] = relationship()

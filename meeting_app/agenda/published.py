@@ -25,11 +25,15 @@ class PublishedSession:
     @classmethod
     def from_snapshot(cls, data: dict) -> "PublishedSession":
         return cls(
-            id=data["id"], kind=SessionKind(data["kind"]), title=data["title"],
+            id=data["id"],
+            kind=SessionKind(data["kind"]),
+            title=data["title"],
             description=data["description"],
             starts_at=datetime.fromisoformat(data["starts_at"]),
             ends_at=datetime.fromisoformat(data["ends_at"]),
-            room=data["room"], capacity=data["capacity"], people=data["people"],
+            room=data["room"],
+            capacity=data["capacity"],
+            people=data["people"],
         )
 
 
@@ -64,19 +68,27 @@ def as_json(meeting: Meeting, agenda: PublishedAgenda, base_url: str) -> dict:
     tz = meeting.tz
     return {
         "meeting": {
-            "slug": meeting.slug, "title": meeting.title, "timezone": meeting.timezone,
-            "start_date": meeting.start_date.isoformat(), "end_date": meeting.end_date.isoformat(),
+            "slug": meeting.slug,
+            "title": meeting.title,
+            "timezone": meeting.timezone,
+            "start_date": meeting.start_date.isoformat(),
+            "end_date": meeting.end_date.isoformat(),
             "default_language": meeting.default_language,
         },
         "version": agenda.version.number if agenda.version else None,
         "published_at": agenda.version.published_at.isoformat() if agenda.version else None,
         "sessions": [
             {
-                "id": s.id, "kind": s.kind.value, "title": s.title, "description": s.description,
+                "id": s.id,
+                "kind": s.kind.value,
+                "title": s.title,
+                "description": s.description,
                 "start": s.starts_at.astimezone(tz).isoformat(),
                 "end": s.ends_at.astimezone(tz).isoformat(),
-                "start_utc": s.starts_at.isoformat(), "end_utc": s.ends_at.isoformat(),
-                "room": s.room["name"] if s.room else None, "capacity": s.capacity,
+                "start_utc": s.starts_at.isoformat(),
+                "end_utc": s.ends_at.isoformat(),
+                "room": s.room["name"] if s.room else None,
+                "capacity": s.capacity,
                 "people": [{"name": p["name"], "role": p["role"]} for p in s.people],
                 "url": f"{base_url}/meetings/{meeting.slug}/sessions/{s.id}",
             }

@@ -62,21 +62,25 @@ class SessionInput:
 def sessions_of(meeting: Meeting) -> list[AgendaSession]:
     """The working copy, in time order, with rooms and people loaded (three queries
     whatever the number of sessions)."""
-    return list(db.session.execute(
-        sa.select(AgendaSession)
-        .where(AgendaSession.meeting_id == meeting.id)
-        .options(
-            selectinload(AgendaSession.people).joinedload(SessionPerson.participant),
-            selectinload(AgendaSession.room),
-        )
-        .order_by(AgendaSession.starts_at, AgendaSession.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(AgendaSession)
+            .where(AgendaSession.meeting_id == meeting.id)
+            .options(
+                selectinload(AgendaSession.people).joinedload(SessionPerson.participant),
+                selectinload(AgendaSession.room),
+            )
+            .order_by(AgendaSession.starts_at, AgendaSession.id)
+        ).scalars()
+    )
 
 
 def rooms_of(meeting: Meeting) -> list[Room]:
-    return list(db.session.execute(
-        sa.select(Room).where(Room.meeting_id == meeting.id).order_by(Room.name)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Room).where(Room.meeting_id == meeting.id).order_by(Room.name)
+        ).scalars()
+    )
 
 
 def _times(meeting: Meeting, day: date, start: time, end: time) -> tuple[datetime, datetime]:
@@ -104,22 +108,38 @@ def _check_room(meeting: Meeting, room_id: int | None) -> None:
 
 def _people(meeting: Meeting, people: list[PersonInput]) -> list[SessionPerson]:
     ids = {p.participant_id for p in people if p.participant_id is not None}
-    known = set(db.session.execute(
-        sa.select(Participant.id).where(Participant.id.in_(ids),
-                                        Participant.meeting_id == meeting.id)
-    ).scalars()) if ids else set()
+    known = (
+        set(
+            db.session.execute(
+                sa.select(Participant.id).where(
+                    Participant.id.in_(ids), Participant.meeting_id == meeting.id
+                )
+            ).scalars()
+        )
+        if ids
+        else set()
+    )
     if ids - known:
         raise AgendaError("foreign_person", "people")
     return [
-        SessionPerson(participant_id=p.participant_id, guest_name="" if p.participant_id
-                      else p.guest_name.strip(), role=p.role, position=index)
+        SessionPerson(
+            participant_id=p.participant_id,
+            guest_name="" if p.participant_id else p.guest_name.strip(),
+            role=p.role,
+            position=index,
+        )
         for index, p in enumerate(people)
         if p.participant_id is not None or p.guest_name.strip()
     ]
 
 
-def save_session(meeting: Meeting, data: SessionInput, *, session: AgendaSession | None = None,
-                 expected_revision: int | None = None) -> AgendaSession:
+def save_session(
+    meeting: Meeting,
+    data: SessionInput,
+    *,
+    session: AgendaSession | None = None,
+    expected_revision: int | None = None,
+) -> AgendaSession:
     """Creates or updates a session of the working copy. Raises AgendaError for bad
     input and StaleSession when `session` changed since `expected_revision`."""
     if session is not None:
@@ -140,8 +160,16 @@ def save_session(meeting: Meeting, data: SessionInput, *, session: AgendaSession
     return session
 
 
-def move_session(meeting: Meeting, session: AgendaSession, *, day: date, start: time, end: time,
-                 room_id: int | None, expected_revision: int) -> AgendaSession:
+def move_session(
+    meeting: Meeting,
+    session: AgendaSession,
+    *,
+    day: date,
+    start: time,
+    end: time,
+    room_id: int | None,
+    expected_revision: int,
+) -> AgendaSession:
     """What dragging or resizing on the timetable does: new times and room, checked
     like the form."""
     _check_revision(session, expected_revision)
@@ -164,9 +192,16 @@ def _check_revision(session: AgendaSession, expected: int | None) -> None:
         raise StaleSession("stale", None)
 
 
-def save_room(meeting: Meeting, *, name: str, capacity: int | None, notes: str,
-              available_from: time | None, available_until: time | None,
-              room: Room | None = None) -> Room:
+def save_room(
+    meeting: Meeting,
+    *,
+    name: str,
+    capacity: int | None,
+    notes: str,
+    available_from: time | None,
+    available_until: time | None,
+    room: Room | None = None,
+) -> Room:
     clash = db.session.execute(
         sa.select(Room.id).where(Room.meeting_id == meeting.id, Room.name == name)
     ).scalar_one_or_none()
@@ -185,6 +220,7 @@ def save_room(meeting: Meeting, *, name: str, capacity: int | None, notes: str,
 
 # ---------- conflicts ----------
 
+
 @dataclass(frozen=True)
 class Conflict:
     kind: str  # room, person, dates, room_hours, not_approved
@@ -195,7 +231,7 @@ class Conflict:
 def _overlapping(sessions: list[AgendaSession]):
     ordered = sorted(sessions, key=lambda s: s.starts_at)
     for i, first in enumerate(ordered):
-        for second in ordered[i + 1:]:
+        for second in ordered[i + 1 :]:
             if second.starts_at >= first.ends_at:
                 break
             yield first, second
@@ -215,13 +251,18 @@ def conflicts(meeting: Meeting, sessions: list[AgendaSession] | None = None) -> 
             by_room[session.room_id].append(session)
         for person in session.people:
             if person.role in (SessionRole.CHAIR, SessionRole.MODERATOR, SessionRole.SPEAKER):
-                key = (f"p{person.participant_id}" if person.participant_id
-                       else "g" + person.guest_name.casefold())
+                key = (
+                    f"p{person.participant_id}"
+                    if person.participant_id
+                    else "g" + person.guest_name.casefold()
+                )
                 if session not in by_person[key]:
                     by_person[key].append(session)
                 names[key] = person.display_name
-            if (person.participant is not None
-                    and person.participant.status is not RegistrationStatus.APPROVED):
+            if (
+                person.participant is not None
+                and person.participant.status is not RegistrationStatus.APPROVED
+            ):
                 found.append(Conflict("not_approved", (session.id,), person.display_name))
         start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
         if start.date() < meeting.start_date or end.date() > meeting.end_date:
@@ -229,8 +270,10 @@ def conflicts(meeting: Meeting, sessions: list[AgendaSession] | None = None) -> 
         room = session.room
         if room is not None and (
             (room.available_from and start.time() < room.available_from)
-            or (room.available_until and (end.time() > room.available_until
-                                          or end.date() > start.date()))
+            or (
+                room.available_until
+                and (end.time() > room.available_until or end.date() > start.date())
+            )
         ):
             found.append(Conflict("room_hours", (session.id,), room.name))
     for room_sessions in by_room.values():
@@ -244,6 +287,7 @@ def conflicts(meeting: Meeting, sessions: list[AgendaSession] | None = None) -> 
 
 # ---------- publishing ----------
 
+
 def _snapshot_session(session: AgendaSession) -> dict:
     return {
         "id": session.id,
@@ -252,8 +296,7 @@ def _snapshot_session(session: AgendaSession) -> dict:
         "description": dict(session.description),
         "starts_at": session.starts_at.isoformat(),
         "ends_at": session.ends_at.isoformat(),
-        "room": ({"id": session.room.id, "name": session.room.name}
-                 if session.room else None),
+        "room": ({"id": session.room.id, "name": session.room.name} if session.room else None),
         "capacity": session.capacity,
         "people": [
             {"role": p.role.value, "name": p.display_name, "participant_id": p.participant_id}
@@ -269,8 +312,10 @@ def snapshot(meeting: Meeting, sessions: list[AgendaSession] | None = None) -> d
 
 def latest_version(meeting: Meeting) -> AgendaVersion | None:
     return db.session.execute(
-        sa.select(AgendaVersion).where(AgendaVersion.meeting_id == meeting.id)
-        .order_by(AgendaVersion.number.desc()).limit(1)
+        sa.select(AgendaVersion)
+        .where(AgendaVersion.meeting_id == meeting.id)
+        .order_by(AgendaVersion.number.desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 
@@ -288,7 +333,10 @@ def changes_between(old: dict | None, new: dict) -> list[dict]:
             changes.append({"change": "added", "session": session})
             continue
         moved = (previous["starts_at"], previous["ends_at"], previous["room"]) != (
-            session["starts_at"], session["ends_at"], session["room"])
+            session["starts_at"],
+            session["ends_at"],
+            session["room"],
+        )
         if moved:
             changes.append({"change": "moved", "session": session, "before": previous})
         elif previous["title"] != session["title"] or previous["people"] != session["people"]:
@@ -306,10 +354,12 @@ def publish(meeting: Meeting, *, by_user=None) -> AgendaVersion:
     previous = latest_version(meeting)
     current = snapshot(meeting)
     version = AgendaVersion(
-        meeting_id=meeting.id, number=(previous.number + 1) if previous else 1,
-        published_at=utcnow(), published_by_id=by_user.id if by_user else None,
-        snapshot=current, changes=changes_between(previous.snapshot if previous else None,
-                                                  current),
+        meeting_id=meeting.id,
+        number=(previous.number + 1) if previous else 1,
+        published_at=utcnow(),
+        published_by_id=by_user.id if by_user else None,
+        snapshot=current,
+        changes=changes_between(previous.snapshot if previous else None, current),
     )
     db.session.add(version)
     db.session.flush()
@@ -327,6 +377,7 @@ def pending_changes(meeting: Meeting) -> list[dict]:
 
 # ---------- copying ----------
 
+
 def copy_agenda(source: Meeting, target: Meeting) -> int:
     """Copies rooms and sessions of `source` into `target` as a starting point: the
     same local times, shifted by the number of days between the two meetings'
@@ -336,8 +387,12 @@ def copy_agenda(source: Meeting, target: Meeting) -> int:
     mapping: dict[int, Room] = {}
     for room in rooms_of(source):
         mapping[room.id] = rooms.get(room.name) or save_room(
-            target, name=room.name, capacity=room.capacity, notes=room.notes,
-            available_from=room.available_from, available_until=room.available_until,
+            target,
+            name=room.name,
+            capacity=room.capacity,
+            notes=room.notes,
+            available_from=room.available_from,
+            available_until=room.available_until,
         )
     copied = 0
     for session in sessions_of(source):
@@ -352,13 +407,22 @@ def copy_agenda(source: Meeting, target: Meeting) -> int:
             # The same wall-clock time does not exist on the new date: keep the duration.
             starts_at = (start + timedelta(days=shift.days)).astimezone(target.tz)
             ends_at = starts_at + (session.ends_at - session.starts_at)
-        db.session.add(AgendaSession(
-            meeting=target, kind=session.kind, title=dict(session.title),
-            description=dict(session.description), starts_at=starts_at, ends_at=ends_at,
-            room=mapping.get(session.room_id), capacity=session.capacity,
-            people=[SessionPerson(guest_name=p.display_name, role=p.role, position=p.position)
-                    for p in session.people],
-        ))
+        db.session.add(
+            AgendaSession(
+                meeting=target,
+                kind=session.kind,
+                title=dict(session.title),
+                description=dict(session.description),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                room=mapping.get(session.room_id),
+                capacity=session.capacity,
+                people=[
+                    SessionPerson(guest_name=p.display_name, role=p.role, position=p.position)
+                    for p in session.people
+                ],
+            )
+        )
         copied += 1
     db.session.flush()
     return copied
@@ -368,9 +432,14 @@ def previous_meetings(meeting: Meeting) -> list[Meeting]:
     """Meetings of the same series before this one, newest first (copy sources)."""
     if meeting.series_id is None:
         return []
-    return list(db.session.execute(
-        sa.select(Meeting).where(Meeting.series_id == meeting.series_id,
-                                 Meeting.id != meeting.id,
-                                 Meeting.start_date < meeting.start_date)
-        .order_by(Meeting.start_date.desc())
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Meeting)
+            .where(
+                Meeting.series_id == meeting.series_id,
+                Meeting.id != meeting.id,
+                Meeting.start_date < meeting.start_date,
+            )
+            .order_by(Meeting.start_date.desc())
+        ).scalars()
+    )

@@ -30,8 +30,10 @@ class Timetable:
         return (self.last_hour - self.first_hour) * 60 // SLOT_MINUTES
 
     def slot_times(self) -> list[time]:
-        return [time(self.first_hour + (n * SLOT_MINUTES) // 60, (n * SLOT_MINUTES) % 60)
-                for n in range(self.rows)]
+        return [
+            time(self.first_hour + (n * SLOT_MINUTES) // 60, (n * SLOT_MINUTES) % 60)
+            for n in range(self.rows)
+        ]
 
 
 def build_timetable(meeting, day: date, sessions, rooms) -> Timetable:
@@ -48,12 +50,17 @@ def build_timetable(meeting, day: date, sessions, rooms) -> Timetable:
     for session in todays:
         start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
         start_minutes = (start.hour - first) * 60 + start.minute
-        end_minutes = (24 - first) * 60 if end.date() > day else \
-            (end.hour - first) * 60 + end.minute
-        table.placed.append(Placed(
-            session, index.get(session.room_id, len(columns)),
-            start_minutes // SLOT_MINUTES + 1,
-            max(start_minutes // SLOT_MINUTES + 2, -(-end_minutes // SLOT_MINUTES) + 1),
-            start, end,
-        ))
+        end_minutes = (
+            (24 - first) * 60 if end.date() > day else (end.hour - first) * 60 + end.minute
+        )
+        table.placed.append(
+            Placed(
+                session,
+                index.get(session.room_id, len(columns)),
+                start_minutes // SLOT_MINUTES + 1,
+                max(start_minutes // SLOT_MINUTES + 2, -(-end_minutes // SLOT_MINUTES) + 1),
+                start,
+                end,
+            )
+        )
     return table

@@ -22,18 +22,29 @@ def agenda(slug: str):
     days = by_day(published.sessions, meeting)
     rooms = sorted({s.room["name"] for s in published.sessions if s.room})
     kinds = sorted({s.kind for s in published.sessions}, key=lambda k: list(SessionKind).index(k))
-    chosen_day, chosen_room, chosen_kind = (request.args.get(k, "") for k in ("day", "room",
-                                                                             "kind"))
+    chosen_day, chosen_room, chosen_kind = (
+        request.args.get(k, "") for k in ("day", "room", "kind")
+    )
     shown = {
-        day: [s for s in sessions
-              if (not chosen_room or (s.room and s.room["name"] == chosen_room))
-              and (not chosen_kind or s.kind.value == chosen_kind)]
+        day: [
+            s
+            for s in sessions
+            if (not chosen_room or (s.room and s.room["name"] == chosen_room))
+            and (not chosen_kind or s.kind.value == chosen_kind)
+        ]
         for day, sessions in days.items()
         if not chosen_day or day.isoformat() == chosen_day
     }
-    return render_template("agenda/public.html", meeting=meeting, published=published,
-                           days=shown, all_days=list(days), rooms=rooms, kinds=kinds,
-                           chosen={"day": chosen_day, "room": chosen_room, "kind": chosen_kind})
+    return render_template(
+        "agenda/public.html",
+        meeting=meeting,
+        published=published,
+        days=shown,
+        all_days=list(days),
+        rooms=rooms,
+        kinds=kinds,
+        chosen={"day": chosen_day, "room": chosen_room, "kind": chosen_kind},
+    )
 
 
 @bp.get("/meetings/<slug>/sessions/<int:session_id>")
@@ -64,11 +75,17 @@ def programme(token: str):
     meeting = participant.meeting
     published = published_agenda(meeting)
     chosen = attendance.chosen_session_ids(participant)
-    return private_page(render_template(
-        "agenda/programme.html", participant=participant, meeting=meeting,
-        days=by_day(published.sessions, meeting), chosen=chosen,
-        items=attendance.programme(participant, published.sessions), form=EmptyForm(),
-    ))
+    return private_page(
+        render_template(
+            "agenda/programme.html",
+            participant=participant,
+            meeting=meeting,
+            days=by_day(published.sessions, meeting),
+            chosen=chosen,
+            items=attendance.programme(participant, published.sessions),
+            form=EmptyForm(),
+        )
+    )
 
 
 @bp.post("/r/<token>/programme/<int:session_id>")
@@ -84,10 +101,13 @@ def choose(token: str, session_id: int):
                 attendance.attend(participant, session)
             except attendance.AttendanceError as error:
                 db.session.rollback()
-                flash({"full": _("This session is full."),
-                       "already": _("This session is already in your programme.")}.get(
-                    str(error), _("Your registration does not allow choosing sessions.")),
-                    "error")
+                flash(
+                    {
+                        "full": _("This session is full."),
+                        "already": _("This session is already in your programme."),
+                    }.get(str(error), _("Your registration does not allow choosing sessions.")),
+                    "error",
+                )
             else:
                 db.session.commit()
         else:

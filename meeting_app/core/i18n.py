@@ -93,5 +93,6 @@ def format_snapshot_time(value, meeting) -> str:
     """A time from a published agenda (ISO text or datetime) as the reader says it,
     in the meeting's time zone: 'lun. 13 juin 2022, 09:00'."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return format_datetime(moment, "EEE d MMM y, HH:mm", tzinfo=ZoneInfo(meeting.timezone),
-                           locale=current_language())
+    return format_datetime(
+        moment, "EEE d MMM y, HH:mm", tzinfo=ZoneInfo(meeting.timezone), locale=current_language()
+    )

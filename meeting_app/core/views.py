@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     request,
     session,
@@ -41,9 +42,10 @@ def attachment(body: bytes, filename: str, mimetype: str) -> Response:
     )
 
 
-def private_page(response: Response) -> Response:
+def private_page(response) -> Response:
     """For pages reached by a secret link: not cached, and the link is not sent on
     to other sites as a Referer."""
+    response = make_response(response)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -47,7 +47,13 @@ def upgrade():
     with op.batch_alter_table('attendances', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attendances_session_id'), ['session_id'], unique=False)
 
-    with op.batch_alter_table('agenda_sessions', schema=None) as batch_op:
+    # On SQLite the table is rebuilt with AUTOINCREMENT, so that the id of a deleted
+    # session is never reused (PostgreSQL sequences never reuse them).
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table(
+        'agenda_sessions', schema=None, recreate="always" if sqlite else "auto",
+        table_kwargs={"sqlite_autoincrement": True} if sqlite else {},
+    ) as batch_op:
         batch_op.add_column(sa.Column('seats_taken', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('revision', sa.Integer(), server_default='1', nullable=False))
 
