@@ -70,3 +70,4 @@ clean:
 bench: $(STAMP)
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/registration.py
+	$(BIN)/python bench/agenda.py

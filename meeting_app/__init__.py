@@ -121,6 +121,7 @@ def register_template_helpers(app: Flask) -> None:
     from meeting_app.agenda.models import SessionRole
 
     app.jinja_env.filters["isotime"] = i18n.format_snapshot_time
+    app.jinja_env.filters["clock"] = i18n.format_clock
     app.jinja_env.filters["role_label"] = lambda value: SessionRole(value).label
 
 

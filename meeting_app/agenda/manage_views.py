@@ -73,29 +73,32 @@ def _session(meeting, session_id: int) -> AgendaSession:
 @bp.get("/")
 def index(slug: str):
     meeting = meetings.get_meeting(slug)
-    sessions = services.sessions_of(meeting)
     rooms = services.rooms_of(meeting)
     days = [
         meeting.start_date + timedelta(days=n)
         for n in range((meeting.end_date - meeting.start_date).days + 1)
     ]
-    try:
-        day = (
-            date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else days[0]
-        )
-    except ValueError:
-        day = days[0]
+    day = _arg_date("day") or days[0]
+    # Overlaps happen within a day: the day's sessions are all the grid needs.
+    sessions = services.sessions_of(meeting, day)
     found = services.conflicts(meeting, sessions)
+    timetable = build_timetable(meeting, day, sessions, rooms)
     return render_template(
         "agenda/manage/timetable.html",
         meeting=meeting,
         day=day,
         days=days,
-        timetable=build_timetable(meeting, day, sessions, rooms),
+        timetable=timetable,
         conflicted={i for c in found for i in c.session_ids},
         conflict_count=len(found),
         version=services.latest_version(meeting),
         move_form=EmptyForm(),
+        new_url=url_for(".new_session", slug=slug),
+        # Worked out once per slot, not once per cell (40 rooms × 44 slots).
+        slots=[
+            (slot.strftime("%H:%M"), _("New session at %(time)s", time=slot.strftime("%H:%M")))
+            for slot in timetable.slot_times()
+        ],
     )
 
 

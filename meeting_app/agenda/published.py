@@ -5,8 +5,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from meeting_app.agenda.models import AgendaVersion, SessionKind
+from meeting_app.agenda.models import AgendaVersion, SessionKind, SessionRole
 from meeting_app.agenda.services import latest_version
+from meeting_app.core.i18n import Translated, localized
 from meeting_app.meetings.models import Meeting
 
 
@@ -61,6 +62,36 @@ def by_day(sessions: list[PublishedSession], meeting: Meeting) -> "OrderedDict[d
     for session in sorted(sessions, key=lambda s: (s.starts_at, s.id)):
         days.setdefault(session.starts_at.astimezone(tz).date(), []).append(session)
     return days
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A published session ready to print in the reader's language (worked out once
+    per page, not per template call: 300 sessions stay cheap)."""
+
+    session: PublishedSession
+    title: Translated
+    kind_label: str
+    start: str
+    end: str
+    people: list[tuple[str, str]]  # (role label, name)
+
+
+def shown(sessions: list[PublishedSession], meeting: Meeting, language: str) -> list[Shown]:
+    kinds = {kind: str(kind.label) for kind in SessionKind}
+    roles = {role.value: str(role.label) for role in SessionRole}
+    tz = meeting.tz
+    return [
+        Shown(
+            session=s,
+            title=localized(s.title, meeting.default_language, language),
+            kind_label=kinds[s.kind],
+            start=s.starts_at.astimezone(tz).strftime("%H:%M"),
+            end=s.ends_at.astimezone(tz).strftime("%H:%M"),
+            people=[(roles[p["role"]], p["name"]) for p in s.people],
+        )
+        for s in sessions
+    ]
 
 
 def as_json(meeting: Meeting, agenda: PublishedAgenda, base_url: str) -> dict:

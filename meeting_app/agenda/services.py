@@ -59,20 +59,24 @@ class SessionInput:
     people: list[PersonInput] = field(default_factory=list)
 
 
-def sessions_of(meeting: Meeting) -> list[AgendaSession]:
-    """The working copy, in time order, with rooms and people loaded (three queries
-    whatever the number of sessions)."""
-    return list(
-        db.session.execute(
-            sa.select(AgendaSession)
-            .where(AgendaSession.meeting_id == meeting.id)
-            .options(
-                selectinload(AgendaSession.people).joinedload(SessionPerson.participant),
-                selectinload(AgendaSession.room),
-            )
-            .order_by(AgendaSession.starts_at, AgendaSession.id)
-        ).scalars()
+def sessions_of(meeting: Meeting, day: date | None = None) -> list[AgendaSession]:
+    """The working copy (or one local day of it), in time order, with rooms and people
+    loaded (three queries whatever the number of sessions)."""
+    query = (
+        sa.select(AgendaSession)
+        .where(AgendaSession.meeting_id == meeting.id)
+        .options(
+            selectinload(AgendaSession.people).joinedload(SessionPerson.participant),
+            selectinload(AgendaSession.room),
+        )
+        .order_by(AgendaSession.starts_at, AgendaSession.id)
     )
+    if day is not None:
+        tz = meeting.tz
+        start = datetime.combine(day, time(0), tzinfo=tz)
+        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+        query = query.where(AgendaSession.starts_at >= start, AgendaSession.starts_at < end)
+    return list(db.session.execute(query).scalars())
 
 
 def rooms_of(meeting: Meeting) -> list[Room]:

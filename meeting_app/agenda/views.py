@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 
 from meeting_app.agenda import attendance
 from meeting_app.agenda.models import AgendaSession, SessionKind
-from meeting_app.agenda.published import as_json, by_day, published_agenda
+from meeting_app.agenda.published import as_json, by_day, published_agenda, shown
+from meeting_app.core.i18n import current_language
 from meeting_app.core.views import private_page
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
@@ -25,13 +26,18 @@ def agenda(slug: str):
     chosen_day, chosen_room, chosen_kind = (
         request.args.get(k, "") for k in ("day", "room", "kind")
     )
-    shown = {
-        day: [
-            s
-            for s in sessions
-            if (not chosen_room or (s.room and s.room["name"] == chosen_room))
-            and (not chosen_kind or s.kind.value == chosen_kind)
-        ]
+    language = current_language()
+    visible = {
+        day: shown(
+            [
+                s
+                for s in sessions
+                if (not chosen_room or (s.room and s.room["name"] == chosen_room))
+                and (not chosen_kind or s.kind.value == chosen_kind)
+            ],
+            meeting,
+            language,
+        )
         for day, sessions in days.items()
         if not chosen_day or day.isoformat() == chosen_day
     }
@@ -39,7 +45,7 @@ def agenda(slug: str):
         "agenda/public.html",
         meeting=meeting,
         published=published,
-        days=shown,
+        days=visible,
         all_days=list(days),
         rooms=rooms,
         kinds=kinds,

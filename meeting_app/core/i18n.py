@@ -5,6 +5,7 @@ Interface strings go through Flask-Babel catalogs. Content that people write
 missing we fall back to the content's default language and say so.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -96,3 +97,16 @@ def format_snapshot_time(value, meeting) -> str:
     return format_datetime(
         moment, "EEE d MMM y, HH:mm", tzinfo=ZoneInfo(meeting.timezone), locale=current_language()
     )
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def format_clock(moment, timezone: str) -> str:
+    """HH:MM in the meeting's time zone: the same in French, English and Spanish
+    (24-hour clock, as on the programmes), and cheap enough for 300 sessions a page."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(_zone(timezone)).strftime("%H:%M")
