@@ -152,7 +152,8 @@ def _rabat(series: MeetingSeries, data: dict) -> None:
     rooms = _rooms(meeting, data["rooms"])
     _sessions(meeting, data["sessions"], rooms, people, tz)
     recount(meeting)
-    publish(meeting)  # the past meeting's agenda is public; Dakar's stays a draft
+    # The past meeting's agenda is public (as it was the week before); Dakar's stays a draft.
+    publish(meeting).published_at = datetime(2022, 6, 6, 10, 0, tzinfo=UTC)
     first_morning = _local(meeting.start_date, "08:15", tz)
     for index, (row, participant) in enumerate(
         (row, people[row["key"]]) for row in data["participants"]
