@@ -3,7 +3,8 @@
     .venv/bin/python bench/agenda.py      (or: make bench)
 
 A meeting with 300 sessions in 40 rooms over five days and 5,000 participants
-(two people per session): the public agenda page, agenda.json and the organisers'
+(two people per session): the public agenda page, agenda.json, the calendar
+feeds (agenda.ics, a participant's own feed), schedule.xml and the organisers'
 timetable, with the number of SQL queries each makes.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from registration import count_queries, scratch_database, timed  # noqa: E402
 
@@ -23,6 +25,7 @@ from meeting_app.accounts.services import create_user  # noqa: E402
 from meeting_app.agenda import services  # noqa: E402
 from meeting_app.agenda.models import (  # noqa: E402
     AgendaSession,
+    Attendance,
     Room,
     SessionKind,
     SessionPerson,
@@ -35,7 +38,7 @@ from meeting_app.registration.models import Category, Participant, RegistrationS
 ROOMS, SESSIONS, PEOPLE, DAYS = 40, 300, 5000, 5
 
 
-def populate(app) -> None:
+def populate(app) -> str:
     with app.app_context():
         upgrade()
         first_day = date(2027, 5, 3)
@@ -95,8 +98,15 @@ def populate(app) -> None:
             )
         db.session.flush()
         services.publish(meeting)
+        # One participant with ten chosen sessions, for the personal feed.
+        attendee = people[0]
+        db.session.add_all(
+            Attendance(participant_id=attendee.id, session_id=session_id)
+            for session_id in db.session.execute(sa.select(AgendaSession.id).limit(10)).scalars()
+        )
         create_user("bench@example.org", "bench password 1", Role.ORGANISER)
         db.session.commit()
+        return attendee.token
 
 
 def main() -> None:
@@ -105,13 +115,16 @@ def main() -> None:
         app = create_app(
             "testing", {"SQLALCHEMY_DATABASE_URI": url, "LOGIN_RATE_LIMIT": "1000 per minute"}
         )
-        populate(app)
+        token = populate(app)
         client = app.test_client()
         client.post("/login", data={"email": "bench@example.org", "password": "bench password 1"})
         pages = {
             "public agenda (300 sessions)": "/meetings/conference/agenda",
             "public agenda, one day": "/meetings/conference/agenda?day=2027-05-04",
             "agenda.json": "/meetings/conference/agenda.json",
+            "agenda.ics (300 sessions)": "/meetings/conference/agenda.ics",
+            "schedule.xml (frab)": "/meetings/conference/schedule.xml",
+            "personal feed (10 sessions)": f"/r/{token}/programme.ics",
             "organisers' timetable (one day)": "/manage/meetings/conference/agenda/?day=2027-05-04",
         }
         print(f"{'300 sessions, 40 rooms, 5,000 people':40} {'median':>8} {'p95':>8} queries")

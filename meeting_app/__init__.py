@@ -122,6 +122,8 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["isotime"] = i18n.format_snapshot_time
     app.jinja_env.filters["clock"] = i18n.format_clock
+    # Calendar apps subscribe to webcal:// addresses (the same feed over http(s)).
+    app.jinja_env.filters["webcal"] = lambda url: "webcal://" + url.split("://", 1)[1]
     app.jinja_env.filters["role_label"] = lambda value: SessionRole(value).label
 
 

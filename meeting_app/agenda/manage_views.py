@@ -14,11 +14,13 @@ from meeting_app.accounts.services import require_roles
 from meeting_app.agenda import services
 from meeting_app.agenda.forms import RoomForm, SessionForm, person_label
 from meeting_app.agenda.models import AgendaSession, Room
+from meeting_app.agenda.notify import notify_changes
 from meeting_app.agenda.timetable import build_timetable
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
 from meeting_app.registration.manage_forms import EmptyForm
 from meeting_app.registration.models import Participant, RegistrationStatus
+from meeting_app.registration.views import commit_and_send
 
 bp = Blueprint("agenda_manage", __name__, url_prefix="/manage/meetings/<slug>/agenda")
 require_roles(bp, [Role.ORGANISER])
@@ -274,8 +276,17 @@ def publish(slug: str):
     form = EmptyForm()
     if form.validate_on_submit():
         version = services.publish(meeting, by_user=current_user)
-        db.session.commit()
+        notified = notify_changes(meeting, version) if request.form.get("notify") else 0
+        delivered = commit_and_send()
         flash(_("Version %(number)d of the agenda is published.", number=version.number), "success")
+        if notified:
+            flash(
+                _(
+                    "%(count)d participants were told by e-mail that their sessions changed.",
+                    count=notified,
+                ),
+                "info" if delivered else "warning",
+            )
         return redirect(url_for(".index", slug=slug))
     return render_template(
         "agenda/manage/publish.html",

@@ -2,7 +2,7 @@
 feeds and exports: one query, whatever the number of sessions."""
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from meeting_app.agenda.models import AgendaVersion, SessionKind, SessionRole
@@ -22,6 +22,7 @@ class PublishedSession:
     room: dict | None
     capacity: int | None
     people: list
+    sequence: int = 0  # the iCalendar SEQUENCE (see services._number_changes)
 
     @classmethod
     def from_snapshot(cls, data: dict) -> "PublishedSession":
@@ -35,6 +36,7 @@ class PublishedSession:
             room=data["room"],
             capacity=data["capacity"],
             people=data["people"],
+            sequence=data.get("sequence", 0),
         )
 
 
@@ -42,6 +44,8 @@ class PublishedSession:
 class PublishedAgenda:
     version: AgendaVersion | None
     sessions: list[PublishedSession]
+    # Sessions removed after publication, kept so that calendars can delete them.
+    cancelled: list[PublishedSession] = field(default_factory=list)
 
     def session(self, session_id: int) -> PublishedSession | None:
         return next((s for s in self.sessions if s.id == session_id), None)
@@ -52,7 +56,9 @@ def published_agenda(meeting: Meeting) -> PublishedAgenda:
     if version is None:
         return PublishedAgenda(None, [])
     return PublishedAgenda(
-        version, [PublishedSession.from_snapshot(s) for s in version.snapshot["sessions"]]
+        version,
+        [PublishedSession.from_snapshot(s) for s in version.snapshot["sessions"]],
+        [PublishedSession.from_snapshot(s) for s in version.snapshot.get("cancelled", [])],
     )
 
 

@@ -352,11 +352,39 @@ def changes_between(old: dict | None, new: dict) -> list[dict]:
     return changes
 
 
+def _number_changes(previous: dict | None, current: dict) -> None:
+    """Calendar bookkeeping kept in the snapshot: each session's SEQUENCE rises when
+    its time or place changes, and sessions removed after publication stay listed as
+    cancelled (with a higher SEQUENCE) so that subscribed calendars delete them."""
+    before = {s["id"]: s for s in previous["sessions"]} if previous else {}
+    for session in current["sessions"]:
+        old = before.get(session["id"])
+        session["sequence"] = (
+            0
+            if old is None
+            else old.get("sequence", 0)
+            + (
+                (old["starts_at"], old["ends_at"], old["room"])
+                != (session["starts_at"], session["ends_at"], session["room"])
+            )
+        )
+    kept = {s["id"] for s in current["sessions"]}
+    current["cancelled"] = [
+        *(previous or {}).get("cancelled", []),
+        *(
+            dict(old, sequence=old.get("sequence", 0) + 1)
+            for session_id, old in before.items()
+            if session_id not in kept
+        ),
+    ]
+
+
 def publish(meeting: Meeting, *, by_user=None) -> AgendaVersion:
     """Records the working copy as the next published version, with the changes since
     the previous one."""
     previous = latest_version(meeting)
     current = snapshot(meeting)
+    _number_changes(previous.snapshot if previous else None, current)
     version = AgendaVersion(
         meeting_id=meeting.id,
         number=(previous.number + 1) if previous else 1,

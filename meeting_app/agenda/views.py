@@ -1,12 +1,29 @@
 """Public agenda pages, its JSON, and each participant's own programme (/r/<token>)."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from meeting_app.agenda import attendance
+from meeting_app.agenda import attendance, frab, ical
 from meeting_app.agenda.models import AgendaSession, SessionKind
-from meeting_app.agenda.published import as_json, by_day, published_agenda, shown
-from meeting_app.core.i18n import current_language
+from meeting_app.agenda.published import (
+    PublishedAgenda,
+    as_json,
+    by_day,
+    published_agenda,
+    shown,
+)
+from meeting_app.core.i18n import current_language, localized
 from meeting_app.core.views import private_page
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
@@ -66,6 +83,101 @@ def session_detail(slug: str, session_id: int):
 def agenda_json(slug: str):
     meeting = meetings.get_public_meeting(slug)
     return jsonify(as_json(meeting, published_agenda(meeting), request.host_url.rstrip("/")))
+
+
+def _language() -> str:
+    requested = request.args.get("lang", "")
+    return requested if requested in current_app.config["LANGUAGES"] else current_language()
+
+
+def _base_url() -> str:
+    return request.host_url.rstrip("/")
+
+
+def _calendar_response(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@bp.get("/meetings/<slug>/agenda.ics")
+def agenda_ics(slug: str):
+    meeting = meetings.get_public_meeting(slug)
+    language = _language()
+    title = localized(meeting.title, meeting.default_language, language).text
+    body = ical.agenda_calendar(
+        meeting, published_agenda(meeting), language=language, base_url=_base_url(), name=title
+    )
+    return _calendar_response(body, f"{meeting.slug}.ics")
+
+
+@bp.get("/meetings/<slug>/meeting.ics")
+def meeting_ics(slug: str):
+    meeting = meetings.get_public_meeting(slug)
+    body = ical.meeting_event_calendar(
+        meeting, language=_language(), base_url=_base_url(), stamp=meeting.updated_at
+    )
+    return _calendar_response(body, f"{meeting.slug}-meeting.ics")
+
+
+@bp.get("/meetings/<slug>/sessions/<int:session_id>.ics")
+def session_ics(slug: str, session_id: int):
+    meeting = meetings.get_public_meeting(slug)
+    agenda = published_agenda(meeting)
+    if agenda.session(session_id) is None:
+        abort(404)
+    language = _language()
+    title = localized(agenda.session(session_id).title, meeting.default_language, language)
+    # One session's file: without the cancellations the full feed carries.
+    body = ical.agenda_calendar(
+        meeting,
+        PublishedAgenda(agenda.version, agenda.sessions),
+        language=language,
+        base_url=_base_url(),
+        name=title.text,
+        only={session_id},
+    )
+    return _calendar_response(body, f"{meeting.slug}-{session_id}.ics")
+
+
+@bp.get("/meetings/<slug>/schedule.xml")
+def schedule_xml(slug: str):
+    meeting = meetings.get_public_meeting(slug)
+    body = frab.schedule_xml(
+        meeting, published_agenda(meeting), language=_language(), base_url=_base_url()
+    )
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/meetings/<slug>/schedule.json")
+def schedule_json(slug: str):
+    meeting = meetings.get_public_meeting(slug)
+    return jsonify(
+        frab.schedule_json(
+            meeting, published_agenda(meeting), language=_language(), base_url=_base_url()
+        )
+    )
+
+
+@bp.get("/r/<token>/programme.ics")
+def programme_ics(token: str):
+    """The participant's own feed: sessions chosen or with a role, and cancellations.
+    The participant's token is the key, so a new private link revokes the feed."""
+    participant = _participant(token)
+    meeting = participant.meeting
+    agenda = published_agenda(meeting)
+    mine = {item.session.id for item in attendance.programme(participant, agenda.sessions)}
+    language = participant.preferred_language
+    body = ical.agenda_calendar(
+        meeting,
+        agenda,
+        language=language,
+        base_url=_base_url(),
+        name=localized(meeting.title, meeting.default_language, language).text,
+        only=mine,
+    )
+    return private_page(_calendar_response(body, f"{meeting.slug}-my-programme.ics"))
 
 
 def _participant(token: str):

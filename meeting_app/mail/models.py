@@ -37,6 +37,9 @@ class OutgoingMail(Base):
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(300))
     body_text: Mapped[str] = mapped_column(sa.Text)
+    # An iCalendar part (an invitation or updated agenda entries) and its METHOD.
+    calendar: Mapped[str] = mapped_column(sa.Text, default="")
+    calendar_method: Mapped[str] = mapped_column(sa.String(20), default="")
     language: Mapped[str] = mapped_column(sa.String(2), default="en")
     status: Mapped[MailStatus] = mapped_column(
         enum_column(MailStatus), default=MailStatus.PENDING, index=True

@@ -30,6 +30,8 @@ def queue(
     kind: str,
     meeting=None,
     participant=None,
+    calendar: bytes | None = None,
+    calendar_method: str = "",
     **context,
 ) -> OutgoingMail:
     """Renders `templates/email/<template>.txt` (first line 'Subject: ...') in
@@ -52,6 +54,8 @@ def queue(
         kind=kind,
         meeting=meeting,
         participant=participant,
+        calendar=calendar.decode("utf-8") if calendar else "",
+        calendar_method=calendar_method,
         # Development, no mail server: straight to the outbox, nothing to deliver.
         status=MailStatus.PENDING if current_app.config["MAIL_SERVER"] else MailStatus.KEPT,
     )
@@ -145,5 +149,11 @@ def _message(mail: OutgoingMail) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="meetings.invalid")
     message.set_content(mail.body_text)
+    if mail.calendar:
+        # Outlook and others show an invitation when the text/calendar part's method=
+        # matches the METHOD inside it.
+        message.add_alternative(
+            mail.calendar, subtype="calendar", params={"method": mail.calendar_method}
+        )
     message["Content-Language"] = mail.language  # after set_content, which resets Content-*
     return message

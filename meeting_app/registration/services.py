@@ -7,9 +7,10 @@ before any mail server is contacted.
 
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy.exc import IntegrityError
 
+from meeting_app.agenda.ical import meeting_event_calendar
 from meeting_app.core import tokens
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
@@ -127,7 +128,27 @@ def _queue_confirmation(participant: Participant):
         meeting=participant.meeting,
         participant=participant,
         link=private_link(participant),
+        **_invitation(participant),
     )
+
+
+def _invitation(participant: Participant) -> dict:
+    """An approved participant's mail carries the meeting as a calendar invitation."""
+    if participant.status is not Status.APPROVED:
+        return {}
+    meeting = participant.meeting
+    return {
+        "calendar": meeting_event_calendar(
+            meeting,
+            language=participant.preferred_language,
+            base_url=url_for("meetings.home", _external=True).rstrip("/"),
+            stamp=utcnow(),
+            method="REQUEST",
+            organizer=current_app.config["MAIL_DEFAULT_SENDER"],
+            attendee=(participant.email, participant.full_name),
+        ),
+        "calendar_method": "REQUEST",
+    }
 
 
 def send_link_again(meeting: Meeting, email: str) -> None:
@@ -275,6 +296,7 @@ def _notify_status(participant: Participant, old_status: RegistrationStatus) -> 
         participant=participant,
         old_status=old_status,
         link=private_link(participant),
+        **_invitation(participant),
     )
 
 

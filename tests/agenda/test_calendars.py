@@ -1,0 +1,264 @@
+"""iCalendar files and feeds, invitations by e-mail, and the frab schedule export.
+Every export is parsed back with `icalendar` and with `vobject`, an independent parser."""
+
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import icalendar
+import pytest
+import vobject
+from lxml import etree
+
+from meeting_app.accounts.models import Role
+from meeting_app.agenda import services
+from meeting_app.agenda.models import AgendaSession
+from meeting_app.extensions import db
+from meeting_app.registration.models import RegistrationStatus
+from tests.agenda.conftest import CHAIR, SPEAKER
+
+XSD = Path(__file__).resolve().parents[3] / "shared" / "specs" / "frab-schedule.xsd"
+NASTY = "Migration, «développement»; C:\\dossier\\ — سلمى بنعلي / Ђорђевић " + "é" * 60
+
+
+def _parse(body: bytes):
+    calendar = icalendar.Calendar.from_ical(body)
+    other = vobject.readOne(body.decode("utf-8"))
+    return calendar, other
+
+
+def _events(calendar):
+    return {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+
+
+@pytest.fixture
+def published(rabat, add_session, make_participant):
+    chair = make_participant(rabat, given_name="Awa", family_name="Ndiaye")
+    opening = add_session(
+        title="Ouverture",
+        start=time(9),
+        end=time(10, 30),
+        description={"fr": "Mot de bienvenue.", "en": "Welcome address."},
+        people=[(chair.id, CHAIR), ("Guest Speaker", SPEAKER)],
+    )
+    panel = add_session(title="Panel 2", start=time(14), end=time(15), room="Salle B")
+    services.publish(rabat)
+    db.session.commit()
+    return {"opening": opening, "panel": panel, "chair": chair}
+
+
+def test_agenda_feed_is_a_published_calendar_with_the_right_times(client, rabat, published):
+    response = client.get("/meetings/rabat/agenda.ics?lang=en")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.get_data()
+    calendar, other = _parse(body)
+    assert str(calendar["method"]) == "PUBLISH"
+    assert str(calendar["x-wr-calname"]) == str(calendar["name"]) == "Board meeting 1"
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in body
+    assert b"X-PUBLISHED-TTL:PT1H" in body
+    events = _events(calendar)
+    opening = events[f"session-{published['opening'].id}.rabat@meeting-manager"]
+    # 09:00 in Rabat on 13 June 2022 is 08:00 UTC (Morocco is UTC+1 outside Ramadan).
+    assert opening.decoded("dtstart") == datetime(2022, 6, 13, 8, 0, tzinfo=UTC)
+    assert opening.decoded("dtstart").astimezone(rabat.tz).strftime("%H:%M") == "09:00"
+    assert "Plénière" in str(opening["location"]) and "Rabat" in str(opening["location"])
+    assert "Chair: Awa Ndiaye" in str(opening["description"])
+    assert "Welcome address." in str(opening["description"])
+    assert str(opening["url"]).endswith(f"/meetings/rabat/sessions/{published['opening'].id}")
+    assert opening["categories"].cats == ["Panel"]
+    assert opening.decoded("dtstamp").tzinfo is not None
+    assert int(opening["sequence"]) == 0
+    vevents = {v.uid.value: v for v in other.vevent_list}
+    assert vevents[str(opening["uid"])].dtstart.value == datetime(2022, 6, 13, 8, 0, tzinfo=UTC)
+
+
+def test_language_of_the_feed_follows_lang(client, rabat, published):
+    french = client.get("/meetings/rabat/agenda.ics?lang=fr").get_data().decode()
+    unfolded = french.replace("\r\n ", "")
+    assert "Mot de bienvenue." in unfolded and "Présidence: Awa Ndiaye" in unfolded
+
+
+def test_uid_is_stable_sequence_rises_on_moves_and_removed_sessions_are_cancelled(
+    client, rabat, published, add_session
+):
+    opening, panel = published["opening"], published["panel"]
+    uid = f"session-{opening.id}.rabat@meeting-manager"
+    opening = db.session.get(AgendaSession, opening.id)
+    services.move_session(
+        rabat,
+        opening,
+        day=date(2022, 6, 13),
+        start=time(9, 30),
+        end=time(11),
+        room_id=opening.room_id,
+        expected_revision=opening.revision,
+    )
+    services.delete_session(
+        db.session.get(AgendaSession, panel.id), db.session.get(AgendaSession, panel.id).revision
+    )
+    services.publish(rabat)
+    db.session.commit()
+    calendar, other = _parse(client.get("/meetings/rabat/agenda.ics").get_data())
+    events = _events(calendar)
+    assert int(events[uid]["sequence"]) == 1
+    assert events[uid].decoded("dtstart") == datetime(2022, 6, 13, 8, 30, tzinfo=UTC)
+    cancelled = events[f"session-{panel.id}.rabat@meeting-manager"]
+    assert str(cancelled["status"]) == "CANCELLED"
+    assert int(cancelled["sequence"]) == 1
+    # Publishing again without changes keeps both as they are.
+    services.publish(rabat)
+    db.session.commit()
+    again = _events(
+        icalendar.Calendar.from_ical(client.get("/meetings/rabat/agenda.ics").get_data())
+    )
+    assert int(again[uid]["sequence"]) == 1
+    assert str(again[f"session-{panel.id}.rabat@meeting-manager"]["status"]) == "CANCELLED"
+    assert {v.uid.value for v in other.vevent_list} == set(events)
+
+
+def test_text_is_escaped_and_folded_without_breaking_characters(client, rabat, add_session):
+    add_session(title=NASTY, description={"fr": "Ligne 1\nLigne 2; fin, \\ ok"})
+    services.publish(rabat)
+    db.session.commit()
+    body = client.get("/meetings/rabat/agenda.ics?lang=fr").get_data()
+    for line in body.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")  # never split inside a character
+    calendar, other = _parse(body)
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["summary"]) == NASTY
+    assert str(event["description"]).endswith("Ligne 1\nLigne 2; fin, \\ ok")
+    assert other.vevent.summary.value == NASTY
+
+
+def test_one_session_and_the_whole_meeting(client, rabat, published):
+    session = client.get(f"/meetings/rabat/sessions/{published['opening'].id}.ics")
+    (event,) = icalendar.Calendar.from_ical(session.get_data()).walk("VEVENT")
+    assert str(event["uid"]) == f"session-{published['opening'].id}.rabat@meeting-manager"
+    assert client.get("/meetings/rabat/sessions/999999.ics").status_code == 404
+    meeting = client.get("/meetings/rabat/meeting.ics")
+    calendar, other = _parse(meeting.get_data())
+    (event,) = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == date(2022, 6, 13)
+    assert event.decoded("dtend") == date(2022, 6, 15)
+    assert other.vevent.uid.value == "meeting.rabat@meeting-manager"
+
+
+def test_unpublished_meeting_has_no_public_feed(client, make_meeting):
+    make_meeting(slug="secret", status="draft")
+    for path in ("agenda.ics", "meeting.ics", "schedule.xml", "schedule.json"):
+        assert client.get(f"/meetings/secret/{path}").status_code == 404
+
+
+def test_personal_feed_holds_chosen_and_role_sessions_and_dies_with_the_token(
+    client, rabat, published, make_user, login
+):
+    chair = published["chair"]
+    client.post(f"/r/{chair.token}/programme/{published['panel'].id}", data={"attend": "1"})
+    response = client.get(f"/r/{chair.token}/programme.ics")
+    assert response.headers["Cache-Control"] == "no-store"
+    uids = set(_events(icalendar.Calendar.from_ical(response.get_data())))
+    assert uids == {
+        f"session-{published['opening'].id}.rabat@meeting-manager",
+        f"session-{published['panel'].id}.rabat@meeting-manager",
+    }
+    page = client.get(f"/r/{chair.token}/programme").get_data(as_text=True)
+    assert f"webcal://localhost/r/{chair.token}/programme.ics" in page
+    old = chair.token
+    make_user(Role.ORGANISER, "boss@example.org")
+    login("boss@example.org")
+    client.post(f"/manage/meetings/rabat/registrations/{chair.id}/token")
+    assert client.get(f"/r/{old}/programme.ics").status_code == 404
+    assert client.get(f"/r/{old[:-1]}X/programme.ics").status_code == 404
+
+
+def test_schedule_xml_is_valid_frab_and_json_matches(client, rabat, published):
+    body = client.get("/meetings/rabat/schedule.xml").get_data()
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    document = etree.fromstring(body)
+    schema.assertValid(document)
+    events = document.findall("day/room/event")
+    assert {e.findtext("title") for e in events} == {"Ouverture", "Panel 2"}
+    opening = next(e for e in events if e.findtext("title") == "Ouverture")
+    assert opening.findtext("start") == "09:00" and opening.findtext("duration") == "01:30"
+    assert opening.findtext("date") == "2022-06-13T09:00:00+01:00"
+    data = client.get("/meetings/rabat/schedule.json").get_json()["schedule"]
+    day = data["conference"]["days"][0]
+    assert day["date"] == "2022-06-13"
+    assert {e["title"] for room in day["rooms"].values() for e in room} == {"Ouverture", "Panel 2"}
+
+
+def test_approval_mail_carries_an_invitation(
+    client, rabat, make_participant, make_user, login, inbox
+):
+    person = make_participant(rabat, status=RegistrationStatus.SUBMITTED, email="amina@example.org")
+    make_user(Role.ORGANISER, "boss@example.org")
+    login("boss@example.org")
+    client.post(
+        f"/manage/meetings/rabat/registrations/{person.id}/status", data={"action": "approve"}
+    )
+    (message,) = inbox.to("amina@example.org")
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert part.get_param("method") == "REQUEST"
+    calendar = icalendar.Calendar.from_ical(part.get_content())
+    assert str(calendar["method"]) == "REQUEST"
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["organizer"]) == "mailto:secretariat@example.org"
+    assert str(event["attendee"]) == "mailto:amina@example.org"
+    assert event["attendee"].params["CN"] == person.full_name
+    vobject.readOne(part.get_content())  # the other parser reads it too
+
+
+def test_agenda_change_is_announced_to_those_who_chose_the_session(
+    client, rabat, published, make_participant, make_user, login, inbox
+):
+    attendee = make_participant(rabat, email="attendee@example.org", preferred_language="en")
+    panel = published["panel"]
+    client.post(f"/r/{attendee.token}/programme/{panel.id}", data={"attend": "1"})
+    session = db.session.get(AgendaSession, panel.id)
+    services.move_session(
+        rabat,
+        session,
+        day=date(2022, 6, 13),
+        start=time(15),
+        end=time(16),
+        room_id=session.room_id,
+        expected_revision=session.revision,
+    )
+    db.session.commit()
+    make_user(Role.ORGANISER, "boss@example.org")
+    login("boss@example.org")
+    inbox.clear()
+    client.post("/manage/meetings/rabat/agenda/publish", data={"notify": "1"})
+    (message,) = inbox.to("attendee@example.org")
+    assert "Panel 2" in inbox.body(message)
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert part.get_param("method") == "PUBLISH"
+    (event,) = icalendar.Calendar.from_ical(part.get_content()).walk("VEVENT")
+    assert int(event["sequence"]) == 1
+    assert event.decoded("dtstart") == datetime(2022, 6, 13, 14, 0, tzinfo=UTC)
+
+
+def test_command_line_exports_calendar_and_schedule(runner, rabat, published, tmp_path):
+    ics, xml = tmp_path / "agenda.ics", tmp_path / "schedule.xml"
+    result = runner.invoke(args=["export", "calendar", "--meeting", "rabat", "--out", str(ics)])
+    assert result.exit_code == 0, result.output
+    assert len(icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")) == 2
+    result = runner.invoke(args=["export", "schedule", "--meeting", "rabat", "--out", str(xml)])
+    assert result.exit_code == 0, result.output
+    etree.XMLSchema(etree.parse(str(XSD))).assertValid(etree.parse(str(xml)))
+
+
+@pytest.mark.parametrize(
+    "text", ["a" * 200, "é" * 100, "سلمى" * 40, "🎉" * 50, "x" + "Ђ" * 90, "ab" + "🎉é" * 40]
+)
+def test_folding_keeps_every_character_whole(text):
+    from meeting_app.agenda.ical import _fold
+
+    folded = _fold("SUMMARY:" + text)
+    lines = folded.split(b"\r\n")
+    assert all(len(line) <= 75 for line in lines)
+    assert all(line.startswith(b" ") for line in lines[1:])
+    assert b"".join(line[1:] if n else line for n, line in enumerate(lines)).decode() == (
+        "SUMMARY:" + text
+    )
