@@ -160,41 +160,49 @@ def send_pending():
         raise SystemExit(1)
 
 
-@export.command("calendar", help="The published agenda as an iCalendar (.ics) file.")
-@click.option("--meeting", "slug", required=True, help="The meeting's slug.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
-@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
-@click.option("--base-url", default="http://127.0.0.1:5000", help="The site's public address.")
-def export_calendar(slug, out, language, base_url):
-    from meeting_app.agenda.ical import agenda_calendar
+def _agenda_export_options(command):
+    for option in reversed(
+        (
+            click.option("--meeting", "slug", required=True, help="The meeting's slug."),
+            click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True)),
+            click.option("--language", default="en", type=click.Choice(["fr", "en", "es"])),
+            click.option(
+                "--base-url",
+                default="http://127.0.0.1:5000",
+                help="The site's public address, for the links in the file.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def _write_published_agenda(slug: str, out: str, language: str, base_url: str, render) -> None:
     from meeting_app.agenda.published import published_agenda
-    from meeting_app.core.i18n import localized
 
     meeting = _meeting_or_fail(slug)
     agenda = published_agenda(meeting)
-    name = localized(meeting.title, meeting.default_language, language).text
     with open(out, "wb") as handle:
-        handle.write(
-            agenda_calendar(
-                meeting, agenda, language=language, base_url=base_url.rstrip("/"), name=name
-            )
-        )
+        handle.write(render(meeting, agenda, language=language, base_url=base_url.rstrip("/")))
     click.echo(f"{len(agenda.sessions)} sessions written to {out}.")
+
+
+@export.command("calendar", help="The published agenda as an iCalendar (.ics) file.")
+@_agenda_export_options
+def export_calendar(slug, out, language, base_url):
+    from meeting_app.agenda.ical import agenda_calendar
+    from meeting_app.core.i18n import localized
+
+    def render(meeting, agenda, **options):
+        name = localized(meeting.title, meeting.default_language, language).text
+        return agenda_calendar(meeting, agenda, name=name, **options)
+
+    _write_published_agenda(slug, out, language, base_url, render)
 
 
 @export.command("schedule", help="The published agenda as a frab schedule.xml file.")
-@click.option("--meeting", "slug", required=True, help="The meeting's slug.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
-@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
-@click.option("--base-url", default="http://127.0.0.1:5000", help="The site's public address.")
+@_agenda_export_options
 def export_schedule(slug, out, language, base_url):
     from meeting_app.agenda.frab import schedule_xml
-    from meeting_app.agenda.published import published_agenda
 
-    meeting = _meeting_or_fail(slug)
-    agenda = published_agenda(meeting)
-    with open(out, "wb") as handle:
-        handle.write(
-            schedule_xml(meeting, agenda, language=language, base_url=base_url.rstrip("/"))
-        )
-    click.echo(f"{len(agenda.sessions)} sessions written to {out}.")
+    _write_published_agenda(slug, out, language, base_url, schedule_xml)

@@ -225,7 +225,8 @@ def move(slug: str, session_id: int):
 @bp.route("/rooms", methods=["GET", "POST"])
 def rooms(slug: str):
     meeting = meetings.get_meeting(slug)
-    form = RoomForm()
+    editing = _room(meeting, request.args.get("room"))  # ?room=<id> edits that room
+    form = RoomForm(obj=editing if editing and request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             services.save_room(
@@ -235,7 +236,7 @@ def rooms(slug: str):
                 notes=form.notes.data or "",
                 available_from=form.available_from.data,
                 available_until=form.available_until.data,
-                room=_room(meeting, request.args.get("room")),
+                room=editing,
             )
         except services.AgendaError as error:
             db.session.rollback()
@@ -245,7 +246,11 @@ def rooms(slug: str):
             flash(_("Room saved."), "success")
             return redirect(url_for(".rooms", slug=slug))
     return render_template(
-        "agenda/manage/rooms.html", meeting=meeting, form=form, rooms=services.rooms_of(meeting)
+        "agenda/manage/rooms.html",
+        meeting=meeting,
+        form=form,
+        editing=editing,
+        rooms=services.rooms_of(meeting),
     ), 422 if form.errors else 200
 
 

@@ -338,3 +338,19 @@ def test_query_counts_do_not_grow_with_the_number_of_sessions(
     few = [_queries(client, page) for page in pages]
     add(18, 2)
     assert [_queries(client, page) for page in pages] == few
+
+
+def test_a_room_is_edited_in_place(client, organiser, rabat):
+    room = next(r for r in services.rooms_of(rabat) if r.name == "Salle B")
+    page = client.get(
+        f"/manage/meetings/rabat/agenda/rooms?room={room.id}", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    assert 'value="Salle B"' in page and "Edit the room Salle B" in page
+    client.post(
+        f"/manage/meetings/rabat/agenda/rooms?room={room.id}",
+        data={"name": "Salle Bouregreg", "capacity": "45", "available_from": "08:00"},
+    )
+    db.session.expire_all()
+    assert (room.name, room.capacity) == ("Salle Bouregreg", 45)
+    assert len(services.rooms_of(rabat)) == 2
+    assert client.get("/manage/meetings/rabat/agenda/rooms?room=999999").status_code == 404
