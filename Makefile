@@ -71,3 +71,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/registration.py
 	$(BIN)/python bench/agenda.py
+	$(BIN)/python bench/documents.py

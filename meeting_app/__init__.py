@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from meeting_app.delegations.views import bp as delegations_bp
     from meeting_app.delegations.views import manage_bp as delegations_manage_bp
     from meeting_app.desk.views import bp as desk_bp
+    from meeting_app.documents.desk_views import bp as documents_desk_bp
     from meeting_app.manage.views import bp as manage_bp
     from meeting_app.meetings.views import bp as meetings_bp
     from meeting_app.registration.manage_views import bp as registration_manage_bp
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
         delegations_manage_bp,
         agenda_manage_bp,
         desk_bp,
+        documents_desk_bp,
     ):
         app.register_blueprint(bp)
 

@@ -206,3 +206,29 @@ def export_schedule(slug, out, language, base_url):
     from meeting_app.agenda.frab import schedule_xml
 
     _write_published_agenda(slug, out, language, base_url, schedule_xml)
+
+
+@export.command("badges", help="Badges of the approved participants as one PDF.")
+@click.option("--meeting", "slug", required=True, help="The meeting's slug.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--layout", default="a4-4", type=click.Choice(["a6", "cr80", "a4-4", "a4-8"]))
+@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    help="The site's public address, for the QR codes.",
+)
+@click.option("--not-printed", is_flag=True, help="Only badges not printed yet.")
+def export_badges(slug, out, layout, language, base_url, not_printed):
+    from meeting_app.documents import badges
+
+    meeting = _meeting_or_fail(slug)
+    selected = badges.select(meeting, not_printed=not_printed)
+    pdf = badges.badges_pdf(
+        meeting, selected, layout=layout, language=language, base_url=base_url.rstrip("/")
+    )
+    with open(out, "wb") as handle:
+        handle.write(pdf)
+    badges.record_prints(selected, layout)
+    db.session.commit()
+    click.echo(f"{len(selected)} badges written to {out}.")

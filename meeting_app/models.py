@@ -96,6 +96,7 @@ def import_all_models() -> None:
     from meeting_app.communiques import models as _communiques  # noqa: F401
     from meeting_app.delegations import models as _delegations  # noqa: F401
     from meeting_app.desk import models as _desk  # noqa: F401
+    from meeting_app.documents import models as _documents  # noqa: F401
     from meeting_app.mail import models as _mail  # noqa: F401
     from meeting_app.meetings import models as _meetings  # noqa: F401
     from meeting_app.registration import models as _registration  # noqa: F401

@@ -96,6 +96,9 @@ class Meeting(Base):
     # Seats held by submitted and approved registrations, changed only by the atomic
     # conditional UPDATE in registration/seats.py, so that nobody is ever overbooked.
     seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Badge colour band per participant category ({"un_agency": "#0a66c2", ...}); the
+    # defaults in documents/badges.py apply to the categories not set here.
+    badge_colours: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
     status: Mapped[MeetingStatus] = mapped_column(
         enum_column(MeetingStatus), default=MeetingStatus.DRAFT, index=True
     )

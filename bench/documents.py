@@ -1,0 +1,91 @@
+"""Badge PDFs: one badge in a warm process, and 1,000 and 5,000 badges on A4 sheets
+of four, rendered in parallel worker processes (SQLite scratch database).
+
+    .venv/bin/python bench/documents.py      (or: make bench)
+"""
+
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from flask_migrate import upgrade  # noqa: E402
+
+from meeting_app import create_app  # noqa: E402
+from meeting_app.delegations.models import Delegation  # noqa: E402
+from meeting_app.documents import badges  # noqa: E402
+from meeting_app.extensions import db  # noqa: E402
+from meeting_app.meetings.models import Meeting, MeetingStatus  # noqa: E402
+from meeting_app.registration.models import Category, Participant, RegistrationStatus  # noqa: E402
+
+NAMES = ["Ñuñez Đorđević", "Айгүл Сыдыкова", "سلمى بنعلي", "Hélène Marchetti-Bouregreg"]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/b.sqlite3"})
+        with app.app_context():
+            upgrade()
+            meeting = Meeting(
+                slug="conference",
+                title={"en": "Global conference"},
+                start_date=date(2027, 5, 3),
+                end_date=date(2027, 5, 7),
+                city="Geneva",
+                status=MeetingStatus.PUBLISHED,
+            )
+            delegations = [
+                Delegation(meeting=meeting, country_code=c) for c in ("SN", "MA", "KG", "RS", "EC")
+            ]
+            db.session.add_all([meeting, *delegations])
+            categories = list(Category)
+            db.session.add_all(
+                Participant(
+                    meeting=meeting,
+                    given_name="G",
+                    family_name=f"F{i}",
+                    badge_name=f"{NAMES[i % 4]} {i}",
+                    email=f"p{i}@example.org",
+                    organisation="Ministère des Affaires étrangères",
+                    delegation=delegations[i % 5],
+                    category=categories[i % 9],
+                    status=RegistrationStatus.APPROVED,
+                )
+                for i in range(5000)
+            )
+            db.session.commit()
+            everyone = badges.select(meeting)
+            with app.test_request_context():
+                options = {"language": "fr", "base_url": "http://127.0.0.1:5000"}
+                badges.badges_pdf(meeting, everyone[:1], layout="a6", **options)  # warm up
+                samples = []
+                for person in everyone[:20]:
+                    start = time.perf_counter()
+                    badges.badges_pdf(meeting, [person], layout="a6", **options)
+                    samples.append((time.perf_counter() - start) * 1000)
+                samples.sort()
+                print(f"one A6 badge, warm process: median {samples[10]:.1f} ms")
+                for count in (1000, 5000):
+                    start = time.perf_counter()
+                    pdf = badges.badges_pdf(meeting, everyone[:count], layout="a4-4", **options)
+                    elapsed = time.perf_counter() - start
+                    peak = (
+                        max(
+                            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                        )
+                        / 1024
+                    )
+                    print(
+                        f"{count} badges, A4 sheets of 4, parallel: {elapsed:.1f} s, "
+                        f"{len(pdf) / 1e6:.1f} MB PDF, peak process memory {peak:.0f} MiB"
+                    )
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Badges at the desk (/desk/meetings/<slug>/badges, hosts and organisers, set once
+for the blueprint) and the page a badge's QR code opens."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from meeting_app.accounts.models import Role
+from meeting_app.accounts.services import require_roles
+from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
+from meeting_app.core.views import attachment
+from meeting_app.documents import badges
+from meeting_app.documents.forms import BadgeForm, ColoursForm
+from meeting_app.documents.pdf import RenderError
+from meeting_app.extensions import db
+from meeting_app.meetings import services as meetings
+from meeting_app.registration.models import Category, Participant
+from meeting_app.registration.services import delegation_choices
+
+bp = Blueprint("documents_desk", __name__, url_prefix="/desk")
+require_roles(bp, [Role.HOST, Role.ORGANISER])
+
+
+def _badge_form(meeting) -> BadgeForm:
+    people = [(str(p.id), f"{p.family_name}, {p.given_name}") for p in badges.select(meeting)]
+    form = BadgeForm(delegation_choices(meeting, current_language()), people, LANGUAGE_NAMES)
+    if not form.is_submitted():
+        form.language.data = meeting.default_language
+    return form
+
+
+@bp.route("/meetings/<slug>/badges", methods=["GET", "POST"])
+def badge_page(slug: str):
+    meeting = meetings.get_meeting(slug)
+    form = _badge_form(meeting)
+    if form.validate_on_submit():
+        selected = badges.select(
+            meeting,
+            delegation_id=int(form.delegation.data) if form.delegation.data else None,
+            category=Category(form.category.data) if form.category.data else None,
+            participant_id=int(form.participant.data) if form.participant.data else None,
+            not_printed=form.not_printed.data,
+        )
+        if not selected:
+            flash(_("No approved participant matches: no badge to print."), "warning")
+        else:
+            try:
+                pdf = badges.badges_pdf(
+                    meeting,
+                    selected,
+                    layout=form.layout.data,
+                    language=form.language.data,
+                    base_url=url_for("meetings.home", _external=True).rstrip("/"),
+                )
+            except RenderError:
+                db.session.rollback()
+                flash(
+                    _(
+                        "The badges could not be prepared; nothing was marked printed. "
+                        "Try again, or with fewer badges."
+                    ),
+                    "error",
+                )
+            else:
+                # Marked printed only once the PDF exists.
+                badges.record_prints(selected, form.layout.data, current_user)
+                db.session.commit()
+                return attachment(
+                    pdf, f"{meeting.slug}-badges-{form.layout.data}.pdf", "application/pdf"
+                )
+    colours_form = ColoursForm(data={c.value: v for c, v in badges.colours(meeting).items()})
+    return render_template(
+        "documents/badges.html",
+        meeting=meeting,
+        form=form,
+        colours_form=colours_form,
+        palette=badges.colours(meeting),
+        prints=badges.last_prints(meeting),
+        people=badges.select(meeting),
+    ), 422 if form.errors else 200
+
+
+@bp.post("/meetings/<slug>/badges/colours")
+def badge_colours(slug: str):
+    meeting = meetings.get_meeting(slug)
+    if not current_user.is_organiser:
+        abort(403)
+    form = ColoursForm()
+    if form.validate_on_submit():
+        meeting.badge_colours = {c.value: getattr(form, c.value).data for c in Category}
+        db.session.commit()
+        flash(_("Badge colours saved."), "success")
+    else:
+        flash(_("A colour such as #0b2e59."), "error")
+    return redirect(url_for(".badge_page", slug=slug))
+
+
+@bp.get("/badge/<code>")
+def badge(code: str):
+    """What a badge's QR code opens: who this is (reading it changes nothing)."""
+    participant = db.session.execute(
+        db.select(Participant).filter_by(badge_code=code)
+    ).scalar_one_or_none()
+    if participant is None:
+        abort(404)
+    return render_template(
+        "documents/badge_holder.html", participant=participant, meeting=participant.meeting
+    )

@@ -1,0 +1,208 @@
+"""Badges: one per approved participant, every script readable, a QR code that
+opens the check-in page, sheets with the right number per page, prints recorded,
+and WeasyPrint kept away from files and the network."""
+
+import io
+
+import pypdfium2
+import pytest
+import zxingcpp
+from pypdf import PdfReader
+
+from meeting_app.accounts.models import Role
+from meeting_app.documents import badges
+from meeting_app.documents.models import BadgePrint
+from meeting_app.documents.pdf import RefusedURL, render_pdf
+from meeting_app.extensions import db
+from meeting_app.registration.models import RegistrationStatus
+
+NAMES = [
+    "Ñuñez Đorđević",
+    "Айгүл Сыдыкова",
+    "سلمى بنعلي",
+    "Hélène Marchetti",
+    "Maria Fernanda Guamán Loja de la Torre Villavicencio",
+]
+
+
+@pytest.fixture
+def people(open_meeting, make_participant):
+    meeting = open_meeting(slug="board")
+    senegal = next(d for d in meeting.delegations if d.country_code == "SN")
+    approved = [
+        make_participant(
+            meeting,
+            badge_name=name,
+            given_name=name.split()[0],
+            family_name=name.split()[-1],
+            email=f"b{i}@example.org",
+            delegation=senegal,
+            organisation="Ministère de l'Intérieur",
+        )
+        for i, name in enumerate(NAMES)
+    ]
+    make_participant(meeting, badge_name="Not Approved", status=RegistrationStatus.SUBMITTED)
+    return meeting, approved
+
+
+@pytest.fixture
+def host(client, make_user, login):
+    user = make_user(Role.HOST, "door@example.org")
+    login("door@example.org")
+    return user
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _fonts(pdf: bytes) -> set[str]:
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return names
+
+
+@pytest.mark.parametrize(("layout", "pages"), [("a6", 5), ("cr80", 5), ("a4-4", 2), ("a4-8", 1)])
+def test_one_badge_per_approved_participant_in_each_layout(client, host, people, layout, pages):
+    response = client.post("/desk/meetings/board/badges", data={"layout": layout, "language": "fr"})
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    pdf = response.get_data()
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == pages
+    text = _text(pdf)
+    assert "Not Approved" not in text
+    assert text.count("Sénégal") == 5
+
+
+def test_every_script_is_drawn_with_real_fonts(people, app):
+    meeting, approved = people
+    with app.test_request_context():
+        pdf = badges.badges_pdf(
+            meeting, approved, layout="a6", language="fr", base_url="http://desk.example"
+        )
+    text = _text(pdf)
+    for name in ("Ñuñez", "Đorđević", "Айгүл", "Сыдыкова", "Hélène"):
+        assert name in text
+    # Arabic comes back in visual or logical order depending on the extractor: both
+    # words are there, each shaped from the Arabic font.
+    assert "سلمى" in text or "ىملس" in text
+    # The fonts the set-up installs (DejaVu covers Latin, Cyrillic and Arabic; Noto
+    # fills what it lacks): no fallback "tofu" font drawing empty boxes.
+    fonts = _fonts(pdf)
+    assert fonts and all(f.startswith(("DejaVu", "Noto")) for f in fonts)
+
+
+def test_the_qr_code_opens_that_participants_badge_page(client, host, people, app):
+    meeting, approved = people
+    with app.test_request_context():
+        pdf = badges.badges_pdf(
+            meeting, approved[:1], layout="a6", language="en", base_url="http://desk.example"
+        )
+    page = pypdfium2.PdfDocument(pdf)[0]
+    image = page.render(scale=4).to_pil()
+    (code,) = zxingcpp.read_barcodes(image)
+    assert code.text == f"http://desk.example/desk/badge/{approved[0].badge_code}"
+    shown = client.get(f"/desk/badge/{approved[0].badge_code}").get_data(as_text=True)
+    assert approved[0].badge_name in shown
+    assert client.get("/desk/badge/" + "x" * 16).status_code == 404
+    assert client.get(f"/desk/badge/{approved[0].token}").status_code == 404
+
+
+def test_printing_is_recorded_and_a_second_print_is_a_reprint(client, host, people):
+    meeting, approved = people
+    client.post("/desk/meetings/board/badges", data={"layout": "a6", "language": "en"})
+    again = client.post(
+        "/desk/meetings/board/badges",
+        data={"layout": "a6", "language": "en", "participant": str(approved[0].id)},
+    )
+    assert len(PdfReader(io.BytesIO(again.get_data())).pages) == 1
+    prints = db.session.execute(db.select(BadgePrint)).scalars().all()
+    assert len(prints) == 6
+    assert [p.reprint for p in prints if p.participant_id == approved[0].id] == [False, True]
+    nothing_left = client.post(
+        "/desk/meetings/board/badges",
+        data={"layout": "a6", "language": "en", "not_printed": "y"},
+        headers={"Accept-Language": "en"},
+    )
+    assert nothing_left.mimetype == "text/html"
+    assert "No approved participant matches" in nothing_left.get_data(as_text=True)
+
+
+def test_only_organisers_change_colours_and_only_to_colours(client, people, make_user, login):
+    meeting, _approved = people
+    make_user(Role.HOST, "door@example.org")
+    login("door@example.org")
+    assert (
+        client.post("/desk/meetings/board/badges/colours", data={"media": "#000000"}).status_code
+        == 403
+    )
+    client.post("/logout")
+    make_user(Role.ORGANISER, "boss@example.org")
+    login("boss@example.org")
+    fields = {
+        c: "#123456"
+        for c in (
+            "national_government",
+            "local_government",
+            "un_agency",
+            "donor",
+            "private_sector",
+            "civil_society",
+            "academia",
+            "media",
+            "host_staff",
+        )
+    }
+    client.post(
+        "/desk/meetings/board/badges/colours",
+        data={**fields, "media": "red; background: url(file:///etc/passwd)"},
+    )
+    db.session.refresh(meeting)
+    assert meeting.badge_colours == {}
+    client.post("/desk/meetings/board/badges/colours", data=fields)
+    db.session.refresh(meeting)
+    assert meeting.badge_colours["media"] == "#123456"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://example.com/logo.png",
+        "https://documents.invalid/static/../../config.py",
+    ],
+)
+def test_weasyprint_may_not_fetch_files_or_the_network(url):
+    with pytest.raises(RefusedURL):
+        render_pdf(f'<img src="{url}"><p>x</p>')
+    assert render_pdf('<link rel="stylesheet" href="static/css/site.css"><p>ok</p>')
+
+
+def test_command_line_badges(runner, people, tmp_path):
+    out = tmp_path / "badges.pdf"
+    result = runner.invoke(
+        args=["export", "badges", "--meeting", "board", "--out", str(out), "--layout", "a4-8"]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(PdfReader(out).pages) == 1 and "5 badges written" in result.output
+
+
+@pytest.mark.parametrize(
+    ("layout", "count", "pages"), [("a4-4", 8, 2), ("a4-4", 9, 3), ("a4-8", 8, 1), ("a4-8", 9, 2)]
+)
+def test_sheets_hold_four_or_eight_badges(people, app, layout, count, pages):
+    meeting, approved = people
+    selection = (approved * 2)[:count]
+    with app.test_request_context():
+        pdf = badges.badges_pdf(
+            meeting, selection, layout=layout, language="en", base_url="http://desk.example"
+        )
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == pages
+    first = reader.pages[0].mediabox
+    assert (round(float(first.width) / 72 * 25.4), round(float(first.height) / 72 * 25.4)) == (
+        210,
+        297,
+    )
