@@ -11,7 +11,6 @@ import mimetypes
 import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pypdf import PdfReader, PdfWriter
@@ -70,7 +69,3 @@ def render_many(html_parts: list[str], workers: int | None = None) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def static_path(name: str) -> Path:
-    return STATIC / name
