@@ -232,3 +232,17 @@ def export_badges(slug, out, layout, language, base_url, not_printed):
     badges.record_prints(selected, layout)
     db.session.commit()
     click.echo(f"{len(selected)} badges written to {out}.")
+
+
+@export.command("programme", help="The programme booklet as a PDF.")
+@click.option("--meeting", "slug", required=True, help="The meeting's slug.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+@click.option("--paper", default="a4", type=click.Choice(["a4", "letter"]))
+def export_programme(slug, out, language, paper):
+    from meeting_app.documents.booklet import booklet_pdf
+
+    meeting = _meeting_or_fail(slug)
+    with open(out, "wb") as handle:
+        handle.write(booklet_pdf(meeting, language=language, paper=paper))
+    click.echo(f"Programme written to {out}.")

@@ -25,6 +25,8 @@ from meeting_app.agenda.published import (
 )
 from meeting_app.core.i18n import current_language, localized
 from meeting_app.core.views import private_page
+from meeting_app.documents import booklet
+from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
 from meeting_app.registration.manage_forms import EmptyForm
@@ -139,6 +141,23 @@ def session_ics(slug: str, session_id: int):
         only={session_id},
     )
     return _calendar_response(body, f"{meeting.slug}-{session_id}.ics")
+
+
+@bp.get("/meetings/<slug>/agenda.pdf")
+def agenda_pdf(slug: str):
+    """The printable programme booklet (?lang=, ?paper=a4|letter)."""
+    meeting = meetings.get_public_meeting(slug)
+    paper = request.args.get("paper", "a4")
+    if paper not in booklet.PAPER:
+        abort(404)
+    try:
+        pdf = booklet.booklet_pdf(meeting, language=_language(), paper=paper)
+    except RenderError:
+        current_app.logger.exception("Programme booklet failed for %s", slug)
+        abort(500)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{meeting.slug}-programme.pdf"'
+    return response
 
 
 @bp.get("/meetings/<slug>/schedule.xml")

@@ -1,0 +1,37 @@
+"""The programme booklet: cover, the published agenda day by day, and the
+delegations (approved participants who agreed to be listed)."""
+
+from flask import render_template
+from flask_babel import force_locale
+
+from meeting_app.agenda.published import by_day, published_agenda, shown
+from meeting_app.core.i18n import localized
+from meeting_app.delegations.services import public_list
+from meeting_app.documents.pdf import render_pdf
+from meeting_app.meetings.models import Meeting
+
+PAPER = {"a4": "A4", "letter": "letter"}
+
+
+def booklet_html(meeting: Meeting, *, language: str, paper: str) -> str:
+    with force_locale(language):
+        agenda = published_agenda(meeting)
+        days = {
+            day: shown(sessions, meeting, language)
+            for day, sessions in by_day(agenda.sessions, meeting).items()
+        }
+        return render_template(
+            "pdf/booklet.html",
+            meeting=meeting,
+            days=days,
+            version=agenda.version,
+            delegations=[(d, members) for d, members in public_list(meeting, language) if members],
+            title=localized(meeting.title, meeting.default_language, language).text,
+            host=localized(meeting.host, meeting.default_language, language).text,
+            language=language,
+            paper=PAPER[paper],
+        )
+
+
+def booklet_pdf(meeting: Meeting, *, language: str, paper: str = "a4") -> bytes:
+    return render_pdf(booklet_html(meeting, language=language, paper=paper))
