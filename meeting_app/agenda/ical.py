@@ -144,18 +144,11 @@ def agenda_calendar(
         "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
         "X-PUBLISHED-TTL:PT1H",
     ]
-    for session in agenda.sessions:
-        if only is None or session.id in only:
-            lines += _event_lines(
-                meeting,
-                session,
-                language=language,
-                base_url=base_url,
-                stamp=stamp,
-                kinds=kinds,
-                roles=roles,
-            )
-    for session in agenda.cancelled:
+    chosen = [s for s in agenda.sessions if only is None or s.id in only]
+    for session, cancelled in [
+        *((s, False) for s in chosen),
+        *((s, True) for s in agenda.cancelled),
+    ]:
         lines += _event_lines(
             meeting,
             session,
@@ -164,7 +157,7 @@ def agenda_calendar(
             stamp=stamp,
             kinds=kinds,
             roles=roles,
-            cancelled=True,
+            cancelled=cancelled,
         )
     lines.append("END:VCALENDAR")
     return b"\r\n".join(_fold(line) for line in lines) + b"\r\n"

@@ -127,10 +127,11 @@ def meeting_ics(slug: str):
 def session_ics(slug: str, session_id: int):
     meeting = meetings.get_public_meeting(slug)
     agenda = published_agenda(meeting)
-    if agenda.session(session_id) is None:
+    session = agenda.session(session_id)
+    if session is None:
         abort(404)
     language = _language()
-    title = localized(agenda.session(session_id).title, meeting.default_language, language)
+    title = localized(session.title, meeting.default_language, language)
     # One session's file: without the cancellations the full feed carries.
     body = ical.agenda_calendar(
         meeting,

@@ -21,8 +21,8 @@ bp = Blueprint("documents_desk", __name__, url_prefix="/desk")
 require_roles(bp, [Role.HOST, Role.ORGANISER])
 
 
-def _badge_form(meeting) -> BadgeForm:
-    people = [(str(p.id), f"{p.family_name}, {p.given_name}") for p in badges.select(meeting)]
+def _badge_form(meeting, approved) -> BadgeForm:
+    people = [(str(p.id), f"{p.family_name}, {p.given_name}") for p in approved]
     form = BadgeForm(delegation_choices(meeting, current_language()), people, LANGUAGE_NAMES)
     if not form.is_submitted():
         form.language.data = meeting.default_language
@@ -32,7 +32,8 @@ def _badge_form(meeting) -> BadgeForm:
 @bp.route("/meetings/<slug>/badges", methods=["GET", "POST"])
 def badge_page(slug: str):
     meeting = meetings.get_meeting(slug)
-    form = _badge_form(meeting)
+    approved = badges.select(meeting)  # the form's choices and the page's list
+    form = _badge_form(meeting, approved)
     if form.validate_on_submit():
         selected = badges.select(
             meeting,
@@ -68,15 +69,16 @@ def badge_page(slug: str):
                 return attachment(
                     pdf, f"{meeting.slug}-badges-{form.layout.data}.pdf", "application/pdf"
                 )
-    colours_form = ColoursForm(data={c.value: v for c, v in badges.colours(meeting).items()})
+    palette = badges.colours(meeting)
+    colours_form = ColoursForm(data={c.value: v for c, v in palette.items()})
     return render_template(
         "documents/badges.html",
         meeting=meeting,
         form=form,
         colours_form=colours_form,
-        palette=badges.colours(meeting),
+        palette=palette,
         prints=badges.last_prints(meeting),
-        people=badges.select(meeting),
+        people=approved,
     ), 422 if form.errors else 200
 
 
