@@ -3,17 +3,17 @@
 import re
 from dataclasses import dataclass
 
-import segno
 import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+import config as app_config
 from meeting_app.core.i18n import localized
 from meeting_app.delegations.models import Delegation
 from meeting_app.documents.models import BadgePrint
-from meeting_app.documents.pdf import render_many, render_pdf
+from meeting_app.documents.pdf import qr_src, render_many
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 from meeting_app.models import utcnow
@@ -49,7 +49,9 @@ DEFAULT_COLOURS = {
     Category.MEDIA: "#b00020",
     Category.HOST_STAFF: "#3d3d3d",
 }
-CHUNK = 200  # badges per document when rendering in parallel
+# Badges per document when rendering in parallel: small enough that the workers
+# finish together and progress moves, large enough that per-document costs vanish.
+CHUNK = 48
 
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -86,7 +88,7 @@ class BadgeView:
     role: str
     category: str
     colour: str
-    qr: str  # a PNG data: URI
+    qr: str  # the image URL of the QR code (see pdf.qr_src)
 
 
 def badge_views(meeting: Meeting, participants, language: str, base_url: str) -> list[BadgeView]:
@@ -102,11 +104,22 @@ def badge_views(meeting: Meeting, participants, language: str, base_url: str) ->
                 role=str(p.role.label),
                 category=str(p.category.label),
                 colour=palette[p.category],
-                # A PNG: WeasyPrint draws it several times faster than the SVG.
-                qr=segno.make(check_in_url(base_url, p), error="m").png_data_uri(scale=6, border=0),
+                # A PNG: WeasyPrint draws it several times faster than an SVG.
+                qr=qr_src(check_in_url(base_url, p)),
             )
             for p in participants
         ]
+
+
+CSS_FILE = app_config.BASE_DIR / "templates" / "pdf" / "badges.css"
+
+
+def badges_css(layout: str) -> str:
+    spec = LAYOUTS[layout]
+    return (
+        f"@page {{ size: {spec.page}; margin: 0; }}\n"
+        f".badge {{ width: {spec.width}; height: {spec.height}; }}\n" + CSS_FILE.read_text()
+    )
 
 
 def badges_html(meeting: Meeting, views: list[BadgeView], layout: str, language: str) -> str:
@@ -125,15 +138,21 @@ def badges_html(meeting: Meeting, views: list[BadgeView], layout: str, language:
 
 
 def badges_pdf(
-    meeting: Meeting, participants, *, layout: str, language: str, base_url: str
+    meeting: Meeting,
+    participants,
+    *,
+    layout: str,
+    language: str,
+    base_url: str,
+    progress=None,
 ) -> bytes:
-    """One PDF of badges. Large sets are cut into chunks rendered in parallel worker
-    processes (whole pages per chunk) and joined."""
+    """One PDF of badges. Large sets are cut into chunks of whole pages rendered in
+    parallel worker processes and joined; `progress(done, total)` follows the chunks."""
     views = badge_views(meeting, participants, language, base_url)
     per_chunk = CHUNK - CHUNK % LAYOUTS[layout].per_page
     chunks = [views[i : i + per_chunk] for i in range(0, len(views), per_chunk)] or [[]]
     htmls = [badges_html(meeting, chunk, layout, language) for chunk in chunks]
-    return render_pdf(htmls[0]) if len(htmls) == 1 else render_many(htmls)
+    return render_many(htmls, badges_css(layout), progress=progress)
 
 
 def select(
