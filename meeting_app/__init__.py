@@ -88,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
     from meeting_app.delegations.views import manage_bp as delegations_manage_bp
     from meeting_app.desk.views import bp as desk_bp
     from meeting_app.documents.desk_views import bp as documents_desk_bp
+    from meeting_app.documents.views import bp as documents_bp
+    from meeting_app.documents.views import manage_bp as documents_manage_bp
     from meeting_app.manage.views import bp as manage_bp
     from meeting_app.meetings.views import bp as meetings_bp
     from meeting_app.registration.manage_views import bp as registration_manage_bp
@@ -106,6 +108,8 @@ def register_blueprints(app: Flask) -> None:
         agenda_manage_bp,
         desk_bp,
         documents_desk_bp,
+        documents_bp,
+        documents_manage_bp,
     ):
         app.register_blueprint(bp)
 

@@ -26,6 +26,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(countries)
     app.cli.add_command(export)
     app.cli.add_command(mail_group)
+    app.cli.add_command(privacy)
 
 
 users = AppGroup("users", help="Staff accounts.")
@@ -246,3 +247,54 @@ def export_programme(slug, out, language, paper):
     with open(out, "wb") as handle:
         handle.write(booklet_pdf(meeting, language=language, paper=paper))
     click.echo(f"Programme written to {out}.")
+
+
+@export.command(
+    "letters", help="Visa invitation letters, or certificates of attendance, as one PDF."
+)
+@click.option("--meeting", "slug", required=True, help="The meeting's slug.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+@click.option("--certificates", is_flag=True, help="Certificates of attendance instead.")
+def export_letters(slug, out, language, certificates):
+    from meeting_app.documents import letters
+
+    meeting = _meeting_or_fail(slug)
+    if certificates:
+        kind, people = letters.CERTIFICATE, letters.certificate_recipients(meeting)
+    else:
+        kind, people = letters.LETTER, letters.letter_recipients(meeting)
+    if not people:
+        raise click.ClickException("Nobody is entitled to this document yet.")
+    with open(out, "wb") as handle:
+        handle.write(letters.documents_pdf(meeting, kind, people, language))
+    click.echo(f"{len(people)} {kind}s written to {out}.")
+
+
+privacy = AppGroup("privacy", help="Personal data kept only as long as needed.")
+
+
+@privacy.command(
+    "purge-passports",
+    help="Delete the passport numbers of participants of meetings that have ended.",
+)
+@click.option("--meeting", "slug", help="Only this meeting (it must have ended).")
+def purge_passports(slug):
+    from meeting_app.documents import letters
+    from meeting_app.meetings.models import Meeting
+
+    if slug:
+        meeting = _meeting_or_fail(slug)
+        if not letters.meeting_over(meeting):
+            raise click.ClickException(
+                f"{slug} has not ended yet: its participants may still need their letters."
+            )
+        ended = [meeting]
+    else:
+        require_migrated_database()
+        ended = [
+            m for m in db.session.execute(db.select(Meeting)).scalars() if letters.meeting_over(m)
+        ]
+    count = letters.purge_passports(ended)
+    db.session.commit()
+    click.echo(f"Deleted {count} passport numbers from {len(ended)} ended meetings.")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_interval
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "es": "Español"}
@@ -21,6 +21,8 @@ SESSION_KEY = "lang"
 
 def select_locale() -> str:
     """The person's explicit choice (kept in their session), else their browser's."""
+    if not has_request_context():  # the command line, a background job
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get(SESSION_KEY)
     if chosen in languages:

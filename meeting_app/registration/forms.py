@@ -9,6 +9,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from meeting_app.core.forms import Form, choices, email_field
+from meeting_app.core.i18n import current_language
+from meeting_app.meetings.services import countries_by_name
 from meeting_app.registration.models import EDITABLE_FIELDS, Category, Honorific
 
 OTHER = "other"  # the "international organisation / other" choice: no delegation
@@ -41,6 +43,7 @@ def _text(label, max_length, required=False, message=None, textarea=False, **kwa
 
 
 PHONE = re.compile(r"^[0-9+()./\- ]{5,40}$")
+PASSPORT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{2,29}$")
 
 
 class RegistrationForm(Form):
@@ -68,6 +71,9 @@ class RegistrationForm(Form):
     dietary_needs = _text(_l("Dietary needs"), 300, textarea=True)
     accessibility_needs = _text(_l("Accessibility needs"), 300, textarea=True)
     needs_visa_letter = BooleanField(_l("I need a visa invitation letter"))
+    # Not Optional(): the visa check below must run when it is left empty.
+    nationality_code = SelectField(_l("Nationality"), default="", validate_choice=True)
+    passport_number = _text(_l("Passport number"), 30)
     consent_public_list = BooleanField(
         _l("List my name and organisation on the meeting's public list of delegations")
     )
@@ -92,6 +98,23 @@ class RegistrationForm(Form):
             ]
         )
         self.preferred_language.choices = choices(languages.items())
+        self.nationality_code.choices = choices(
+            [
+                ("", "—"),
+                *(
+                    (c.code, c.name(current_language()))
+                    for c in countries_by_name(current_language())
+                ),
+            ]
+        )
+
+    def validate_nationality_code(self, field):
+        if self.needs_visa_letter.data and not field.data:
+            raise ValidationError(_l("Choose your nationality: it goes on the visa letter."))
+
+    def validate_passport_number(self, field):
+        if field.data and not PASSPORT.match(field.data):
+            raise ValidationError(_l("Letters and digits only, as printed in your passport."))
 
     def validate_phone(self, field):
         if field.data and not PHONE.match(field.data):
@@ -115,17 +138,20 @@ class RegistrationForm(Form):
             "dietary_needs": self.dietary_needs.data or "",
             "accessibility_needs": self.accessibility_needs.data or "",
             "needs_visa_letter": self.needs_visa_letter.data,
+            "nationality_code": self.nationality_code.data or None,
+            "passport_number": (self.passport_number.data or "").upper(),
             "consent_public_list": self.consent_public_list.data,
         }
 
     def fill_from(self, participant) -> None:
         for name in EDITABLE_FIELDS:
-            if name in ("honorific", "category", "delegation_id"):
+            if name in ("honorific", "category", "delegation_id", "nationality_code"):
                 continue  # choices, set below
             getattr(self, name).data = getattr(participant, name)
         self.honorific.data = participant.honorific.value if participant.honorific else ""
         self.category.data = participant.category.value
         self.delegation_id.data = str(participant.delegation_id or OTHER)
+        self.nationality_code.data = participant.nationality_code or ""
 
 
 class SendLinkForm(Form):

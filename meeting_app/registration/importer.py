@@ -30,6 +30,7 @@ COLUMNS = (
     "dietary_needs",
     "accessibility_needs",
     "needs_visa_letter",
+    "nationality",
     "consent_public_list",
 )
 REQUIRED = ("given_name", "family_name", "email", "organisation", "category")
@@ -97,8 +98,10 @@ def _check_row(meeting, number, raw, delegations, choices, seen) -> ImportRow:
             **{
                 k: v
                 for k, v in raw.items()
-                if k not in ("delegation", "needs_visa_letter", "consent_public_list")
+                if k
+                not in ("delegation", "nationality", "needs_visa_letter", "consent_public_list")
             },
+            "nationality_code": raw["nationality"].upper(),
             "delegation_id": str(delegations[code]) if code in delegations else OTHER,
             "preferred_language": raw["preferred_language"].lower() or meeting.default_language,
             "role": raw["role"] or "delegate",

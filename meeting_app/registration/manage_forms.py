@@ -61,6 +61,9 @@ class OrganiserRegistrationForm(RegistrationForm):
         del self.acknowledge_data_use
         self.role.choices = choices((r.value, r.label) for r in ParticipantRole)
 
+    def validate_nationality_code(self, field):
+        """Organisers may not know it yet: the letter then simply leaves it out."""
+
     def values(self) -> dict:
         return {**super().values(), "role": ParticipantRole(self.role.data)}
 

@@ -11,6 +11,7 @@ from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.views import attachment
+from meeting_app.documents import letters
 from meeting_app.extensions import db
 from meeting_app.mail.models import OutgoingMail
 from meeting_app.meetings import services as meetings
@@ -135,6 +136,7 @@ def detail(slug: str, participant_id: int):
         empty_form=EmptyForm(),
         mails=mails,
         private_link=services.private_link(participant),
+        documents=letters.documents_for(participant),
     )
 
 

@@ -14,7 +14,7 @@ from meeting_app.models import Base, LabelledEnum, UTCDateTime, enum_column, set
 if TYPE_CHECKING:
     from meeting_app.accounts.models import User
     from meeting_app.delegations.models import Delegation
-    from meeting_app.meetings.models import Meeting
+    from meeting_app.meetings.models import Country, Meeting
 
 
 def new_badge_code() -> str:
@@ -130,8 +130,14 @@ EDITABLE_FIELDS = (
     "dietary_needs",
     "accessibility_needs",
     "needs_visa_letter",
+    "nationality_code",
+    "passport_number",
     "consent_public_list",
 )
+
+# Shown to organisers and the participant only, never written into the change log,
+# and purged after the meeting (`flask documents purge-passports`).
+PRIVATE_FIELDS = frozenset({"passport_number"})
 
 
 # Registrations that count against the meeting's capacity and the delegation's limit.
@@ -167,6 +173,9 @@ class Participant(Base):
     dietary_needs: Mapped[str] = mapped_column(sa.String(300), default="")
     accessibility_needs: Mapped[str] = mapped_column(sa.String(300), default="")
     needs_visa_letter: Mapped[bool] = mapped_column(default=False)
+    # For the visa invitation letter.
+    nationality_code: Mapped[str | None] = mapped_column(sa.ForeignKey("countries.code"))
+    passport_number: Mapped[str] = mapped_column(sa.String(30), default="")
     consent_public_list: Mapped[bool] = mapped_column(default=False)
     status: Mapped[RegistrationStatus] = mapped_column(
         enum_column(RegistrationStatus), default=RegistrationStatus.SUBMITTED, index=True
@@ -189,6 +198,7 @@ class Participant(Base):
     delegation: Mapped[Delegation | None] = relationship(
         back_populates="members", foreign_keys=[delegation_id]
     )
+    nationality: Mapped[Country | None] = relationship()
     changes: Mapped[list[RegistrationChange]] = relationship(
         back_populates="participant",
         cascade="all, delete-orphan",

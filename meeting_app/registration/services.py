@@ -21,6 +21,7 @@ from meeting_app.models import utcnow
 from meeting_app.registration import seats
 from meeting_app.registration.models import (
     EDITABLE_FIELDS,
+    PRIVATE_FIELDS,
     Participant,
     RegistrationChange,
     RegistrationStatus,
@@ -215,7 +216,9 @@ def update_registration(participant: Participant, values: dict, *, by_user=None)
     ):
         raise DelegationFull("delegation full")
     details = "\n".join(
-        f"{field}: {_shown(getattr(participant, field))} → {_shown(values[field])}"
+        f"{field}: (changed)"
+        if field in PRIVATE_FIELDS
+        else f"{field}: {_shown(getattr(participant, field))} → {_shown(values[field])}"
         for field in changed
     )
     for field in changed:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.views import private_page
+from meeting_app.documents import letters
 from meeting_app.extensions import db, limiter
 from meeting_app.mail import services as mail
 from meeting_app.meetings import services as meetings
@@ -108,6 +109,7 @@ def private_page(token: str):
         meeting=meeting,
         registration=meetings.registration_state(meeting),
         cancel_form=CancelForm(),
+        documents=letters.documents_for(participant),
     )
 
 

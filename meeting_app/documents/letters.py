@@ -1,0 +1,148 @@
+"""Visa invitation letters and certificates of attendance: who is entitled to
+which, and the PDFs (one page per person, on the meeting's letterhead)."""
+
+from collections import defaultdict
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import render_template
+from flask_babel import force_locale
+from sqlalchemy.orm import joinedload
+
+from meeting_app.core.i18n import localized
+from meeting_app.delegations.models import Delegation
+from meeting_app.desk.models import CheckIn
+from meeting_app.documents.pdf import render_many
+from meeting_app.extensions import db
+from meeting_app.meetings.models import Meeting
+from meeting_app.models import utcnow
+from meeting_app.registration.models import Participant, RegistrationStatus
+
+CHUNK = 40  # letters per document when rendering in parallel
+
+LETTER, CERTIFICATE = "letter", "certificate"
+
+
+def letter_reference(participant: Participant) -> str:
+    """Stable: the same letter printed twice carries the same number."""
+    return f"{participant.meeting.slug.upper()}/VL/{participant.id:05d}"
+
+
+def certificate_reference(participant: Participant) -> str:
+    return f"{participant.meeting.slug.upper()}/CA/{participant.id:05d}"
+
+
+def entitled_to_letter(participant: Participant) -> bool:
+    return participant.status is RegistrationStatus.APPROVED and participant.needs_visa_letter
+
+
+def meeting_over(meeting: Meeting, now: datetime | None = None) -> bool:
+    """Certificates are issued once the meeting's last day has ended where it is held."""
+    return (now or utcnow()).astimezone(meeting.tz).date() > meeting.end_date
+
+
+def days_attended(meeting: Meeting, participant_ids: list[int]) -> dict[int, list[date]]:
+    """Participant id → the meeting days (local dates) they were checked in."""
+    if not participant_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(CheckIn.participant_id, CheckIn.checked_in_at).where(
+            CheckIn.participant_id.in_(participant_ids)
+        )
+    )
+    days: dict[int, set[date]] = defaultdict(set)
+    for pid, at in rows:
+        days[pid].add(at.astimezone(meeting.tz).date())
+    return {pid: sorted(d) for pid, d in days.items()}
+
+
+def entitled_to_certificate(participant: Participant) -> bool:
+    return meeting_over(participant.meeting) and bool(
+        days_attended(participant.meeting, [participant.id])
+    )
+
+
+def documents_for(participant: Participant) -> list[str]:
+    """The documents this participant may download now."""
+    return [
+        kind
+        for kind, entitled in ((LETTER, entitled_to_letter), (CERTIFICATE, entitled_to_certificate))
+        if entitled(participant)
+    ]
+
+
+def _people(meeting: Meeting):
+    return (
+        sa.select(Participant)
+        .where(
+            Participant.meeting_id == meeting.id, Participant.status == RegistrationStatus.APPROVED
+        )
+        .options(
+            joinedload(Participant.delegation).joinedload(Delegation.country),
+            joinedload(Participant.nationality),
+        )
+        .order_by(Participant.family_name, Participant.given_name, Participant.id)
+    )
+
+
+def letter_recipients(meeting: Meeting) -> list[Participant]:
+    query = _people(meeting).where(Participant.needs_visa_letter.is_(True))
+    return list(db.session.execute(query).unique().scalars())
+
+
+def certificate_recipients(meeting: Meeting) -> list[Participant]:
+    """Approved participants checked in at least once (none before the meeting ends)."""
+    if not meeting_over(meeting):
+        return []
+    query = _people(meeting).where(sa.exists().where(CheckIn.participant_id == Participant.id))
+    return list(db.session.execute(query).unique().scalars())
+
+
+def documents_html(
+    meeting: Meeting, kind: str, participants: list[Participant], language: str
+) -> str:
+    with force_locale(language):
+        days = days_attended(meeting, [p.id for p in participants]) if kind == CERTIFICATE else {}
+        return render_template(
+            "pdf/letters.html",
+            kind=kind,
+            meeting=meeting,
+            people=[
+                (
+                    p,
+                    letter_reference(p) if kind == LETTER else certificate_reference(p),
+                    days.get(p.id, []),
+                )
+                for p in participants
+            ],
+            title=localized(meeting.title, meeting.default_language, language).text,
+            host=localized(meeting.host, meeting.default_language, language).text,
+            programme=(
+                localized(meeting.series.programme, meeting.default_language, language).text
+                if meeting.series
+                else ""
+            ),
+            today=utcnow().astimezone(meeting.tz).date(),
+            language=language,
+        )
+
+
+def documents_pdf(
+    meeting: Meeting, kind: str, participants: list[Participant], language: str
+) -> bytes:
+    """One page per person; large sets rendered in parallel chunks."""
+    chunks = [participants[i : i + CHUNK] for i in range(0, len(participants), CHUNK)] or [[]]
+    return render_many([documents_html(meeting, kind, chunk, language) for chunk in chunks])
+
+
+def purge_passports(meetings: list[Meeting]) -> int:
+    """Blanks the passport numbers of these meetings' participants; returns how many."""
+    ids = [m.id for m in meetings]
+    if not ids:
+        return 0
+    result = db.session.execute(
+        sa.update(Participant)
+        .where(Participant.meeting_id.in_(ids), Participant.passport_number != "")
+        .values(passport_number="")
+    )
+    return result.rowcount
