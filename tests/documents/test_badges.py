@@ -3,6 +3,7 @@ opens the check-in page, sheets with the right number per page, prints recorded,
 and WeasyPrint kept away from files and the network."""
 
 import io
+import time
 
 import pypdfium2
 import pytest
@@ -206,3 +207,56 @@ def test_sheets_hold_four_or_eight_badges(people, app, layout, count, pages):
         210,
         297,
     )
+
+
+def _follow(client, status_url: str) -> dict:
+    """Polls a render job as the page does, until it has finished."""
+    for _ in range(200):
+        job = client.get(status_url).get_json()
+        if job["state"] != "running":
+            return job
+        time.sleep(0.05)
+    raise AssertionError("the job did not finish")
+
+
+def test_a_bulk_print_runs_as_a_job_whose_progress_the_page_follows(client, host, people):
+    meeting, approved = people
+    started = client.post(
+        "/desk/meetings/board/badges/jobs", data={"layout": "a4-8", "language": "en"}
+    )
+    assert started.status_code == 202
+    assert started.get_json()["total"] == 5
+    job = _follow(client, started.get_json()["status_url"])
+    assert job["state"] == "done" and job["done"] == job["total"] == 5
+    pdf = client.get(job["download_url"])
+    assert pdf.mimetype == "application/pdf"
+    assert len(PdfReader(io.BytesIO(pdf.get_data())).pages) == 1
+    # Printed once the PDF exists, as with the plain form.
+    assert len(db.session.execute(db.select(BadgePrint)).scalars().all()) == 5
+
+
+def test_a_job_is_seen_only_by_who_started_it_and_bad_forms_are_refused(
+    client, host, people, make_user, login
+):
+    meeting, approved = people
+    # Bad input: an unknown layout, and a filter that matches nobody.
+    refused = client.post("/desk/meetings/board/badges/jobs", data={"layout": "a3"})
+    assert refused.status_code == 422 and "layout" in refused.get_json()["errors"]
+    empty = client.post(
+        "/desk/meetings/board/badges/jobs",
+        data={"layout": "a6", "language": "en", "category": "media"},
+        headers={"Accept-Language": "en"},
+    )
+    assert empty.status_code == 422
+    assert "No approved participant matches" in empty.get_json()["message"]
+
+    started = client.post(
+        "/desk/meetings/board/badges/jobs", data={"layout": "a6", "language": "en"}
+    ).get_json()
+    job = _follow(client, started["status_url"])
+    client.post("/logout")
+    make_user(Role.HOST, "other-door@example.org")
+    login("other-door@example.org")
+    assert client.get(started["status_url"]).status_code == 404
+    assert client.get(job["download_url"]).status_code == 404
+    assert client.get("/desk/meetings/board/badges/jobs/..%2F..%2Fconfig").status_code == 404
