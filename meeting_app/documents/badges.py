@@ -147,12 +147,27 @@ def badges_pdf(
     progress=None,
 ) -> bytes:
     """One PDF of badges. Large sets are cut into chunks of whole pages rendered in
-    parallel worker processes and joined; `progress(done, total)` follows the chunks."""
-    views = badge_views(meeting, participants, language, base_url)
+    parallel worker processes and joined; `progress(done, total)` counts badges."""
+    participants = list(participants)
     per_chunk = CHUNK - CHUNK % LAYOUTS[layout].per_page
-    chunks = [views[i : i + per_chunk] for i in range(0, len(views), per_chunk)] or [[]]
-    htmls = [badges_html(meeting, chunk, layout, language) for chunk in chunks]
-    return render_many(htmls, badges_css(layout), progress=progress)
+    starts = range(0, len(participants), per_chunk) or [0]
+    chunks = (
+        badges_html(
+            meeting,
+            badge_views(meeting, participants[i : i + per_chunk], language, base_url),
+            layout,
+            language,
+        )
+        for i in starts
+    )
+    total = len(participants)
+
+    def badges_done(done: int, parts: int) -> None:
+        progress(min(done * per_chunk, total), total)
+
+    return render_many(
+        chunks, badges_css(layout), progress=badges_done if progress else None, total=len(starts)
+    )
 
 
 def select(

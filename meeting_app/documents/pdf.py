@@ -7,9 +7,10 @@ under the app's static folder and QR codes drawn here; anything else
 """
 
 import io
+import itertools
 import mimetypes
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 from multiprocessing import get_context
@@ -91,32 +92,49 @@ def _render_part(part: tuple[str, str]) -> bytes:
 
 
 def render_many(
-    html_parts: list[str],
+    html_parts: Iterable[str],
     css: str = "",
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    total: int | None = None,
 ) -> bytes:
     """Renders independent HTML documents (chunks of badges, say) in parallel worker
-    processes and joins their pages into one PDF, in order. `progress(done, total)`
-    is called as chunks finish."""
-    total = len(html_parts)
-    if total == 1:
-        pdfs = [render_pdf(html_parts[0], css)]
-    else:
-        workers = workers or min(total, os.cpu_count() or 1)
-        pdfs = [b""] * total
-        # Forked workers start warm: fonts, stylesheets and templates already loaded.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            futures = {pool.submit(_render_part, (h, css)): i for i, h in enumerate(html_parts)}
-            for done, future in enumerate(as_completed(futures), 1):
-                pdfs[futures[future]] = future.result()
-                if progress:
-                    progress(done, total)
-    if len(pdfs) == 1:
-        return pdfs[0]
+    processes and joins their pages into one PDF, in order.
+
+    `html_parts` may be a generator: each part goes to a worker as soon as it is
+    made, and finished parts are joined while later ones render, so that neither
+    the templates nor the joining hold the workers up. `progress(done, total)` is
+    called as parts finish (`total` if the generator's length is known)."""
+    parts = iter(html_parts)
+    first = next(parts, "")
+    second = next(parts, None)
+    if second is None:  # one document: no workers to start
+        pdf = render_pdf(first, css)
+        if progress:
+            progress(1, 1)
+        return pdf
     writer = PdfWriter()
-    for pdf in pdfs:
-        writer.append(PdfReader(io.BytesIO(pdf)))
+    finished: dict[int, bytes] = {}
+    joined = 0
+
+    def join_ready() -> None:
+        nonlocal joined
+        while joined in finished:
+            writer.append(PdfReader(io.BytesIO(finished.pop(joined))))
+            joined += 1
+
+    # Forked workers start warm: fonts, stylesheets and templates already loaded.
+    workers = workers or os.cpu_count() or 1
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+        pending = {}
+        for index, html in enumerate(itertools.chain((first, second), parts)):
+            pending[pool.submit(_render_part, (html, css))] = index
+        count = len(pending)
+        for done, future in enumerate(as_completed(pending), 1):
+            finished[pending[future]] = future.result()
+            join_ready()
+            if progress:
+                progress(done, total or count)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -260,3 +260,28 @@ def test_a_job_is_seen_only_by_who_started_it_and_bad_forms_are_refused(
     assert client.get(started["status_url"]).status_code == 404
     assert client.get(job["download_url"]).status_code == 404
     assert client.get("/desk/meetings/board/badges/jobs/..%2F..%2Fconfig").status_code == 404
+
+
+def test_a_large_set_is_rendered_in_parallel_chunks_in_order(people, app, make_participant):
+    meeting, _approved = people
+    many = [
+        make_participant(meeting, badge_name=f"Person {i:03d}", family_name=f"P{i:03d}")
+        for i in range(100)
+    ]
+    seen = []
+    with app.test_request_context():
+        pdf = badges.badges_pdf(
+            meeting,
+            many,
+            layout="a4-4",
+            language="en",
+            base_url="http://desk.example",
+            progress=lambda done, total: seen.append((done, total)),
+        )
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) == 25
+    # Chunks come back from the workers in any order; the pages keep the selection's.
+    assert "Person 000" in pages[0].extract_text()
+    assert "Person 047" in pages[11].extract_text() and "Person 048" in pages[12].extract_text()
+    assert "Person 099" in pages[24].extract_text()
+    assert seen[-1] == (100, 100) and len(seen) == 3
