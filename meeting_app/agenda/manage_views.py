@@ -16,9 +16,9 @@ from meeting_app.agenda.forms import RoomForm, SessionForm, person_label
 from meeting_app.agenda.models import AgendaSession, Room
 from meeting_app.agenda.notify import notify_changes
 from meeting_app.agenda.timetable import build_timetable
+from meeting_app.core.forms import EmptyForm
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
-from meeting_app.registration.manage_forms import EmptyForm
 from meeting_app.registration.models import Participant, RegistrationStatus
 from meeting_app.registration.views import commit_and_send
 

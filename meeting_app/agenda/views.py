@@ -23,13 +23,13 @@ from meeting_app.agenda.published import (
     published_agenda,
     shown,
 )
+from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import current_language, localized
 from meeting_app.core.views import private_page
 from meeting_app.documents import booklet
 from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
-from meeting_app.registration.manage_forms import EmptyForm
 from meeting_app.registration.services import find_by_token
 
 bp = Blueprint("agenda", __name__)

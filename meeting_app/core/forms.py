@@ -44,3 +44,7 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _wtforms_translations(str(get_locale() or "en"))
+
+
+class EmptyForm(Form):
+    """A POST with nothing but its CSRF token (resend, new link, remove)."""

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
-from meeting_app.core.forms import choices
+from meeting_app.core.forms import EmptyForm, choices
 from meeting_app.core.i18n import current_language
 from meeting_app.core.views import attachment, private_page
 from meeting_app.delegations import services
@@ -16,7 +16,6 @@ from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.registration import exports
-from meeting_app.registration.manage_forms import EmptyForm
 from meeting_app.registration.models import Participant, RegistrationStatus
 
 bp = Blueprint("delegations", __name__)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 import config as app_config
 from meeting_app.core.i18n import localized
 from meeting_app.delegations.models import Delegation
+from meeting_app.documents import logo
 from meeting_app.documents.models import BadgePrint
 from meeting_app.documents.pdf import qr_src, render_many
 from meeting_app.extensions import db
@@ -114,11 +115,15 @@ def badge_views(meeting: Meeting, participants, language: str, base_url: str) ->
 CSS_FILE = app_config.BASE_DIR / "templates" / "pdf" / "badges.css"
 
 
-def badges_css(layout: str) -> str:
+def badges_css(layout: str, logo: str = "") -> str:
+    """The layout's sizes, the logo (a data: URL, once for all badges rather than in
+    each one's markup) and badges.css."""
     spec = LAYOUTS[layout]
     return (
         f"@page {{ size: {spec.page}; margin: 0; }}\n"
-        f".badge {{ width: {spec.width}; height: {spec.height}; }}\n" + CSS_FILE.read_text()
+        f".badge {{ width: {spec.width}; height: {spec.height}; }}\n"
+        + (f'.badge-logo {{ background-image: url("{logo}"); }}\n' if logo else "")
+        + CSS_FILE.read_text()
     )
 
 
@@ -132,6 +137,7 @@ def badges_html(meeting: Meeting, views: list[BadgeView], layout: str, language:
             pages=pages,
             layout=spec,
             layout_name=layout,
+            has_logo=bool(meeting.logo_png),
             title=localized(meeting.title, meeting.default_language, language).text,
             language=language,
         )
@@ -166,7 +172,10 @@ def badges_pdf(
         progress(min(done * per_chunk, total), total)
 
     return render_many(
-        chunks, badges_css(layout), progress=badges_done if progress else None, total=len(starts)
+        chunks,
+        badges_css(layout, logo.data_uri(meeting)),
+        progress=badges_done if progress else None,
+        total=len(starts),
     )
 
 

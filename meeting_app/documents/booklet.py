@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from meeting_app.agenda.published import by_day, published_agenda, shown
 from meeting_app.core.i18n import localized
 from meeting_app.delegations.services import public_list
+from meeting_app.documents import logo
 from meeting_app.documents.pdf import render_pdf
 from meeting_app.meetings.models import Meeting
 
@@ -30,6 +31,7 @@ def booklet_html(meeting: Meeting, *, language: str, paper: str) -> str:
             host=localized(meeting.host, meeting.default_language, language).text,
             language=language,
             paper=PAPER[paper],
+            logo=logo.data_uri(meeting),
         )
 
 

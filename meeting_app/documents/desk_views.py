@@ -1,17 +1,18 @@
 """Badges at the desk (/desk/meetings/<slug>/badges, hosts and organisers, set once
 for the blueprint) and the page a badge's QR code opens."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
+from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.views import attachment
-from meeting_app.documents import badges, jobs
-from meeting_app.documents.forms import BadgeForm, ColoursForm
+from meeting_app.documents import badges, jobs, logo
+from meeting_app.documents.forms import BadgeForm, ColoursForm, LogoForm
 from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
@@ -85,6 +86,9 @@ def badge_page(slug: str):
         meeting=meeting,
         form=form,
         colours_form=colours_form,
+        logo_form=LogoForm(),
+        empty_form=EmptyForm(),
+        has_logo=bool(meeting.logo_png),
         palette=palette,
         prints=badges.last_prints(meeting),
         people=approved,
@@ -161,8 +165,7 @@ def badge_job_pdf(slug: str, job_id: str):
 @bp.post("/meetings/<slug>/badges/colours")
 def badge_colours(slug: str):
     meeting = meetings.get_meeting(slug)
-    if not current_user.is_organiser:
-        abort(403)
+    _organisers_only()
     form = ColoursForm()
     if form.validate_on_submit():
         meeting.badge_colours = {c.value: getattr(form, c.value).data for c in Category}
@@ -170,6 +173,49 @@ def badge_colours(slug: str):
         flash(_("Badge colours saved."), "success")
     else:
         flash(_("A colour such as #0b2e59."), "error")
+    return redirect(url_for(".badge_page", slug=slug))
+
+
+def _organisers_only():
+    if not current_user.is_organiser:
+        abort(403)
+
+
+@bp.post("/meetings/<slug>/badges/logo")
+def badge_logo(slug: str):
+    """The meeting's logo, on badges, letters and the booklet (organisers only)."""
+    meeting = meetings.get_meeting(slug)
+    _organisers_only()
+    form = LogoForm()
+    if form.validate_on_submit():
+        try:
+            meeting.logo_png = logo.prepare(form.logo.data.read(logo.MAX_BYTES + 1))
+        except logo.LogoError:
+            flash(_("This file is not a PNG or JPEG image of at most 2 MB."), "error")
+        else:
+            db.session.commit()
+            flash(_("Logo saved."), "success")
+    else:
+        flash(" ".join(str(e) for e in form.logo.errors) or _("Choose an image file."), "error")
+    return redirect(url_for(".badge_page", slug=slug))
+
+
+@bp.get("/meetings/<slug>/badges/logo.png")
+def badge_logo_image(slug: str):
+    meeting = meetings.get_meeting(slug)
+    if not meeting.logo_png:
+        abort(404)
+    return Response(meeting.logo_png, mimetype="image/png")
+
+
+@bp.post("/meetings/<slug>/badges/logo/delete")
+def delete_badge_logo(slug: str):
+    meeting = meetings.get_meeting(slug)
+    _organisers_only()
+    if EmptyForm().validate_on_submit():
+        meeting.logo_png = None
+        db.session.commit()
+        flash(_("Logo removed."), "success")
     return redirect(url_for(".badge_page", slug=slug))
 
 

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Optional, Regexp
 
@@ -35,4 +36,14 @@ for _category in Category:
             _category.label,
             validators=[Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("A colour such as #0b2e59."))],
         ),
+    )
+
+
+class LogoForm(Form):
+    logo = FileField(
+        _l("Logo (PNG or JPEG, at most 2 MB)"),
+        validators=[
+            FileRequired(_l("Choose an image file.")),
+            FileAllowed(["png", "jpg", "jpeg"], _l("A PNG or JPEG image.")),
+        ],
     )

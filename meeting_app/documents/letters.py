@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from meeting_app.core.i18n import localized
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
+from meeting_app.documents import logo
 from meeting_app.documents.pdf import render_many
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
@@ -123,6 +124,7 @@ def documents_html(
                 else ""
             ),
             today=utcnow().astimezone(meeting.tz).date(),
+            logo=logo.data_uri(meeting),
             language=language,
         )
 

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
+from meeting_app.core.forms import EmptyForm
 from meeting_app.extensions import db
 from meeting_app.mail import services as mail
 from meeting_app.mail.models import MailStatus, OutgoingMail
 from meeting_app.manage import services
 from meeting_app.meetings import services as meetings
-from meeting_app.registration.manage_forms import EmptyForm
 from meeting_app.registration.models import RegistrationStatus
 from meeting_app.registration.queries import status_counts
 

@@ -99,6 +99,9 @@ class Meeting(Base):
     # Badge colour band per participant category ({"un_agency": "#0a66c2", ...}); the
     # defaults in documents/badges.py apply to the categories not set here.
     badge_colours: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    # The logo on badges, letters and the booklet: a PNG re-encoded on upload
+    # (documents/logo.py). Deferred: loaded only by the documents that show it.
+    logo_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     status: Mapped[MeetingStatus] = mapped_column(
         enum_column(MeetingStatus), default=MeetingStatus.DRAFT, index=True
     )

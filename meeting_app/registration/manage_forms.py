@@ -88,10 +88,6 @@ class ImportConfirmForm(Form):
     content = HiddenField(validators=[DataRequired()])
 
 
-class EmptyForm(Form):
-    """A POST with nothing but its CSRF token (resend, new link)."""
-
-
 class RegistrationSettingsForm(Form):
     """When people may register, how many, and whether organisers decide; the
     dates are in the meeting's local time."""

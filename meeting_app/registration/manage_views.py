@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
+from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.views import attachment
 from meeting_app.documents import letters
@@ -21,7 +22,6 @@ from meeting_app.registration.manage_forms import (
     ACTION_LABELS,
     ACTIONS,
     BulkForm,
-    EmptyForm,
     ImportConfirmForm,
     ImportUploadForm,
     OrganiserRegistrationForm,

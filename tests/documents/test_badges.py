@@ -8,6 +8,7 @@ import time
 import pypdfium2
 import pytest
 import zxingcpp
+from PIL import Image
 from pypdf import PdfReader
 
 from meeting_app.accounts.models import Role
@@ -285,3 +286,80 @@ def test_a_large_set_is_rendered_in_parallel_chunks_in_order(people, app, make_p
     assert "Person 047" in pages[11].extract_text() and "Person 048" in pages[12].extract_text()
     assert "Person 099" in pages[24].extract_text()
     assert seen[-1] == (100, 100) and len(seen) == 3
+
+
+def _png(width=300, height=120) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "#0b2e59").save(out, format="PNG")
+    return out.getvalue()
+
+
+def _images_on_first_page(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages[0].images)
+
+
+def test_organisers_upload_a_logo_for_badges_letters_and_booklet(
+    client, people, make_user, login, app
+):
+    meeting, approved = people
+    make_user(Role.ORGANISER, "boss@example.org")
+    login("boss@example.org")
+    upload = client.post(
+        "/desk/meetings/board/badges/logo",
+        data={"logo": (io.BytesIO(_png(2000, 800)), "logo.png")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+        follow_redirects=True,
+    )
+    assert "Logo saved." in upload.get_data(as_text=True)
+    db.session.refresh(meeting)
+    assert Image.open(io.BytesIO(meeting.logo_png)).size == (600, 240)  # made smaller
+    assert client.get("/desk/meetings/board/badges/logo.png").mimetype == "image/png"
+    with app.test_request_context():
+        with_logo = badges.badges_pdf(
+            meeting, approved[:1], layout="a6", language="en", base_url="http://desk.example"
+        )
+    # The logo sits at the top right of the badge, in its own colour.
+    image = pypdfium2.PdfDocument(with_logo)[0].render(scale=2).to_pil().convert("RGB")
+    assert image.getpixel((image.width - 60, 40)) == (11, 46, 89)
+    booklet = client.get("/meetings/board/agenda.pdf")
+    assert _images_on_first_page(booklet.get_data()) == 1
+
+    client.post("/desk/meetings/board/badges/logo/delete")
+    db.session.refresh(meeting)
+    assert meeting.logo_png is None
+
+
+@pytest.mark.parametrize(
+    ("filename", "content"),
+    [
+        ("logo.png", b"not an image at all"),
+        ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        ("logo.png", b"GIF89a" + b"\x00" * 40),
+    ],
+)
+def test_a_logo_that_is_not_a_png_or_jpeg_is_refused(
+    client, people, make_user, login, filename, content
+):
+    meeting, _approved = people
+    make_user(Role.ORGANISER, "boss@example.org")
+    login("boss@example.org")
+    page = client.post(
+        "/desk/meetings/board/badges/logo",
+        data={"logo": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "PNG or JPEG" in page
+    db.session.refresh(meeting)
+    assert meeting.logo_png is None
+
+
+def test_hosts_cannot_change_the_logo(client, host, people):
+    response = client.post(
+        "/desk/meetings/board/badges/logo",
+        data={"logo": (io.BytesIO(_png()), "logo.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 403
