@@ -4,10 +4,12 @@ app served on a local port, with CSRF protection on as in production."""
 import threading
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from meeting_app import create_app
+from meeting_app.accounts.models import Role
+from meeting_app.demo.loader import DEMO_ACCOUNTS
 from tests.conftest import _dispose
 
 CHROMIUM = "/usr/bin/chromium"
@@ -52,3 +54,13 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+def sign_in(page, role: Role) -> None:
+    """Signs in through the login form with the demo account of this role."""
+    email, password, _role = next(account for account in DEMO_ACCOUNTS if account[2] is role)
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").last.click()
+    expect(page).to_have_url("/manage/" if role is Role.ORGANISER else "/desk/")

@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 from meeting_app.accounts.models import Role
 from meeting_app.agenda.models import AgendaSession
 from meeting_app.agenda.published import published_agenda
-from meeting_app.demo.loader import DEMO_ACCOUNTS
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -134,13 +134,7 @@ def timetable(browser, live_server, demo_loaded):
         base_url=live_server, locale="en-GB", viewport={"width": 1280, "height": 1400}
     )
     page = context.new_page()
-    email, password, role = DEMO_ACCOUNTS[0]
-    assert role is Role.ORGANISER
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").last.click()
-    expect(page).to_have_url("/manage/")
+    sign_in(page, Role.ORGANISER)
 
     first_day = meeting("dakar-demo").start_date
     db.session.rollback()

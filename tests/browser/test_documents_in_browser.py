@@ -9,25 +9,17 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from meeting_app.demo.loader import DEMO_ACCOUNTS
+from meeting_app.accounts.models import Role
 from meeting_app.documents import badges
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in_as_host(page):
-    email, password, _role = DEMO_ACCOUNTS[1]
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").last.click()
-    expect(page).to_have_url("/desk/")
-
-
 def test_badges_print_with_progress_and_download(page, demo_loaded):
-    _sign_in_as_host(page)
+    sign_in(page, Role.HOST)
     page.goto("/desk/meetings/rabat-2022/badges")
     page.get_by_label("Layout").select_option("a4-4")
     with page.expect_download() as download_info:
@@ -47,7 +39,7 @@ def test_a_selection_of_nobody_is_said_by_the_page(page, demo_loaded):
     meeting = db.session.execute(sa.select(Meeting).filter_by(slug="rabat-2022")).scalar_one()
     badges.record_prints(badges.select(meeting), "a6")
     db.session.commit()
-    _sign_in_as_host(page)
+    sign_in(page, Role.HOST)
     page.goto("/desk/meetings/rabat-2022/badges")
     page.get_by_label("Only badges not printed yet").check()
     page.get_by_role("button", name="Print (PDF)").click()

@@ -4,7 +4,9 @@ read on a phone."""
 import pytest
 from playwright.sync_api import expect
 
+from meeting_app.accounts.models import Role
 from meeting_app.demo.loader import DEMO_ACCOUNTS
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -40,12 +42,7 @@ def test_organiser_signs_in_through_the_form_and_sees_the_meetings(page, demo_lo
 
 
 def test_host_is_shown_an_access_denied_page_in_the_back_office(page, demo_loaded):
-    email, password, _role = DEMO_ACCOUNTS[1]
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").last.click()
-    expect(page).to_have_url("/desk/")
+    sign_in(page, Role.HOST)
     response = page.goto("/manage/")
     assert response.status == 403
     expect(page.get_by_role("heading", name="Access denied")).to_be_visible()
