@@ -47,6 +47,11 @@ class Config:
 
     # How many proxies in front of the app set X-Forwarded-* headers we trust.
     PROXY_COUNT = 0
+    # The site's address as people reach it (https://meetings.example.org): links in
+    # e-mails, feeds and QR codes are built from it, and requests for another host
+    # name are refused. Unset (development), the request's own address is used.
+    PUBLIC_URL = ""
+    HSTS_SECONDS = 0
 
     # The demo accounts named in the README may sign in everywhere but in production.
     DEMO_ACCOUNTS_ALLOWED = True
@@ -67,11 +72,12 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    HSTS_SECONDS = 365 * 24 * 3600
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     DEMO_ACCOUNTS_ALLOWED = False
-    REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL")
+    REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "PUBLIC_URL")
 
 
 CONFIGS = {
@@ -118,6 +124,7 @@ def from_environment(cls: type[Config], environ=os.environ) -> dict:
         "MAIL_USERNAME",
         "MAIL_PASSWORD",
         "MAIL_DEFAULT_SENDER",
+        "PUBLIC_URL",
     ):
         if environ.get(key):
             settings[key] = environ[key]

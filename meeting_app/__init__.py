@@ -30,6 +30,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     register_extensions(app)
+    from meeting_app.core import security
+
+    security.install(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
@@ -115,7 +118,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from meeting_app.core import i18n
+    from meeting_app.core import i18n, security
 
     app.jinja_env.filters.update(
         localized=i18n.localized,
@@ -130,6 +133,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["clock"] = i18n.format_clock
     # Calendar apps subscribe to webcal:// addresses (the same feed over http(s)).
     app.jinja_env.filters["webcal"] = lambda url: "webcal://" + url.split("://", 1)[1]
+    app.jinja_env.globals["absolute_url"] = security.absolute_url
     app.jinja_env.filters["role_label"] = lambda value: SessionRole(value).label
 
 

@@ -25,6 +25,7 @@ def test_development_runs_with_nothing_set(monkeypatch):
 def test_database_url_selects_the_database_in_every_configuration(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db.example/meetings")
     monkeypatch.setenv("SECRET_KEY", "s3cret-for-the-test")
+    monkeypatch.setenv("PUBLIC_URL", "https://meetings.example.org")
     for name in ("development", "production"):
         app = create_app(name)
         assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://db.example/meetings"
@@ -38,10 +39,11 @@ def test_testing_configuration_never_takes_the_development_database(monkeypatch)
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///:memory:"
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "PUBLIC_URL"])
 def test_production_refuses_to_start_without_its_secrets(monkeypatch, missing):
     monkeypatch.setenv("SECRET_KEY", "s3cret-for-the-test")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db.example/meetings")
+    monkeypatch.setenv("PUBLIC_URL", "https://meetings.example.org")
     monkeypatch.delenv(missing)
     with pytest.raises(RuntimeError, match=missing):
         create_app("production")
@@ -50,7 +52,9 @@ def test_production_refuses_to_start_without_its_secrets(monkeypatch, missing):
 def test_production_sets_secure_cookies_and_refuses_demo_accounts(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s3cret-for-the-test")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db.example/meetings")
+    monkeypatch.setenv("PUBLIC_URL", "https://meetings.example.org")
     app = create_app("production")
+    assert app.config["TRUSTED_HOSTS"] == ["meetings.example.org"]
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -1,12 +1,12 @@
 """Telling participants that sessions they chose have changed."""
 
 import sqlalchemy as sa
-from flask import url_for
 
 from meeting_app.agenda.ical import agenda_calendar
 from meeting_app.agenda.models import AgendaVersion, Attendance
 from meeting_app.agenda.published import PublishedAgenda, PublishedSession
 from meeting_app.core.i18n import localized
+from meeting_app.core.security import public_base_url
 from meeting_app.extensions import db
 from meeting_app.mail import services as mail
 from meeting_app.meetings.models import Meeting
@@ -34,7 +34,7 @@ def notify_changes(meeting: Meeting, version: AgendaVersion) -> int:
     for participant, session_id in rows:
         affected.setdefault(participant.id, (participant, set()))[1].add(session_id)
     current = {s["id"]: PublishedSession.from_snapshot(s) for s in version.snapshot["sessions"]}
-    base_url = url_for("meetings.home", _external=True).rstrip("/")
+    base_url = public_base_url()
     for participant, session_ids in affected.values():
         sessions = [current[i] for i in sorted(session_ids, key=lambda i: current[i].starts_at)]
         language = participant.preferred_language

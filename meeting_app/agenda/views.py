@@ -25,6 +25,7 @@ from meeting_app.agenda.published import (
 )
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import current_language, localized
+from meeting_app.core.security import public_base_url
 from meeting_app.core.views import private_page
 from meeting_app.documents import booklet
 from meeting_app.documents.pdf import RenderError
@@ -84,7 +85,7 @@ def session_detail(slug: str, session_id: int):
 @bp.get("/meetings/<slug>/agenda.json")
 def agenda_json(slug: str):
     meeting = meetings.get_public_meeting(slug)
-    return jsonify(as_json(meeting, published_agenda(meeting), request.host_url.rstrip("/")))
+    return jsonify(as_json(meeting, published_agenda(meeting), public_base_url()))
 
 
 def _language() -> str:
@@ -93,7 +94,7 @@ def _language() -> str:
 
 
 def _base_url() -> str:
-    return request.host_url.rstrip("/")
+    return public_base_url()
 
 
 def _calendar_response(body: bytes, filename: str) -> Response:

@@ -1,6 +1,7 @@
 """Error pages in the reader's language; never a stack trace."""
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -33,6 +34,10 @@ MESSAGES = {
 
 def render_error(status: int, title=None, message=None, template: str = "errors/error.html"):
     default_title, default_message = MESSAGES.get(status, MESSAGES[500])
+    if request_ctx.url_adapter is None:
+        # The request named a host this site does not answer to: no page can be
+        # built (its links need the host), so a plain answer.
+        return Response(str(default_message), status, mimetype="text/plain")
     return (
         render_template(
             template,

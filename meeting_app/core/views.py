@@ -30,6 +30,9 @@ def safe_next(target: str | None, fallback: str) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
+    # Browsers read "/\evil.example" and "/\t/evil.example" as "//evil.example".
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return fallback
     return target
 
 

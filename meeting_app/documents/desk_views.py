@@ -10,6 +10,7 @@ from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
+from meeting_app.core.security import public_base_url
 from meeting_app.core.views import attachment
 from meeting_app.documents import badges, jobs, logo
 from meeting_app.documents.forms import BadgeForm, ColoursForm, LogoForm
@@ -42,7 +43,7 @@ def _selected(meeting, form: BadgeForm) -> list[Participant]:
 
 
 def _base_url() -> str:
-    return url_for("meetings.home", _external=True).rstrip("/")
+    return public_base_url()
 
 
 NOTHING_SELECTED = _l("No approved participant matches: no badge to print.")

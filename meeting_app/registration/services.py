@@ -7,11 +7,12 @@ before any mail server is contacted.
 
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from meeting_app.agenda.ical import meeting_event_calendar
 from meeting_app.core import tokens
+from meeting_app.core.security import absolute_url, public_base_url
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.mail import services as mail
@@ -63,7 +64,7 @@ def normalise_email(email: str) -> str:
 
 
 def private_link(participant: Participant) -> str:
-    return url_for("registration.private_page", token=participant.token, _external=True)
+    return absolute_url("registration.private_page", token=participant.token)
 
 
 def find_by_token(token: str) -> Participant | None:
@@ -142,7 +143,7 @@ def _invitation(participant: Participant) -> dict:
         "calendar": meeting_event_calendar(
             meeting,
             language=participant.preferred_language,
-            base_url=url_for("meetings.home", _external=True).rstrip("/"),
+            base_url=public_base_url(),
             stamp=utcnow(),
             method="REQUEST",
             organizer=current_app.config["MAIL_DEFAULT_SENDER"],

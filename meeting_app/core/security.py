@@ -1,0 +1,65 @@
+"""Headers every response carries, and the site's public address for links that
+leave the site (e-mails, calendar feeds, QR codes).
+
+The Content-Security-Policy allows scripts from our own files only (no inline
+script, no `eval`), so that text which slipped past escaping still could not
+run. Styles may be inline: badge colours and a few widths are set that way, and
+CSS cannot run code.
+"""
+
+from flask import Flask, current_app, has_request_context, request, url_for
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    # The desk's scan page uses the camera; nothing else may.
+    headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+    if current_app.config["HSTS_SECONDS"]:
+        headers.setdefault(
+            "Strict-Transport-Security",
+            f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains",
+        )
+    return response
+
+
+def public_base_url() -> str:
+    """'https://meetings.example.org': the configured PUBLIC_URL, never a Host header
+    someone sent (which would put their address in our e-mails); the request's
+    own address only where none is configured (development, tests)."""
+    configured = current_app.config.get("PUBLIC_URL")
+    if configured:
+        return configured.rstrip("/")
+    return request.host_url.rstrip("/") if has_request_context() else ""
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    return public_base_url() + url_for(endpoint, **values)
+
+
+def install(app: Flask) -> None:
+    app.after_request(security_headers)
+    public_url = app.config.get("PUBLIC_URL")
+    if public_url and not app.config.get("TRUSTED_HOSTS"):
+        # Requests naming another host are refused (400) before any view runs.
+        from urllib.parse import urlsplit
+
+        app.config["TRUSTED_HOSTS"] = [urlsplit(public_url).hostname]
