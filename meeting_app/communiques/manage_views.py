@@ -272,6 +272,16 @@ def _workflow(communique_id: int, change, form_class=WorkflowForm, done: str = "
         return redirect(target)
     try:
         change(communique, form)
+    except services.StaleCommunique:
+        db.session.rollback()
+        flash(
+            _(
+                "Someone else changed this communiqué after you opened it, so nothing was "
+                "done: check the version below and try again."
+            ),
+            "error",
+        )
+        return redirect(target)
     except services.CommuniqueError as error:
         db.session.rollback()
         flash(error_message(error), "error")

@@ -266,3 +266,30 @@ def test_review_by_a_second_organiser(client, make_user, login, make_communique,
         data={"version": str(fresh(communique).version)},
     )
     assert fresh(communique).status is CommuniqueStatus.PUBLISHED
+
+
+def test_a_button_pressed_on_an_out_of_date_page_does_nothing_and_says_so(
+    client, organiser, make_communique, meeting
+):
+    communique = make_communique(meeting, title="Title", body="Body.", publish=False)
+    seen = str(communique.version)
+    client.post(f"/manage/communiques/{communique.id}/en", data=edit_data(communique))
+    for tampered in (seen, "not-a-number"):
+        html = client.post(
+            f"/manage/communiques/{communique.id}/publish",
+            data={"version": tampered},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+        assert "Someone else changed this communiqué after you opened it" in html
+    assert fresh(communique).status is CommuniqueStatus.DRAFT
+
+
+def test_a_goal_that_does_not_exist_is_refused(client, organiser, make_communique, meeting):
+    communique = make_communique(meeting, publish=False)
+    response = client.post(
+        f"/manage/communiques/{communique.id}/en",
+        data=edit_data(communique, sdgs=["3", "18"], body="Kept."),
+    )
+    assert response.status_code == 422
+    assert "is not a valid choice" in response.get_data(as_text=True)
+    assert fresh(communique).sdgs == []
