@@ -30,7 +30,13 @@ def programme_name(communique: Communique, language: str) -> str:
 
 
 def published_on(communique: Communique, language: str) -> str:
-    return format_date(communique.published_at, "long", locale=language)
+    return format_date(communique.dated, "long", locale=language)
+
+
+def corrected_on(communique: Communique, language: str) -> str:
+    return (
+        format_date(communique.corrected, "long", locale=language) if communique.corrected else ""
+    )
 
 
 def communique_html(communique: Communique, text: CommuniqueText) -> str:
@@ -44,6 +50,7 @@ def communique_html(communique: Communique, text: CommuniqueText) -> str:
             goals=badges(communique.sdgs, language),
             programme=programme_name(communique, language),
             published_on=published_on(communique, language),
+            corrected_on=corrected_on(communique, language),
             language=language,
         )
 
@@ -84,7 +91,7 @@ def atom_feed(communiques: list[Communique], *, title: str, updated: datetime) -
             entry.set(XML_LANG, text.language)
             sub(entry, "id", entry_id(communique, text.language))
             sub(entry, "title", text.published_title)
-            sub(entry, "published", _time(communique.first_published_at or communique.published_at))
+            sub(entry, "published", _time(communique.dated))
             sub(entry, "updated", _time(communique.published_at))
             author = sub(entry, "author")
             sub(author, "name", programme_name(communique, text.language) or title)

@@ -68,6 +68,10 @@ def error_message(error: services.CommuniqueError) -> str:
             names=", ".join("{{%s}}" % n for n in error.details.get("names", ())),  # noqa: UP031
         ),
         "schedule_in_past": _("Choose a time in the future to schedule the publication."),
+        "schedule_while_public": _(
+            "This communiqué is public: publish your changes now, or unpublish it before "
+            "scheduling a publication."
+        ),
         "own_review": _(
             "You asked for this communiqué to be reviewed: another organiser publishes it."
         ),

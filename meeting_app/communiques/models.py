@@ -122,6 +122,19 @@ class Communique(Base):
     def published_texts(self) -> list[CommuniqueText]:
         return [t for t in self.texts if t.published_body is not None]
 
+    @property
+    def dated(self) -> datetime | None:
+        """The date the public sees: the first publication (a correction published
+        again later does not re-date the press release)."""
+        return self.first_published_at or self.published_at
+
+    @property
+    def corrected(self) -> datetime | None:
+        """When it was last published again, if on a later day than the first time."""
+        if self.dated and self.published_at and self.published_at.date() > self.dated.date():
+            return self.published_at
+        return None
+
     def is_public(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return (

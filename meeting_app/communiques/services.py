@@ -326,6 +326,9 @@ def publish(
         and communique.review_requested_by_id == user.id
     ):
         raise CommuniqueError("own_review")
+    if at is not None and communique.is_public(now):
+        # One published copy: scheduling a new one would hide the current one until then.
+        raise CommuniqueError("schedule_while_public", field="at")
     problems = publication_problems(communique)
     if problems:
         raise problems[0]
@@ -347,6 +350,9 @@ def unpublish(communique: Communique, *, expected_version: int, user=None) -> Co
     if communique.status not in PUBLIC_STATUSES:
         raise CommuniqueError("not_published")
     _bump(communique, expected_version)
+    if communique.first_published_at == communique.published_at and not communique.is_public():
+        # A scheduled publication called off before its time: it never was public.
+        communique.first_published_at = None
     communique.status = CommuniqueStatus.DRAFT
     _record(communique, "unpublished", user)
     return communique
@@ -446,7 +452,10 @@ def public_query(now: datetime | None = None):
             Communique.published_at <= now,
         )
         .options(sa.orm.selectinload(Communique.texts), sa.orm.selectinload(Communique.goals))
-        .order_by(Communique.published_at.desc(), Communique.id.desc())
+        .order_by(
+            sa.func.coalesce(Communique.first_published_at, Communique.published_at).desc(),
+            Communique.id.desc(),
+        )
     )
 
 

@@ -71,6 +71,7 @@ def detail(slug: str):
         texts=communique.published_texts,
         goals=badges(communique.sdgs, text.language),
         published_on=exports.published_on(communique, text.language),
+        corrected_on=exports.corrected_on(communique, text.language),
         og_locale=OG_LOCALES.get(text.language, text.language),
         og_locales=OG_LOCALES,
         missing=wanted is not None and wanted != text.language,

@@ -196,3 +196,17 @@ def test_meeting_page_and_home_page_link_the_communique(client, rabat_communique
     path = f"/communiques/{rabat_communique.slug}?lang=en"
     assert f'href="{path}"' in html_of(client, "/meetings/rabat/")
     assert f'href="{path}"' in html_of(client, "/")
+
+
+def test_a_correction_shows_both_dates(client, make_communique):
+    communique = make_communique(
+        title="Corrected news", published_at=datetime(2022, 6, 15, 10, tzinfo=UTC)
+    )
+    services.publish(communique, expected_version=communique.version)
+    db.session.commit()
+    html = html_of(client, "/communiques/" + communique.slug)
+    assert "June 15, 2022" in html and "· updated " in html
+    feed = feedparser.parse(client.get("/communiques/feed.atom").get_data())
+    (entry,) = feed.entries
+    assert entry.published_parsed[:3] == (2022, 6, 15)
+    assert entry.updated_parsed[:3] > (2022, 6, 15)

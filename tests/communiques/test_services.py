@@ -281,3 +281,41 @@ def test_second_of_two_saves_from_the_same_version_is_told_not_applied(board):
     db.session.rollback()
     assert communique.text("en").body == "First organiser's text."
     assert len(communique.revisions) == 2
+
+
+def test_publishing_a_correction_keeps_the_first_date_and_says_when_it_changed(board):
+    communique = draft(board, body="First words.")
+    first = datetime(2022, 6, 15, 10, tzinfo=UTC)
+    services.publish(communique, expected_version=communique.version, now=first)
+    services.save_text(
+        communique,
+        language="en",
+        title="T",
+        summary="",
+        body="Corrected words.",
+        sdgs=[],
+        slug=None,
+        expected_version=communique.version,
+    )
+    later = datetime(2022, 6, 20, 9, tzinfo=UTC)
+    services.publish(communique, expected_version=communique.version, now=later)
+    assert (communique.dated, communique.corrected) == (first, later)
+
+
+def test_a_public_communique_cannot_be_scheduled_over_and_a_called_off_schedule_is_forgotten(
+    board,
+):
+    now = datetime.now(UTC)
+    public = draft(board)
+    services.publish(public, expected_version=public.version)
+    with pytest.raises(services.CommuniqueError) as refused:
+        services.publish(public, expected_version=public.version, at=now + timedelta(days=1))
+    assert refused.value.code == "schedule_while_public"
+    assert public.is_public()
+
+    planned = draft(board, title="Planned")
+    services.publish(planned, expected_version=planned.version, at=now + timedelta(days=1))
+    assert planned.first_published_at is not None
+    services.unpublish(planned, expected_version=planned.version)
+    # Never public: its date is the day it is really published, and its address may change.
+    assert planned.first_published_at is None
