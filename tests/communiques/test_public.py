@@ -210,3 +210,14 @@ def test_a_correction_shows_both_dates(client, make_communique):
     (entry,) = feed.entries
     assert entry.published_parsed[:3] == (2022, 6, 15)
     assert entry.updated_parsed[:3] > (2022, 6, 15)
+
+
+def test_demo_communique_reads_as_a_press_release_in_french_and_english(client, demo_loaded):
+    html = html_of(client, "/communiques/rabat-2022-communique?lang=en")
+    assert "<h1>Rabat 2022: Programme Board puts local governments" in html
+    assert "<blockquote>" in html and "<h2>For more information</h2>" in html
+    assert html.count('class="sdg-badge"') == 8
+    assert 'hreflang="fr" lang="fr" rel="alternate">Français</a>' in html
+    assert "June 15, 2022" in html
+    french = html_of(client, "/communiques/rabat-2022-communique", "fr")
+    assert "<h2>Pour en savoir plus</h2>" in french and "15 juin 2022" in french
