@@ -46,7 +46,7 @@ def communique_html(communique: Communique, text: CommuniqueText) -> str:
             "pdf/communique.html",
             communique=communique,
             text=text,
-            body=markup.to_html(text.published_body),
+            body=markup.published_html(text.published_body),
             goals=badges(communique.sdgs, language),
             programme=programme_name(communique, language),
             published_on=published_on(communique, language),
@@ -114,5 +114,5 @@ def atom_feed(communiques: list[Communique], *, title: str, updated: datetime) -
                 sub(entry, "category", term=f"sdg-{goal.number}", label=label)
             if text.published_summary:
                 sub(entry, "summary", text.published_summary)
-            sub(entry, "content", str(markup.to_html(text.published_body)), type="html")
+            sub(entry, "content", str(markup.published_html(text.published_body)), type="html")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

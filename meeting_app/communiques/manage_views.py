@@ -5,6 +5,7 @@ versions with their differences."""
 
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -103,10 +104,17 @@ def _version(form) -> int:
 
 @bp.get("/")
 def index():
-    rows = db.session.execute(
-        db.select(Communique).order_by(Communique.updated_at.desc(), Communique.id.desc())
-    ).scalars()
-    return render_template("communiques/manage/index.html", communiques=list(rows))
+    page = db.paginate(
+        db.select(Communique)
+        .options(
+            sa.orm.selectinload(Communique.texts),
+            sa.orm.selectinload(Communique.meeting),
+        )
+        .order_by(Communique.updated_at.desc(), Communique.id.desc()),
+        per_page=50,
+        error_out=False,
+    )
+    return render_template("communiques/manage/index.html", page=page, communiques=page.items)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ escaped for Markdown, in one pass (a value that looks like a placeholder is not
 replaced again).
 """
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -52,6 +53,14 @@ def sanitise(html: str, preview: bool = False) -> str:
 def to_html(markdown: str) -> Markup:
     """Markdown as sanitised HTML, safe to put in a page or a PDF."""
     return Markup(sanitise(_markdown.render(markdown or "")))  # noqa: S704 (sanitised above)
+
+
+@functools.lru_cache(maxsize=512)
+def published_html(markdown: str) -> Markup:
+    """`to_html` for published text, which changes only when published again: the
+    feed and the pages render the same few texts over and over (a cache per worker,
+    keyed by the text itself, so it is never stale and no worker needs another's)."""
+    return to_html(markdown)
 
 
 def escape_markdown(value: str) -> str:

@@ -12,13 +12,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from meeting_app.communiques import exports, services
-from meeting_app.communiques.markup import to_html
+from meeting_app.communiques.markup import published_html
+from meeting_app.communiques.models import Communique
 from meeting_app.communiques.sdgs import GOALS, badges
 from meeting_app.core.i18n import current_language
 from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
+from meeting_app.meetings.models import Meeting
 from meeting_app.models import utcnow
 
 bp = Blueprint("communiques", __name__, url_prefix="/communiques")
@@ -66,7 +69,7 @@ def detail(slug: str):
         "communiques/detail.html",
         communique=communique,
         text=text,
-        body=to_html(text.published_body),
+        body=published_html(text.published_body),
         others=[t for t in communique.published_texts if t.language != text.language],
         texts=communique.published_texts,
         goals=badges(communique.sdgs, text.language),
@@ -99,7 +102,11 @@ def pdf(slug: str):
 
 @bp.get("/feed.atom")
 def feed():
-    communiques = list(db.session.execute(services.public_query().limit(FEED_ENTRIES)).scalars())
+    # Each entry names its programme (meeting -> series): loaded with the entries.
+    query = services.public_query().options(
+        selectinload(Communique.meeting).selectinload(Meeting.series)
+    )
+    communiques = list(db.session.execute(query.limit(FEED_ENTRIES)).scalars())
     updated = max((c.published_at for c in communiques), default=None) or utcnow()
     body = exports.atom_feed(communiques, title=_("Communiqués"), updated=updated)
     return Response(body, mimetype="application/atom+xml")

@@ -293,3 +293,34 @@ def test_a_goal_that_does_not_exist_is_refused(client, organiser, make_communiqu
     assert response.status_code == 422
     assert "is not a valid choice" in response.get_data(as_text=True)
     assert fresh(communique).sdgs == []
+
+
+def _queries(client, path: str) -> int:
+    import sqlalchemy as sa
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_query_counts_do_not_grow_with_the_number_of_communiques(
+    client, organiser, make_meeting, make_communique
+):
+    pages = ("/communiques/", "/communiques/feed.atom", "/", "/manage/communiques/")
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            make_communique(make_meeting(), translations={"fr": ("Titre", "", "Texte.")})
+
+    add(2)
+    few = [_queries(client, page) for page in pages]
+    add(8)
+    assert [_queries(client, page) for page in pages] == few
