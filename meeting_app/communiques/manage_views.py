@@ -77,6 +77,10 @@ def error_message(error: services.CommuniqueError) -> str:
             "You asked for this communiqué to be reviewed: another organiser publishes it."
         ),
         "not_published": _("This communiqué is not published."),
+        "published_once": _(
+            "A communiqué that has been published is kept, with its address and its "
+            "versions: unpublish it instead."
+        ),
         "not_draft": _("Only a draft can be sent for review."),
         "not_in_review": _("This communiqué is not waiting for a review."),
     }.get(error.code, error.code)
@@ -356,6 +360,32 @@ def return_to_draft(communique_id: int):
         lambda c, form: services.return_to_draft(c, expected_version=_version(form), user=_user()),
         done=_("Returned to draft."),
     )
+
+
+@bp.post("/<int:communique_id>/delete")
+def delete(communique_id: int):
+    communique = _communique(communique_id)
+    form = WorkflowForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_draft(communique, expected_version=_version(form))
+        except services.StaleCommunique:
+            db.session.rollback()
+            flash(
+                _(
+                    "Someone else changed this communiqué after you opened it, so nothing was "
+                    "done: check the version below and try again."
+                ),
+                "error",
+            )
+        except services.CommuniqueError as error:
+            db.session.rollback()
+            flash(error_message(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Draft deleted."), "success")
+            return redirect(url_for(".index"))
+    return redirect(url_for(".overview", communique_id=communique_id))
 
 
 @bp.get("/<int:communique_id>/versions")

@@ -378,6 +378,16 @@ def return_to_draft(communique: Communique, *, expected_version: int, user) -> C
     return communique
 
 
+def delete_draft(communique: Communique, *, expected_version: int) -> None:
+    """Deletes a communiqué that was never published (one that was keeps its address
+    and history: unpublish it instead)."""
+    if communique.first_published_at is not None:
+        raise CommuniqueError("published_once")
+    _bump(communique, expected_version)
+    db.session.delete(communique)
+    db.session.flush()
+
+
 # ---------- versions ----------
 
 

@@ -3,6 +3,12 @@
 // with sanitised HTML, so nothing typed is ever put into the page unsanitised.
 (function () {
   "use strict";
+  // Deleting asks first (without JavaScript the button deletes at once, as it says).
+  document.querySelectorAll("form[data-confirm]").forEach(function (danger) {
+    danger.addEventListener("submit", function (event) {
+      if (!window.confirm(danger.dataset.confirm)) event.preventDefault();
+    });
+  });
   var form = document.getElementById("communique-form");
   var pane = document.getElementById("preview");
   if (!form || !pane) return;

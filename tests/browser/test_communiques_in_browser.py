@@ -150,5 +150,13 @@ def test_second_organiser_is_told_when_saving_over_someone_elses_changes(
     expect(second.locator(".diff del")).to_contain_text("The first organiser's words.")
     second.get_by_role("button", name="Save", exact=True).click()
     expect(second.get_by_text("Saved (version 3).")).to_be_visible()
+
+    # The draft was never published: it can go, after a confirmation.
+    asked = []
+    second.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    second.get_by_role("button", name="Delete this draft").click()
+    expect(second.get_by_text("Draft deleted.")).to_be_visible()
+    assert asked == ["Delete this draft and all its versions?"]
+    expect(second.get_by_role("link", name="Shared draft")).to_have_count(0)
     for p in pages:
         p.context.close()

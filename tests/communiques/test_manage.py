@@ -324,3 +324,25 @@ def test_query_counts_do_not_grow_with_the_number_of_communiques(
     few = [_queries(client, page) for page in pages]
     add(8)
     assert [_queries(client, page) for page in pages] == few
+
+
+def test_a_draft_can_be_deleted_but_a_communique_once_published_is_kept(
+    client, organiser, make_communique, meeting
+):
+    draft = make_communique(meeting, publish=False)
+    draft_id = draft.id
+    response = client.post(
+        f"/manage/communiques/{draft_id}/delete", data={"version": str(draft.version)}
+    )
+    assert response.headers["Location"] == "/manage/communiques/"
+    db.session.expunge_all()
+    assert db.session.get(Communique, draft_id) is None
+
+    published = make_communique(meeting)
+    html = client.post(
+        f"/manage/communiques/{published.id}/delete",
+        data={"version": str(published.version)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "unpublish it instead" in html
+    assert fresh(published).is_public()

@@ -221,3 +221,18 @@ def test_demo_communique_reads_as_a_press_release_in_french_and_english(client, 
     assert "June 15, 2022" in html
     french = html_of(client, "/communiques/rabat-2022-communique", "fr")
     assert "<h2>Pour en savoir plus</h2>" in french and "15 juin 2022" in french
+
+
+def test_pdf_of_hostile_markdown_renders_without_fetching_anything(client, make_communique):
+    communique = make_communique(
+        title="Safe",
+        body=(
+            '<img src="file:///etc/passwd"> <link rel="stylesheet" href="https://evil.example/x.css">'
+            '<iframe src="file:///etc/hosts"></iframe> <p style="background:url(file:///etc/passwd)">'
+            "Still here</p>"
+        ),
+    )
+    response = client.get(f"/communiques/{communique.slug}.pdf")
+    assert response.status_code == 200
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.get_data())).pages)
+    assert "Still here" in text and "root:" not in text
