@@ -236,3 +236,12 @@ def test_pdf_of_hostile_markdown_renders_without_fetching_anything(client, make_
     assert response.status_code == 200
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.get_data())).pages)
     assert "Still here" in text and "root:" not in text
+
+
+def test_demo_pdf_is_on_the_programmes_letterhead_with_a_running_header(client, demo_loaded):
+    response = client.get("/communiques/rabat-2022-communique.pdf?lang=fr")
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(response.get_data())).pages]
+    assert len(pages) >= 2
+    programme = "Programme mondial sur la migration pour le développement durable"
+    assert all(programme in " ".join(page.split()) for page in pages)
+    assert "COMMUNIQUÉ" in pages[0] and "1 / " in pages[0]
