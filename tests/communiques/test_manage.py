@@ -346,3 +346,18 @@ def test_a_draft_can_be_deleted_but_a_communique_once_published_is_kept(
     ).get_data(as_text=True)
     assert "unpublish it instead" in html
     assert fresh(published).is_public()
+
+
+def test_list_shows_a_communique_left_without_any_text(client, organiser):
+    # A row migrated from before language versions could hold no text at all.
+    communique = Communique(slug="empty-one", default_language="fr")
+    db.session.add(communique)
+    db.session.commit()
+    assert "empty-one" in client.get("/manage/communiques/").get_data(as_text=True)
+    editor = client.get(
+        f"/manage/communiques/{communique.id}/fr", headers={"Accept-Language": "en"}
+    )
+    assert editor.status_code == 200
+    assert "The French version (the communiqué&#39;s main language) is missing." in editor.get_data(
+        as_text=True
+    )

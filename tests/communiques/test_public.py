@@ -195,7 +195,9 @@ def test_pdf_has_the_letterhead_text_and_goals(client, rabat_communique):
 def test_meeting_page_and_home_page_link_the_communique(client, rabat_communique):
     path = f"/communiques/{rabat_communique.slug}?lang=en"
     assert f'href="{path}"' in html_of(client, "/meetings/rabat/")
-    assert f'href="{path}"' in html_of(client, "/")
+    home = html_of(client, "/")
+    assert f'href="{path}"' in home
+    assert 'type="application/atom+xml"' in home and 'href="/communiques/feed.atom"' in home
 
 
 def test_a_correction_shows_both_dates(client, make_communique):
