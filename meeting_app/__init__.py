@@ -86,6 +86,8 @@ def register_blueprints(app: Flask) -> None:
     from meeting_app.accounts.views import bp as accounts_bp
     from meeting_app.agenda.manage_views import bp as agenda_manage_bp
     from meeting_app.agenda.views import bp as agenda_bp
+    from meeting_app.communiques.manage_views import bp as communiques_manage_bp
+    from meeting_app.communiques.views import bp as communiques_bp
     from meeting_app.core.views import bp as core_bp
     from meeting_app.delegations.views import bp as delegations_bp
     from meeting_app.delegations.views import manage_bp as delegations_manage_bp
@@ -104,11 +106,13 @@ def register_blueprints(app: Flask) -> None:
         registration_bp,
         delegations_bp,
         agenda_bp,
+        communiques_bp,
         accounts_bp,
         manage_bp,
         registration_manage_bp,
         delegations_manage_bp,
         agenda_manage_bp,
+        communiques_manage_bp,
         desk_bp,
         documents_desk_bp,
         documents_bp,
@@ -135,6 +139,12 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["webcal"] = lambda url: "webcal://" + url.split("://", 1)[1]
     app.jinja_env.globals["absolute_url"] = security.absolute_url
     app.jinja_env.filters["role_label"] = lambda value: SessionRole(value).label
+    app.jinja_env.filters["language_name"] = i18n.language_name
+
+    from meeting_app.communiques.services import pick_text
+
+    # The language version a reader gets: theirs if published, else the default one.
+    app.jinja_env.filters["public_text"] = lambda c: pick_text(c, None, i18n.current_language())
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -370,3 +370,57 @@ def add_session(rabat):
         return session
 
     return factory
+
+
+@pytest.fixture
+def make_communique(app_context):
+    """A communiqué written through the services, published unless told otherwise."""
+    from meeting_app.communiques import services as communiques
+
+    counter = iter(range(1, 10_000))
+
+    def factory(
+        meeting=None,
+        *,
+        title=None,
+        summary="",
+        body="The Board met and agreed on the next phase.",
+        language="en",
+        sdgs=(),
+        translations=None,
+        publish=True,
+        published_at=None,
+        user=None,
+    ):
+        communique = communiques.create_communique(
+            meeting,
+            language=language,
+            title=title or f"Communiqué {next(counter)}",
+            summary=summary,
+            body=body,
+            sdgs=sdgs,
+            user=user,
+        )
+        for other, (other_title, other_summary, other_body) in (translations or {}).items():
+            communiques.save_text(
+                communique,
+                language=other,
+                title=other_title,
+                summary=other_summary,
+                body=other_body,
+                sdgs=sdgs,
+                slug=None,
+                expected_version=communique.version,
+                user=user,
+            )
+        if publish:
+            communiques.publish(
+                communique,
+                expected_version=communique.version,
+                user=user,
+                now=published_at or datetime.now(UTC) - timedelta(minutes=1),
+            )
+        db.session.commit()
+        return communique
+
+    return factory

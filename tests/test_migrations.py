@@ -129,3 +129,72 @@ def test_upgrading_a_database_with_registrations_keeps_them_and_counts_seats(tmp
             )
             assert selectors == [f"token-number-{i}-x" for i in range(4)]
         db.engine.dispose()
+
+
+def test_upgrading_keeps_communiques_as_one_text_per_language(tmp_path):
+    """Communiqués written before language versions had rows of their own (the demo's)
+    keep their text, goals and published state, and get a first version."""
+    from meeting_app.communiques.models import Communique, CommuniqueStatus
+
+    app = make_app(f"sqlite:///{tmp_path / 'communiques.sqlite3'}")
+    with app.app_context():
+        upgrade(revision="d5aca5295213")
+        with db.engine.begin() as connection:
+            insert = sa.text(
+                "INSERT INTO communiques (id, slug, default_language, title, summary, body, sdgs, "
+                "status, published_at, created_at, updated_at) VALUES (:id, :slug, 'fr', "
+                ":title, :summary, :body, :sdgs, :status, :published_at, '2022-06-15 09:00:00', "
+                "'2022-06-15 09:00:00')"
+            )
+            connection.execute(
+                insert,
+                {
+                    "id": 1,
+                    "slug": "rabat",
+                    "title": '{"fr": "Rabat : le Conseil", "en": "Rabat: the Board"}',
+                    "summary": '{"fr": "Chapeau", "en": "Lead"}',
+                    "body": '{"fr": "Texte fran\\u00e7ais", "en": "English text"}',
+                    "sdgs": "[17, 1, 5]",
+                    "status": "published",
+                    "published_at": "2022-06-15 10:00:00",
+                },
+            )
+            connection.execute(
+                insert,
+                {
+                    "id": 2,
+                    "slug": "draft",
+                    "title": '{"en": "Draft"}',
+                    "summary": "{}",
+                    "body": "{}",
+                    "sdgs": "[]",
+                    "status": "draft",
+                    "published_at": None,
+                },
+            )
+        upgrade()
+        published, draft = db.session.execute(
+            db.select(Communique).order_by(Communique.id)
+        ).scalars()
+        assert published.status is CommuniqueStatus.PUBLISHED and published.is_public()
+        assert published.sdgs == [1, 5, 17]
+        assert published.first_published_at == published.published_at
+        french = published.text("fr")
+        assert (french.title, french.summary, french.body) == (
+            "Rabat : le Conseil",
+            "Chapeau",
+            "Texte français",
+        )
+        assert french.published_body == "Texte français"
+        assert published.text("en").published_title == "Rabat: the Board"
+        assert [(r.number, r.action) for r in published.revisions] == [(1, "published")]
+        assert draft.text("en").title == "Draft" and draft.text("en").published_body is None
+        assert not draft.is_public() and draft.version == 1
+        db.session.remove()
+        downgrade(revision="d5aca5295213")
+        with db.engine.connect() as connection:
+            row = connection.execute(
+                sa.text("SELECT title, sdgs, status FROM communiques WHERE id = 1")
+            ).one()
+        assert '"Rabat: the Board"' in row.title and row.status == "published"
+        db.engine.dispose()

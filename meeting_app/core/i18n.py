@@ -66,6 +66,13 @@ def localized(
     return Translated("", language, False)
 
 
+def language_name(code: str, in_language: str | None = None) -> str:
+    """'fr' named in the reader's language ('French', 'francés'), or in `in_language`
+    (its own name, 'français', when `in_language` is the language itself)."""
+    name = Locale.parse(code).get_display_name(in_language or current_language()) or code
+    return name[:1].upper() + name[1:]
+
+
 def format_local_datetime(value: datetime, timezone: str, fmt: str = "medium") -> str:
     """A UTC datetime shown in the meeting's time zone, in the reader's language."""
     return format_datetime(value, fmt, tzinfo=ZoneInfo(timezone), locale=current_language())

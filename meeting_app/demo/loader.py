@@ -15,7 +15,13 @@ from meeting_app.accounts.models import Role, User
 from meeting_app.accounts.services import create_user
 from meeting_app.agenda.models import AgendaSession, Room, SessionKind, SessionPerson, SessionRole
 from meeting_app.agenda.services import publish
-from meeting_app.communiques.models import Communique, CommuniqueStatus
+from meeting_app.communiques.models import (
+    Communique,
+    CommuniqueRevision,
+    CommuniqueStatus,
+    CommuniqueText,
+)
+from meeting_app.communiques.services import snapshot
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn, CheckInMethod
 from meeting_app.extensions import db
@@ -166,18 +172,43 @@ def _rabat(series: MeetingSeries, data: dict) -> None:
                     method=CheckInMethod.SCAN,
                 )
             )
-    communique = data["communique"]
+    _communique(meeting, data["communique"])
+
+
+def _communique(meeting: Meeting, data: dict) -> None:
+    """The published communiqué, in French and English, as organisers would write it."""
+    communique = Communique(
+        meeting=meeting,
+        slug=data["slug"],
+        default_language="fr",
+        status=CommuniqueStatus.PUBLISHED,
+        published_at=datetime.fromisoformat(data["published_at"].replace("Z", "+00:00")),
+        version=1,
+    )
+    communique.first_published_at = communique.published_at
+    communique.sdgs = data["sdgs"]
+    for language, title in data["title"].items():
+        summary, body = data["summary"][language], data["body"][language]
+        communique.texts.append(
+            CommuniqueText(
+                language=language,
+                title=title,
+                summary=summary,
+                body=body,
+                published_title=title,
+                published_summary=summary,
+                published_body=body,
+            )
+        )
+    db.session.add(communique)
+    db.session.flush()
     db.session.add(
-        Communique(
-            meeting=meeting,
-            slug=communique["slug"],
-            default_language="fr",
-            title=communique["title"],
-            summary=communique["summary"],
-            body=communique["body"],
-            sdgs=communique["sdgs"],
-            status=CommuniqueStatus.PUBLISHED,
-            published_at=datetime.fromisoformat(communique["published_at"].replace("Z", "+00:00")),
+        CommuniqueRevision(
+            communique=communique,
+            number=1,
+            action="published",
+            at=communique.published_at,
+            snapshot=snapshot(communique),
         )
     )
 

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from babel import Locale
 from flask import abort
 
-from meeting_app.communiques.models import Communique, CommuniqueStatus
+from meeting_app.communiques import services as communiques
+from meeting_app.communiques.models import Communique
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Country, Meeting, MeetingStatus
@@ -116,14 +117,7 @@ def upcoming_and_past(today: date | None = None) -> tuple[list[Meeting], list[Me
 
 
 def latest_communiques(limit: int = 3) -> list[Communique]:
-    return list(
-        db.session.execute(
-            db.select(Communique)
-            .filter(Communique.status == CommuniqueStatus.PUBLISHED)
-            .order_by(Communique.published_at.desc())
-            .limit(limit)
-        ).scalars()
-    )
+    return communiques.latest(limit)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 from flask import Blueprint, render_template
 
+from meeting_app.communiques import services as communiques
 from meeting_app.meetings import services
 
 bp = Blueprint("meetings", __name__)
@@ -24,4 +25,5 @@ def meeting_detail(slug: str):
         meeting=meeting,
         figures=services.public_figures(meeting),
         registration=services.registration_state(meeting),
+        communiques=communiques.of_meeting(meeting),
     )

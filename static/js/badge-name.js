@@ -14,4 +14,6 @@
   badge.addEventListener("input", function () { edited = badge.value !== ""; });
   given.addEventListener("input", update);
   family.addEventListener("input", update);
+  // The script is deferred: names typed before it ran are taken into account too.
+  update();
 })();

@@ -87,9 +87,12 @@ def test_communique_is_published_in_french_and_english_with_its_goals(demo_loade
     (communique,) = db.session.execute(db.select(Communique)).scalars()
     assert communique.status is CommuniqueStatus.PUBLISHED
     assert communique.meeting.slug == "rabat-2022"
-    assert set(communique.body) >= {"fr", "en"}
-    assert all(len(text) > 500 for text in communique.body.values())
+    assert communique.is_public()
+    assert {t.language for t in communique.published_texts} == {"fr", "en"}
+    assert all(len(t.published_body) > 500 for t in communique.published_texts)
+    assert communique.text("fr").title.startswith("Rabat 2022 : le Conseil")
     assert communique.sdgs == [1, 3, 4, 5, 8, 10, 16, 17]
+    assert [r.number for r in communique.revisions] == [1]
 
 
 def test_dakar_is_the_next_meeting_open_for_registration(demo_loaded):

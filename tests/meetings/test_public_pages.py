@@ -2,13 +2,14 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from meeting_app.communiques.models import Communique, CommuniqueStatus
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.meetings.models import MeetingStatus
 
 
-def test_home_lists_upcoming_and_past_meetings_and_latest_communiques(client, make_meeting):
+def test_home_lists_upcoming_and_past_meetings_and_latest_communiques(
+    client, make_meeting, make_communique
+):
     today = datetime.now(UTC).date()
     make_meeting(slug="next", title={"en": "Next board"})
     make_meeting(
@@ -25,16 +26,12 @@ def test_home_lists_upcoming_and_past_meetings_and_latest_communiques(client, ma
         start_date=today + timedelta(days=5),
         end_date=today + timedelta(days=6),
     )
-    db.session.add(
-        Communique(
-            slug="c1",
-            title={"en": "Board agrees on next phase"},
-            summary={"en": "The board met."},
-            status=CommuniqueStatus.PUBLISHED,
-            published_at=datetime(2022, 6, 15, 10, tzinfo=UTC),
-        )
+    make_communique(
+        title="Board agrees on next phase",
+        summary="The board met.",
+        published_at=datetime(2022, 6, 15, 10, tzinfo=UTC),
     )
-    db.session.add(Communique(slug="c2", title={"en": "Unpublished draft text"}))
+    make_communique(title="Unpublished draft text", publish=False)
     db.session.commit()
     html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     upcoming, past = html.split("Past meetings")
