@@ -1,5 +1,5 @@
 """Badges at the desk (/desk/meetings/<slug>/badges, hosts and organisers, set once
-for the blueprint) and the page a badge's QR code opens."""
+for the blueprint)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -14,7 +14,7 @@ from meeting_app.documents.forms import BadgeForm, ColoursForm
 from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
-from meeting_app.registration.models import Category, Participant
+from meeting_app.registration.models import Category
 from meeting_app.registration.services import delegation_choices
 
 bp = Blueprint("documents_desk", __name__, url_prefix="/desk")
@@ -97,14 +97,5 @@ def badge_colours(slug: str):
     return redirect(url_for(".badge_page", slug=slug))
 
 
-@bp.get("/badge/<code>")
-def badge(code: str):
-    """What a badge's QR code opens: who this is (reading it changes nothing)."""
-    participant = db.session.execute(
-        db.select(Participant).filter_by(badge_code=code)
-    ).scalar_one_or_none()
-    if participant is None:
-        abort(404)
-    return render_template(
-        "documents/badge_holder.html", participant=participant, meeting=participant.meeting
-    )
+# The page a badge's QR code opens (/desk/badge/<code>) is the desk's check-in page:
+# see desk/views.py.
