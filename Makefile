@@ -72,3 +72,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/registration.py
 	$(BIN)/python bench/agenda.py
 	$(BIN)/python bench/documents.py
+	$(BIN)/python bench/desk.py

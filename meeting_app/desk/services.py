@@ -126,7 +126,9 @@ def find_badge(meeting: Meeting, text: str) -> Participant:
     Raises BadCode."""
     code = badge_code_of(text)
     participant = db.session.execute(
-        db.select(Participant).filter_by(badge_code=code)
+        db.select(Participant)
+        .filter_by(badge_code=code)
+        .options(joinedload(Participant.delegation).joinedload(Delegation.country))
     ).scalar_one_or_none()
     if participant is None:
         # A private link's token is longer than a badge code, but a guess of the
@@ -169,13 +171,15 @@ class CheckInResult:
 SCAN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-def _insert(values: dict) -> sa.Insert:
-    """INSERT ... ON CONFLICT DO NOTHING: the unique index (one standing check-in
-    per participant and day) and the unique scan id decide between concurrent
-    requests, on SQLite and PostgreSQL alike, without an error to recover from."""
+def _insert(values: dict):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the new check-in: the unique index
+    (one standing check-in per participant and day) and the unique scan id decide
+    between concurrent requests, on SQLite and PostgreSQL alike, without an error
+    to recover from. Returns None when the insert was skipped."""
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql if dialect == "postgresql" else sqlite).insert
-    return insert(CheckIn).values(**values).on_conflict_do_nothing().returning(CheckIn.id)
+    statement = insert(CheckIn).values(**values).on_conflict_do_nothing().returning(CheckIn)
+    return db.session.execute(statement).scalars().first()
 
 
 def check_in(
@@ -191,47 +195,43 @@ def check_in(
     A scan id already recorded (the same scan sent again) answers as the first
     time did, without recording anything; a second scan the same day answers
     ALREADY with the first time. Registrations that are not approved are not
-    checked in."""
+    checked in. The common case (a new arrival) is one INSERT."""
     if scan_id is not None and not SCAN_ID.match(scan_id):
         scan_id = None  # a malformed id only loses the retry protection
-    if scan_id is not None:
-        earlier = db.session.execute(
-            db.select(CheckIn).filter_by(scan_id=scan_id)
-        ).scalar_one_or_none()
-        if earlier is not None and earlier.participant_id == participant.id:
-            return CheckInResult(Outcome.CHECKED_IN, participant, earlier)
-        if earlier is not None:
-            scan_id = None  # an id reused for another person: record without it
     if participant.status in REFUSED:
         return CheckInResult(Outcome.REFUSED, participant, None)
     if participant.status not in ADMITTED:
         return CheckInResult(Outcome.NOT_APPROVED, participant, None)
     moment = now or utcnow()
     day = meeting_day(participant.meeting, moment)
-    result = db.session.execute(
-        _insert(
-            {
-                "participant_id": participant.id,
-                "day": day,
-                "checked_in_at": moment,
-                "method": method,
-                "by_user_id": by_user.id if by_user else None,
-                "scan_id": scan_id,
-            }
-        )
-    )
-    # RETURNING gives the new row's id, or nothing when the insert was skipped (a
-    # rowcount is not reliable for ON CONFLICT across drivers).
-    inserted = result.scalar_one_or_none() is not None
-    if not inserted and scan_id is not None:
-        # The same scan may have just been recorded by a concurrent request.
-        same = db.session.execute(
-            db.select(CheckIn).filter_by(scan_id=scan_id)
-        ).scalar_one_or_none()
-        if same is not None:
-            return CheckInResult(Outcome.CHECKED_IN, participant, same)
-    standing = standing_check_in(participant, day)
-    return CheckInResult(Outcome.CHECKED_IN if inserted else Outcome.ALREADY, participant, standing)
+    values = {
+        "participant_id": participant.id,
+        "day": day,
+        "checked_in_at": moment,
+        "method": method,
+        "by_user_id": by_user.id if by_user else None,
+    }
+    for _attempt in range(3):
+        created = _insert({**values, "scan_id": scan_id})
+        if created is not None:
+            return CheckInResult(Outcome.CHECKED_IN, participant, created)
+        standing = standing_check_in(participant, day)
+        if standing is not None:
+            # The same scan sent again answers as the first time did.
+            retry = scan_id is not None and standing.scan_id == scan_id
+            return CheckInResult(
+                Outcome.CHECKED_IN if retry else Outcome.ALREADY, participant, standing
+            )
+        if scan_id is not None:
+            earlier = db.session.execute(
+                db.select(CheckIn).filter_by(scan_id=scan_id)
+            ).scalar_one_or_none()
+            if earlier is not None and earlier.participant_id == participant.id:
+                return CheckInResult(Outcome.CHECKED_IN, participant, earlier)  # a retry
+            if earlier is not None:
+                scan_id = None  # an id reused for someone else: record without it
+        # Otherwise the day's check-in was undone meanwhile by someone else: again.
+    raise RuntimeError("check-in neither recorded nor found")
 
 
 def standing_check_in(participant: Participant, day: date) -> CheckIn | None:
@@ -279,6 +279,8 @@ SEARCH_LIMIT = 20
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Équateur' -> 'equateur', 'Ñúñez' -> 'nunez'."""
+    if text.isascii():  # most names and organisations: the quick way
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -309,8 +311,12 @@ def search(meeting: Meeting, query: str, limit: int = SEARCH_LIMIT) -> list[Part
         .filter(Participant.meeting_id == meeting.id)
     ).all()
     ids = []
+    countries: dict[tuple, str] = {}  # a few countries, folded once each
     for row in rows:
-        haystack = fold(" ".join(part or "" for part in row[1:]))
+        country = countries.get(row[5:])
+        if country is None:
+            country = countries[row[5:]] = fold(" ".join(part or "" for part in row[5:]))
+        haystack = fold(" ".join(row[1:5])) + " " + country
         if all(word in haystack for word in words):
             ids.append(row.id)
             if len(ids) >= limit:

@@ -227,10 +227,12 @@ def check_in(slug: str):
         method=method,
         scan_id=str(scan_id)[:64] if scan_id else None,
     )
+    # The answer is made before the commit, which would expire what it shows.
+    answer = _result_json(result, meeting) if _wants_json() else _result_message(result, meeting)
     db.session.commit()
     if _wants_json():
-        return jsonify(_result_json(result, meeting))
-    message, tone = _result_message(result, meeting)
+        return jsonify(answer)
+    message, tone = answer
     flash(f"{participant.full_name}: {message}", _FLASH[tone])
     return redirect(_back(slug))
 

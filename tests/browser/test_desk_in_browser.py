@@ -87,41 +87,41 @@ def check_ins(participant) -> list[CheckIn]:
     )
 
 
-def test_a_badge_shown_to_the_camera_is_read_and_checked_in_once(live_server, door, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_a_badge_shown_to_the_camera_is_read_and_checked_in_once(
+    browser, live_server, door, tmp_path
+):
     meeting, people = door
     video = tmp_path / "badge.y4m"
     y4m_with_qr(video, f"{live_server}/desk/badge/{CODE}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                *CHROMIUM_ARGS,
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}",
-            ],
-        )
-        try:
-            context = browser.new_context(base_url=live_server, locale="en-GB")
-            context.grant_permissions(["camera"], origin=live_server)
-            page = context.new_page()
-            sign_in(page)
-            page.goto(f"/desk/meetings/{meeting.slug}/check-in")
-            page.get_by_role("button", name="Scan with the camera").click()
-            result = page.locator("#scan-result")
-            expect(result).to_contain_text("Ndèye Diop", timeout=10_000)
-            expect(result).to_contain_text("Checked in at")
-            expect(result).to_have_class("scan-result tone-ok")
-            # The badge stays in front of the camera: still one check-in.
-            page.wait_for_timeout(1500)
-            records = check_ins(people["camera"])
-            assert [r.method for r in records] == [CheckInMethod.SCAN]
-            page.get_by_role("button", name="Stop the camera").click()
-            expect(page.get_by_role("button", name="Scan with the camera")).to_be_visible()
-        finally:
-            browser.close()
+    # A second Chromium from the same Playwright, whose camera plays the video.
+    camera_browser = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        context = camera_browser.new_context(base_url=live_server, locale="en-GB")
+        context.grant_permissions(["camera"], origin=live_server)
+        page = context.new_page()
+        sign_in(page)
+        page.goto(f"/desk/meetings/{meeting.slug}/check-in")
+        page.get_by_role("button", name="Scan with the camera").click()
+        result = page.locator("#scan-result")
+        expect(result).to_contain_text("Ndèye Diop", timeout=10_000)
+        expect(result).to_contain_text("Checked in at")
+        expect(result).to_have_class("scan-result tone-ok")
+        # The badge stays in front of the camera: still one check-in.
+        page.wait_for_timeout(1500)
+        records = check_ins(people["camera"])
+        assert [r.method for r in records] == [CheckInMethod.SCAN]
+        page.get_by_role("button", name="Stop the camera").click()
+        expect(page.get_by_role("button", name="Scan with the camera")).to_be_visible()
+    finally:
+        camera_browser.close()
 
 
 def test_a_keyboard_wedge_scanner_checks_in_and_a_second_scan_says_already(page, door):

@@ -450,3 +450,76 @@ def test_desk_json_endpoint_needs_the_csrf_token(
         assert response.status_code == 200
     finally:
         server_app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_a_scan_id_reused_for_someone_else_still_checks_them_in(desk_meeting, make_participant):
+    first, second = make_participant(desk_meeting), make_participant(desk_meeting)
+    services.check_in(first, scan_id="same-id-0001")
+    result = services.check_in(second, scan_id="same-id-0001")
+    db.session.commit()
+    assert result.outcome is Outcome.CHECKED_IN
+    assert result.check_in.scan_id is None
+    assert len(active(first)) == len(active(second)) == 1
+
+
+def test_a_retry_of_an_undone_scan_does_not_check_in_again(desk_meeting, make_participant):
+    person = make_participant(desk_meeting)
+    first = services.check_in(person, scan_id="undone-0001", now=at(desk_meeting, 8, 52))
+    services.undo(first.check_in)
+    retry = services.check_in(person, scan_id="undone-0001", now=at(desk_meeting, 8, 53))
+    db.session.commit()
+    assert retry.check_in.id == first.check_in.id
+    assert active(person) == []
+
+
+def test_a_new_check_in_is_one_insert(desk_meeting, make_participant, app):
+    import sqlalchemy as sa
+
+    person = make_participant(desk_meeting)
+    assert person.status and person.meeting.timezone  # loaded before counting
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        services.check_in(person, scan_id="count-0001")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(statements) == 1 and statements[0].startswith("INSERT")
+
+
+def test_the_same_badge_scanned_at_once_on_many_devices_is_recorded_once(
+    desk_meeting, make_participant, database_url
+):
+    """Threads with their own app, session and connection, released together: the
+    unique index decides, on SQLite and on PostgreSQL."""
+    import threading
+
+    from tests.conftest import make_app
+
+    people = [make_participant(desk_meeting) for _ in range(3)]
+    ids = [p.id for p in people]
+    apps = [make_app(database_url) for _ in range(8)]
+    start = threading.Barrier(len(apps))
+    outcomes = []
+
+    def device(app, n):
+        from meeting_app.registration.models import Participant
+
+        with app.app_context():
+            start.wait()
+            for pid in ids:
+                person = db.session.get(Participant, pid)
+                result = services.check_in(person, scan_id=f"device-{n}-{pid}-x")
+                outcomes.append(result.outcome)
+                db.session.commit()
+            db.session.remove()
+
+    threads = [threading.Thread(target=device, args=(a, n)) for n, a in enumerate(apps)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count(Outcome.CHECKED_IN) == 3
+    assert outcomes.count(Outcome.ALREADY) == 3 * (len(apps) - 1)
+    db.session.expire_all()
+    assert all(len(active(p)) == 1 for p in people)
