@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from meeting_app.core.i18n import format_clock
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
-from meeting_app.desk.services import meeting_day, meeting_days
+from meeting_app.desk.services import fold, meeting_day, meeting_days
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 from meeting_app.registration.exports import to_csv
@@ -101,7 +101,7 @@ def board(meeting: Meeting, day: date, language: str) -> Board:
     exp, arr = totals(0)
     by_delegation = sorted(
         (Row(name, exp[did], arr[did]) for did, name in delegations.items()),
-        key=lambda row: row.label,
+        key=lambda row: fold(row.label),  # Équateur among the E's
     )
     if exp[None] or arr[None]:
         by_delegation.append(Row(_("International organisation / other"), exp[None], arr[None]))

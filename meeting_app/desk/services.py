@@ -6,7 +6,7 @@ Services change data and flush; the view commits once."""
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -232,6 +232,29 @@ def check_in(
                 scan_id = None  # an id reused for someone else: record without it
         # Otherwise the day's check-in was undone meanwhile by someone else: again.
     raise RuntimeError("check-in neither recorded nor found")
+
+
+# How old a scan made offline may be and still keep its own time (a connection
+# down for the morning); anything else gets the time it reaches the server.
+OFFLINE_SCAN_AGE = timedelta(hours=12)
+
+
+def scan_time(value, now: datetime | None = None) -> datetime | None:
+    """The moment the browser read the badge (ISO 8601 with an offset), when it is
+    plausible: not in the future, not older than OFFLINE_SCAN_AGE. None otherwise,
+    so that the server's clock is used."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    now = now or utcnow()
+    if not now - OFFLINE_SCAN_AGE <= moment <= now + timedelta(minutes=1):
+        return None
+    return min(moment, now)
 
 
 def standing_check_in(participant: Participant, day: date) -> CheckIn | None:

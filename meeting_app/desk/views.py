@@ -226,6 +226,7 @@ def check_in(slug: str):
         by_user=current_user,
         method=method,
         scan_id=str(scan_id)[:64] if scan_id else None,
+        now=services.scan_time(data.get("scanned_at")),
     )
     # The answer is made before the commit, which would expire what it shows.
     answer = _result_json(result, meeting) if _wants_json() else _result_message(result, meeting)
@@ -352,7 +353,14 @@ def walk_in(slug: str):
                 _("This address is already registered for this meeting: search for the person.")
             )
         else:
-            commit_and_send()
+            if not commit_and_send():
+                flash(
+                    _(
+                        "The mail server did not answer: the e-mails are queued and will be "
+                        "retried."
+                    ),
+                    "warning",
+                )
             if result is not None and result.recorded:
                 flash(
                     _("%(name)s is registered and checked in.", name=participant.full_name),

@@ -39,6 +39,8 @@
 
   function enqueue(item) {
     item.scan_id = item.scan_id || newId();
+    // Sent along, so that a scan kept while offline records when it was made.
+    item.scanned_at = item.scanned_at || new Date().toISOString();
     var queue = load();
     if (!queue.some(function (q) { return q.scan_id === item.scan_id; })) queue.push(item);
     save(queue);

@@ -523,3 +523,47 @@ def test_the_same_badge_scanned_at_once_on_many_devices_is_recorded_once(
     assert outcomes.count(Outcome.ALREADY) == 3 * (len(apps) - 1)
     db.session.expire_all()
     assert all(len(active(p)) == 1 for p in people)
+
+
+def test_a_scan_kept_offline_records_the_time_it_was_made(
+    client, host, desk_meeting, make_participant
+):
+    person = make_participant(desk_meeting)
+    made = datetime.now(UTC) - timedelta(minutes=20)
+    post_scan(
+        client,
+        desk_meeting,
+        code=url(person),
+        scan_id="offline-0001",
+        scanned_at=made.isoformat().replace("+00:00", "Z"),
+    )
+    assert active(person)[0].checked_in_at == made
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2001-01-01T08:00:00+00:00",  # too old
+        "2999-01-01T08:00:00+00:00",  # in the future
+        "2026-11-29T08:00:00",  # no time zone
+        "yesterday",
+        12,
+        "9" * 500,
+    ],
+)
+def test_implausible_scan_times_give_way_to_the_servers_clock(value):
+    assert services.scan_time(value) is None
+
+
+def test_the_scan_page_warns_when_today_is_not_a_day_of_the_meeting(client, host, make_meeting):
+    later = make_meeting(slug="later")  # in 30 days
+    html = client.get("/desk/meetings/later/check-in").get_data(as_text=True)
+    assert "Today is not a day of this meeting" in html
+    assert later.slug == "later"
+
+
+def test_the_scan_page_is_in_the_hosts_language(client, host, desk_meeting):
+    client.post("/language", data={"language": "es"})
+    html = client.get(f"/desk/meetings/{desk_meeting.slug}/check-in").get_data(as_text=True)
+    assert "Lea una credencial, o escriba un nombre" in html
+    assert "{count} lecturas se guardan" in html  # the script's texts, from the template
