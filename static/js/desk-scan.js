@@ -105,9 +105,22 @@
     status.textContent = person ? person.status_label : "";
     status.className = person ? "badge status-" + person.status : "badge";
     status.hidden = !person;
+    remember(data);
     var undo = document.getElementById("scan-undo");
     undo.hidden = !(data.check_in && data.outcome === "checked_in");
     undo.dataset.url = data.check_in ? data.check_in.undo_url : "";
+  }
+
+  // The last ten answers, newest first, for a host who looked away.
+  function remember(data) {
+    var list = document.getElementById("recent");
+    var item = document.createElement("li");
+    item.className = "recent-" + (data.tone || "bad");
+    item.textContent = [data.participant ? data.participant.name : "", data.message]
+      .filter(Boolean).join(" — ");
+    list.insertBefore(item, list.firstChild);
+    while (list.children.length > 10) list.removeChild(list.lastChild);
+    document.getElementById("recent-section").hidden = false;
   }
 
   document.getElementById("scan-undo").addEventListener("click", function (event) {

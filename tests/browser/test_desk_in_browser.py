@@ -155,6 +155,9 @@ def test_a_keyboard_wedge_scanner_checks_in_and_a_second_scan_says_already(page,
     page.keyboard.type(f"https://desk.example/r/{people['wedge'].token}")
     page.keyboard.press("Enter")
     expect(result).to_contain_text("private link, not a badge")
+    recent = page.locator("#recent li")
+    expect(recent).to_have_count(4)
+    expect(recent.nth(3)).to_contain_text("Hélène Marchetti — Checked in at")
 
 
 def test_undo_after_a_mistaken_scan(page, door):
