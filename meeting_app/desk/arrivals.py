@@ -13,7 +13,7 @@ from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
 from meeting_app.desk.services import fold, meeting_day, meeting_days
 from meeting_app.extensions import db
-from meeting_app.meetings.models import Meeting
+from meeting_app.meetings.models import Country, Meeting
 from meeting_app.registration.exports import to_csv
 from meeting_app.registration.models import Category, Participant, RegistrationStatus
 
@@ -122,16 +122,27 @@ def arrivals_csv(meeting: Meeting, language: str) -> bytes:
     time of their check-in on each day, in the meeting's time zone."""
     days = board_days(meeting)
     times: dict[int, dict[date, str]] = {}
-    for check_in in db.session.execute(
-        db.select(CheckIn)
+    for participant_id, day, checked_in_at in db.session.execute(
+        db.select(CheckIn.participant_id, CheckIn.day, CheckIn.checked_in_at)
         .join(Participant, CheckIn.participant_id == Participant.id)
         .filter(Participant.meeting_id == meeting.id, CheckIn.cancelled_at.is_(None))
-    ).scalars():
-        times.setdefault(check_in.participant_id, {})[check_in.day] = format_clock(
-            check_in.checked_in_at, meeting.timezone
-        )
+    ):
+        times.setdefault(participant_id, {})[day] = format_clock(checked_in_at, meeting.timezone)
+    # Columns rather than objects: 5,000 rows without building 5,000 of them.
     people = db.session.execute(
-        db.select(Participant)
+        db.select(
+            Participant.id,
+            Participant.family_name,
+            Participant.given_name,
+            Country.name_en,
+            Country.name_fr,
+            Country.name_es,
+            Participant.organisation,
+            Participant.category,
+            Participant.status,
+        )
+        .outerjoin(Delegation, Participant.delegation_id == Delegation.id)
+        .outerjoin(Country, Delegation.country_code == Country.code)
         .filter(
             Participant.meeting_id == meeting.id,
             sa.or_(
@@ -139,9 +150,11 @@ def arrivals_csv(meeting: Meeting, language: str) -> bytes:
                 Participant.id.in_(list(times) or [-1]),
             ),
         )
-        .options(joinedload(Participant.delegation).joinedload(Delegation.country))
         .order_by(Participant.family_name, Participant.given_name, Participant.id)
-    ).scalars()
+    ).all()
+    country_column = {"en": 3, "fr": 4, "es": 5}.get(language, 3)
+    categories = {c: str(c.label) for c in Category}
+    statuses = {s: str(s.label) for s in RegistrationStatus}
     header = [
         _("Family name"),
         _("Given name"),
@@ -155,10 +168,10 @@ def arrivals_csv(meeting: Meeting, language: str) -> bytes:
         [
             p.family_name,
             p.given_name,
-            p.delegation.country.name(language) if p.delegation else "",
+            p[country_column] or "",
             p.organisation,
-            str(p.category.label),
-            str(p.status.label),
+            categories[p.category],
+            statuses[p.status],
             *(times.get(p.id, {}).get(day, "") for day in days),
         ]
         for p in people

@@ -58,7 +58,8 @@
       // No answer of ours (a CSRF or sign-in problem, a server error): keep the scan.
       if (!json || response.status === 400 || response.status >= 500) {
         var failure = new Error("retry");
-        failure.status = response.status;
+        // Sent to the sign-in page: the session is over.
+        failure.expired = response.status === 400 || response.redirected;
         throw failure;
       }
       return response.json();
@@ -82,7 +83,7 @@
       flush();
     }, function (error) {
       flushing = false;
-      showQueue(load().length, error.status === 400 ? texts.expired : null);
+      showQueue(load().length, error.expired ? texts.expired : null);
     });
   }
 
