@@ -1,6 +1,6 @@
 """The hosts' desk. Every view here requires the host or organiser role (set once
-for the blueprint); hosts work at any published meeting's desk, since host
-accounts are not tied to one meeting.
+for the blueprint); hosts work at any meeting's desk, since host accounts are
+not tied to one meeting (a badge or a person of another meeting is refused).
 
 Check-in answers JSON to the scan page's script (which sends the CSRF token in
 a header) and redirects with a message for the plain forms that work without it."""

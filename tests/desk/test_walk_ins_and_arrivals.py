@@ -219,3 +219,25 @@ def test_delegation_rows_list_international_participants_too(
     board = services_board(desk_meeting, desk_meeting.start_date)
     assert board.by_delegation[-1].label == "International organisation / other"
     assert isinstance(desk_meeting.delegations[0], Delegation)
+
+
+def test_arrivals_export_from_the_command_line(runner, desk_meeting, crowd, tmp_path):
+    out = tmp_path / "arrivals.csv"
+    result = runner.invoke(
+        args=[
+            "export",
+            "arrivals",
+            "--meeting",
+            desk_meeting.slug,
+            "--out",
+            str(out),
+            "--language",
+            "fr",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["Nom de famille", "Prénom", "Délégation"]
+    assert len(rows) == 6
+    missing = runner.invoke(args=["export", "arrivals", "--meeting", "nope", "--out", str(out)])
+    assert missing.exit_code != 0 and "No meeting with the slug 'nope'" in missing.output
