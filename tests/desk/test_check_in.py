@@ -530,14 +530,16 @@ def test_a_scan_kept_offline_records_the_time_it_was_made(
 ):
     person = make_participant(desk_meeting)
     made = datetime.now(UTC) - timedelta(minutes=20)
-    post_scan(
+    answer = post_scan(
         client,
         desk_meeting,
         code=url(person),
         scan_id="offline-0001",
         scanned_at=made.isoformat().replace("+00:00", "Z"),
-    )
+    ).get_json()
     assert active(person)[0].checked_in_at == made
+    local = made.astimezone(desk_meeting.tz).strftime("%H:%M")  # Casablanca, not UTC
+    assert answer["message"] == f"Checked in at {local}."
 
 
 @pytest.mark.parametrize(
@@ -567,3 +569,11 @@ def test_the_scan_page_is_in_the_hosts_language(client, host, desk_meeting):
     html = client.get(f"/desk/meetings/{desk_meeting.slug}/check-in").get_data(as_text=True)
     assert "Lea una credencial, o escriba un nombre" in html
     assert "{count} lecturas se guardan" in html  # the script's texts, from the template
+
+
+def test_hosts_cannot_change_whether_the_desk_approves_walk_ins(client, host, desk_meeting):
+    path = f"/manage/meetings/{desk_meeting.slug}/registrations/settings"
+    response = client.post(path, data={"desk_approves_walk_ins": "y"})
+    assert response.status_code == 403
+    db.session.refresh(desk_meeting)
+    assert desk_meeting.desk_approves_walk_ins is False
