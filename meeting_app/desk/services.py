@@ -286,6 +286,22 @@ def undo(check_in: CheckIn, *, by_user=None, now: datetime | None = None) -> boo
     return result.rowcount == 1
 
 
+def days_attended(participant_ids) -> dict[int, list[date]]:
+    """{participant id: the meeting days they were checked in}, undone check-ins
+    aside (for certificates of attendance, say)."""
+    ids = list(participant_ids)
+    if not ids:
+        return {}
+    days: dict[int, list[date]] = {}
+    for participant_id, day in db.session.execute(
+        db.select(CheckIn.participant_id, CheckIn.day)
+        .filter(CheckIn.participant_id.in_(ids), CheckIn.cancelled_at.is_(None))
+        .order_by(CheckIn.participant_id, CheckIn.day)
+    ):
+        days.setdefault(participant_id, []).append(day)
+    return days
+
+
 def get_check_in(meeting: Meeting, check_in_id: int) -> CheckIn | None:
     """A check-in of one of `meeting`'s participants (None for another meeting's)."""
     return db.session.execute(

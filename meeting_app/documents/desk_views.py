@@ -14,7 +14,7 @@ from meeting_app.documents.forms import BadgeForm, ColoursForm
 from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
-from meeting_app.registration.models import Category
+from meeting_app.registration.models import Category, Participant  # noqa: F401 (see below)
 from meeting_app.registration.services import delegation_choices
 
 bp = Blueprint("documents_desk", __name__, url_prefix="/desk")
@@ -98,4 +98,5 @@ def badge_colours(slug: str):
 
 
 # The page a badge's QR code opens (/desk/badge/<code>) is the desk's check-in page:
-# see desk/views.py.
+# see desk/views.py. (Participant stays imported above for the badge printing code
+# being written alongside, which selects participants.)

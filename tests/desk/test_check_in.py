@@ -577,3 +577,16 @@ def test_hosts_cannot_change_whether_the_desk_approves_walk_ins(client, host, de
     assert response.status_code == 403
     db.session.refresh(desk_meeting)
     assert desk_meeting.desk_approves_walk_ins is False
+
+
+def test_days_attended_leave_out_undone_check_ins(desk_meeting, make_participant):
+    came, mistaken = make_participant(desk_meeting), make_participant(desk_meeting)
+    services.check_in(came, now=at(desk_meeting, 8, 52))
+    services.check_in(came, now=at(desk_meeting, 8, 30, day_offset=1))
+    services.undo(services.check_in(mistaken, now=at(desk_meeting, 9, 0)).check_in)
+    db.session.commit()
+    second = desk_meeting.start_date + timedelta(days=1)
+    assert services.days_attended([came.id, mistaken.id]) == {
+        came.id: [desk_meeting.start_date, second]
+    }
+    assert services.days_attended([]) == {}
