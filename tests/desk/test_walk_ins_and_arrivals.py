@@ -241,3 +241,27 @@ def test_arrivals_export_from_the_command_line(runner, desk_meeting, crowd, tmp_
     assert len(rows) == 6
     missing = runner.invoke(args=["export", "arrivals", "--meeting", "nope", "--out", str(out)])
     assert missing.exit_code != 0 and "No meeting with the slug 'nope'" in missing.output
+
+
+@pytest.mark.parametrize(
+    ("requires_approval", "desk_approves", "status"),
+    [
+        (True, False, RegistrationStatus.SUBMITTED),
+        (True, True, RegistrationStatus.APPROVED),
+        (False, False, RegistrationStatus.APPROVED),
+    ],
+)
+def test_walk_in_status_follows_the_meetings_settings(
+    desk_meeting, requires_approval, desk_approves, status
+):
+    desk_meeting.requires_approval = requires_approval
+    desk_meeting.desk_approves_walk_ins = desk_approves
+    assert services.walk_in_status(desk_meeting) is status
+
+
+def test_the_meetings_desk_address_opens_the_check_in_page(client, host, desk_meeting):
+    response = client.get(f"/desk/meetings/{desk_meeting.slug}/")
+    assert response.headers["Location"] == f"/desk/meetings/{desk_meeting.slug}/check-in"
+    assert client.get("/desk/meetings/nope/check-in").status_code == 404
+    index = client.get("/desk/").get_data(as_text=True)
+    assert f'href="/desk/meetings/{desk_meeting.slug}/check-in"' in index
