@@ -73,3 +73,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/agenda.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/communiques.py
+	$(BIN)/python bench/desk.py

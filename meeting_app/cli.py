@@ -147,6 +147,23 @@ def export_delegations(slug, out, language):
     click.echo(f"{len(rows)} delegations written to {out}.")
 
 
+@export.command("arrivals", help="Arrivals at the desk as CSV: each person's check-in per day.")
+@click.option("--meeting", "slug", required=True, help="The meeting's slug.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+def export_arrivals(slug, out, language):
+    from flask_babel import force_locale
+
+    from meeting_app.desk.arrivals import arrivals_csv
+
+    meeting = _meeting_or_fail(slug)
+    with force_locale(language):
+        content = arrivals_csv(meeting, language)
+    with open(out, "wb") as handle:
+        handle.write(content)
+    click.echo(f"Arrivals written to {out}.")
+
+
 mail_group = AppGroup("mail", help="Outgoing e-mail.")
 
 

@@ -118,7 +118,7 @@ def placeholder_values(meeting: Meeting | None, language: str) -> dict[str, str]
     checked_in = (
         db.select(CheckIn.participant_id)
         .join(Participant, Participant.id == CheckIn.participant_id)
-        .where(Participant.meeting_id == meeting.id)
+        .where(Participant.meeting_id == meeting.id, CheckIn.cancelled_at.is_(None))
     )
     if db.session.scalar(db.select(sa.func.count()).select_from(checked_in.subquery())):
         counted = Participant.id.in_(checked_in)

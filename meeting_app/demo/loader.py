@@ -168,6 +168,7 @@ def _rabat(series: MeetingSeries, data: dict) -> None:
             db.session.add(
                 CheckIn(
                     participant=participant,
+                    day=meeting.start_date,
                     checked_in_at=first_morning + timedelta(minutes=index % 45),
                     method=CheckInMethod.SCAN,
                 )

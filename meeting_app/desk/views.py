@@ -1,10 +1,42 @@
-"""The hosts' desk. Every view here requires the host or organiser role."""
+"""The hosts' desk. Every view here requires the host or organiser role (set once
+for the blueprint); hosts work at any meeting's desk, since host accounts are
+not tied to one meeting (a badge or a person of another meeting is refused).
 
-from flask import Blueprint, render_template
+Check-in answers JSON to the scan page's script (which sends the CSRF token in
+a header) and redirects with a message for the plain forms that work without it."""
+
+import uuid
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
-from meeting_app.desk import services
+from meeting_app.core.i18n import LANGUAGE_NAMES, current_language, format_clock, localized
+from meeting_app.core.views import attachment, safe_next
+from meeting_app.desk import arrivals, services
+from meeting_app.desk.forms import ReprintForm, WalkInForm
+from meeting_app.desk.models import CheckInMethod
+from meeting_app.desk.services import BadCode, CodeProblem, Outcome
+from meeting_app.documents import badges
+from meeting_app.documents.pdf import RenderError
+from meeting_app.extensions import db
+from meeting_app.meetings import services as meetings
+from meeting_app.meetings.models import Meeting
+from meeting_app.registration.models import Participant
+from meeting_app.registration.services import DuplicateRegistration, delegation_choices
+from meeting_app.registration.views import commit_and_send
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 require_roles(bp, [Role.HOST, Role.ORGANISER])
@@ -13,3 +45,373 @@ require_roles(bp, [Role.HOST, Role.ORGANISER])
 @bp.get("/")
 def index():
     return render_template("desk/index.html", rows=services.desk_overview())
+
+
+def _meeting(slug: str) -> Meeting:
+    return meetings.get_meeting(slug)
+
+
+def _wants_json() -> bool:
+    return request.is_json
+
+
+# --- Messages shown after a scan or a click ------------------------------------------
+
+
+def _problem_message(error: BadCode) -> str:
+    if error.problem is CodeProblem.OTHER_MEETING:
+        title = localized(error.meeting.title, error.meeting.default_language).text
+        return _("This badge is for another meeting: %(title)s. Not checked in.", title=title)
+    return {
+        CodeProblem.MALFORMED: _("This is not a badge of this meeting manager. Not checked in."),
+        CodeProblem.PRIVATE_LINK: _(
+            "This is a participant's private link, not a badge. Scan the QR code on the badge."
+        ),
+        CodeProblem.UNKNOWN: _("Unknown badge: no participant has this code. Not checked in."),
+    }[error.problem]
+
+
+def _result_message(result: services.CheckInResult, meeting: Meeting) -> tuple[str, str]:
+    """(message, tone): ok (green), warn (amber) or bad (red)."""
+    participant = result.participant
+    if result.outcome is Outcome.CHECKED_IN:
+        time = format_clock(result.check_in.checked_in_at, meeting.timezone)
+        return _("Checked in at %(time)s.", time=time), "ok"
+    if result.outcome is Outcome.ALREADY:
+        time = format_clock(result.check_in.checked_in_at, meeting.timezone)
+        return _("Already checked in today at %(time)s.", time=time), "warn"
+    if result.outcome is Outcome.REFUSED:
+        return _(
+            "Not checked in. Registration status: %(status)s.", status=participant.status.label
+        ), "bad"
+    return _(
+        "Not checked in: an organiser must first approve the registration (status: %(status)s).",
+        status=participant.status.label,
+    ), "warn"
+
+
+def _person(participant: Participant) -> dict:
+    return {
+        "name": participant.badge_name or participant.full_name,
+        "full_name": participant.full_name,
+        "delegation": participant.delegation.country.name(current_language())
+        if participant.delegation
+        else "",
+        "organisation": participant.organisation,
+        "category": str(participant.category.label),
+        "role": str(participant.role.label),
+        "status": participant.status.value,
+        "status_label": str(participant.status.label),
+        "page": url_for("desk.badge", code=participant.badge_code),
+    }
+
+
+def _result_json(result: services.CheckInResult, meeting: Meeting) -> dict:
+    message, tone = _result_message(result, meeting)
+    check_in = result.check_in
+    return {
+        "outcome": result.outcome.value,
+        "tone": tone,
+        "message": message,
+        "participant": _person(result.participant),
+        "check_in": {
+            "id": check_in.id,
+            "time": format_clock(check_in.checked_in_at, meeting.timezone),
+            "undo_url": url_for("desk.undo", slug=meeting.slug, check_in_id=check_in.id),
+        }
+        if check_in is not None
+        else None,
+    }
+
+
+def _error(message: str, status: int, slug: str):
+    if _wants_json():
+        return jsonify({"outcome": "error", "tone": "bad", "message": message}), status
+    flash(message, "error")
+    return redirect(_back(slug))
+
+
+def _back(slug: str | None = None) -> str:
+    fallback = url_for("desk.check_in_page", slug=slug) if slug else url_for("desk.index")
+    return safe_next(request.form.get("next"), fallback)
+
+
+# --- Check-in --------------------------------------------------------------------------
+
+
+@bp.get("/meetings/<slug>/")
+def meeting_desk(slug: str):
+    return redirect(url_for(".check_in_page", slug=slug))
+
+
+@bp.get("/meetings/<slug>/check-in")
+def check_in_page(slug: str):
+    """Scan (camera, or a barcode scanner typing into the field) and search. Without
+    JavaScript the field searches, and a badge URL typed there finds its person."""
+    meeting = _meeting(slug)
+    query = request.args.get("q", "").strip()[:300]
+    people, problem = _lookup(meeting, query)
+    return render_template(
+        "desk/check_in.html",
+        meeting=meeting,
+        query=query,
+        people=people,
+        problem=problem,
+        today=services.today_check_ins(meeting, people),
+        day=services.meeting_day(meeting),
+        new_scan_id=_new_scan_id,
+    )
+
+
+@bp.get("/meetings/<slug>/search")
+def search(slug: str):
+    """The search results alone, for the scan page's script (no page reload, so
+    the camera keeps running)."""
+    meeting = _meeting(slug)
+    query = request.args.get("q", "").strip()[:300]
+    people, problem = _lookup(meeting, query)
+    return render_template(
+        "desk/_results.html",
+        meeting=meeting,
+        query=query,
+        people=people,
+        problem=problem,
+        today=services.today_check_ins(meeting, people),
+        new_scan_id=_new_scan_id,
+    )
+
+
+def _lookup(meeting: Meeting, query: str) -> tuple[list[Participant], str | None]:
+    if not query:
+        return [], None
+    if "/" in query:  # a badge's URL, typed by a barcode scanner
+        try:
+            return [services.find_badge(meeting, query)], None
+        except BadCode as error:
+            return [], _problem_message(error)
+    return services.search(meeting, query), None
+
+
+def _new_scan_id() -> str:
+    """Each check-in button carries its own id: a double submit records once."""
+    return uuid.uuid4().hex
+
+
+@bp.post("/meetings/<slug>/check-in")
+def check_in(slug: str):
+    """Checks someone in, by the badge's code (a scan) or their id (a search).
+    Answers JSON to the script, else redirects back with a message."""
+    meeting = _meeting(slug)
+    data = request.get_json(silent=True) if _wants_json() else request.form
+    if not hasattr(data, "get"):  # JSON that is not an object
+        return _error(_("Scan a badge or choose a person. Nothing was recorded."), 422, slug)
+    code, participant_id = data.get("code"), data.get("participant_id")
+    scan_id = data.get("scan_id") or None
+    if isinstance(code, str) and code.strip():
+        try:
+            participant = services.find_badge(meeting, code[:500])
+        except BadCode as error:
+            status = 404 if error.problem is CodeProblem.UNKNOWN else 422
+            return _error(_problem_message(error), status, slug)
+        method = CheckInMethod.SCAN
+    elif str(participant_id or "").isdigit():
+        participant = db.session.get(Participant, int(participant_id))
+        if participant is None or participant.meeting_id != meeting.id:
+            return _error(_("No such participant in this meeting. Not checked in."), 404, slug)
+        method = CheckInMethod.SEARCH
+    else:
+        return _error(_("Scan a badge or choose a person. Nothing was recorded."), 422, slug)
+    result = services.check_in(
+        participant,
+        by_user=current_user,
+        method=method,
+        scan_id=str(scan_id)[:64] if scan_id else None,
+        now=services.scan_time(data.get("scanned_at")),
+    )
+    # The answer is made before the commit, which would expire what it shows.
+    answer = _result_json(result, meeting) if _wants_json() else _result_message(result, meeting)
+    db.session.commit()
+    if _wants_json():
+        return jsonify(answer)
+    message, tone = answer
+    flash(f"{participant.full_name}: {message}", _FLASH[tone])
+    return redirect(_back(slug))
+
+
+_FLASH = {"ok": "success", "warn": "warning", "bad": "error"}
+
+
+@bp.post("/meetings/<slug>/check-ins/<int:check_in_id>/undo")
+def undo(slug: str, check_in_id: int):
+    meeting = _meeting(slug)
+    record = services.get_check_in(meeting, check_in_id)
+    if record is None:
+        return _error(_("No such check-in in this meeting."), 404, slug)
+    undone = services.undo(record, by_user=current_user)
+    db.session.commit()
+    name = record.participant.full_name
+    message = (
+        _("Check-in of %(name)s undone.", name=name)
+        if undone
+        else _("The check-in of %(name)s was already undone.", name=name)
+    )
+    if _wants_json():
+        return jsonify({"outcome": "undone", "tone": "warn", "message": message})
+    flash(message, "success" if undone else "warning")
+    return redirect(_back(slug))
+
+
+# --- What a badge's QR code opens -------------------------------------------------------
+
+
+@bp.get("/badge/<code>")
+def badge(code: str):
+    """What a badge's QR code opens (with a phone's own camera app, say): who this
+    is, whether they are checked in today, and the button that checks them in.
+    Reading it changes nothing."""
+    participant = services.find_by_badge_code(code)
+    if participant is None:
+        abort(404)
+    meeting = participant.meeting
+    return render_template(
+        "desk/badge.html",
+        participant=participant,
+        meeting=meeting,
+        today=services.standing_check_in(participant, services.meeting_day(meeting)),
+        history=services.check_ins_of(participant),
+        new_scan_id=_new_scan_id,
+        reprint_form=ReprintForm(),
+        print_now=request.args.get("print") == "1",
+    )
+
+
+@bp.post("/badge/<code>/check-in")
+def badge_check_in(code: str):
+    participant = services.find_by_badge_code(code)
+    if participant is None:
+        abort(404)
+    result = services.check_in(
+        participant,
+        by_user=current_user,
+        method=CheckInMethod.SCAN,
+        scan_id=(request.form.get("scan_id") or "")[:64] or None,
+    )
+    db.session.commit()
+    message, tone = _result_message(result, participant.meeting)
+    flash(message, _FLASH[tone])
+    return redirect(url_for(".badge", code=code))
+
+
+# --- Reprints and walk-ins ----------------------------------------------------------------
+
+
+@bp.post("/meetings/<slug>/participants/<int:participant_id>/badge.pdf")
+def print_badge(slug: str, participant_id: int):
+    """One badge as a PDF, recorded (a reprint when it was printed before)."""
+    meeting = _meeting(slug)
+    participant = meetings.get_in_meeting(Participant, participant_id, meeting)
+    form = ReprintForm()
+    back = url_for(".badge", code=participant.badge_code)
+    if not form.validate_on_submit():
+        flash(_("Choose a badge layout."), "error")
+        return redirect(back)
+    try:
+        pdf = badges.badges_pdf(
+            meeting,
+            [participant],
+            layout=form.layout.data,
+            language=meeting.default_language,
+            base_url=url_for("meetings.home", _external=True).rstrip("/"),
+        )
+    except RenderError:
+        db.session.rollback()
+        flash(_("The badge could not be prepared; nothing was recorded. Try again."), "error")
+        return redirect(back)
+    badges.record_prints([participant], form.layout.data, current_user)
+    db.session.commit()
+    return attachment(
+        pdf, f"{meeting.slug}-badge-{participant.id}-{form.layout.data}.pdf", "application/pdf"
+    )
+
+
+@bp.route("/meetings/<slug>/walk-in", methods=["GET", "POST"])
+def walk_in(slug: str):
+    """Registers someone at the door; approved ones are checked in at once, and the
+    next page prints their badge."""
+    meeting = _meeting(slug)
+    form = WalkInForm(delegation_choices(meeting, current_language()), LANGUAGE_NAMES)
+    if not form.is_submitted():
+        form.preferred_language.data = meeting.default_language
+    if form.validate_on_submit():
+        try:
+            participant, result = services.register_walk_in(
+                meeting, form.values(), by_user=current_user
+            )
+        except DuplicateRegistration:
+            db.session.rollback()
+            form.email.errors.append(
+                _("This address is already registered for this meeting: search for the person.")
+            )
+        else:
+            if not commit_and_send():
+                flash(
+                    _(
+                        "The mail server did not answer: the e-mails are queued and will be "
+                        "retried."
+                    ),
+                    "warning",
+                )
+            if result is not None and result.recorded:
+                flash(
+                    _("%(name)s is registered and checked in.", name=participant.full_name),
+                    "success",
+                )
+            else:
+                flash(
+                    _(
+                        "%(name)s is registered (%(status)s): not checked in until an "
+                        "organiser approves the registration.",
+                        name=participant.full_name,
+                        status=participant.status.label,
+                    ),
+                    "warning",
+                )
+            return redirect(url_for(".badge", code=participant.badge_code, print=1))
+    return render_template(
+        "desk/walk_in.html",
+        meeting=meeting,
+        form=form,
+        approved=services.walk_in_status(meeting).value == "approved",
+    ), 422 if form.errors else 200
+
+
+# --- Arrivals ---------------------------------------------------------------------------
+
+
+def _day(meeting: Meeting, days: list[date]) -> date:
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        return arrivals.default_day(meeting, days)
+    return day if day in days else arrivals.default_day(meeting, days)
+
+
+@bp.get("/meetings/<slug>/arrivals")
+def arrivals_board(slug: str):
+    meeting = _meeting(slug)
+    days = arrivals.board_days(meeting)
+    return render_template(
+        "desk/arrivals.html",
+        meeting=meeting,
+        board=arrivals.board(meeting, _day(meeting, days), current_language()),
+    )
+
+
+@bp.get("/meetings/<slug>/arrivals.csv")
+def arrivals_export(slug: str):
+    meeting = _meeting(slug)
+    return attachment(
+        arrivals.arrivals_csv(meeting, current_language()),
+        f"{meeting.slug}-arrivals.csv",
+        "text/csv; charset=utf-8",
+    )

@@ -1,5 +1,5 @@
 """Badges at the desk (/desk/meetings/<slug>/badges, hosts and organisers, set once
-for the blueprint) and the page a badge's QR code opens."""
+for the blueprint)."""
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -218,16 +218,3 @@ def delete_badge_logo(slug: str):
         db.session.commit()
         flash(_("Logo removed."), "success")
     return redirect(url_for(".badge_page", slug=slug))
-
-
-@bp.get("/badge/<code>")
-def badge(code: str):
-    """What a badge's QR code opens: who this is (reading it changes nothing)."""
-    participant = db.session.execute(
-        db.select(Participant).filter_by(badge_code=code)
-    ).scalar_one_or_none()
-    if participant is None:
-        abort(404)
-    return render_template(
-        "documents/badge_holder.html", participant=participant, meeting=participant.meeting
-    )

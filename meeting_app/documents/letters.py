@@ -1,8 +1,7 @@
 """Visa invitation letters and certificates of attendance: who is entitled to
 which, and the PDFs (one page per person, on the meeting's letterhead)."""
 
-from collections import defaultdict
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import render_template
@@ -12,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from meeting_app.core.i18n import localized
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
+from meeting_app.desk.services import days_attended
 from meeting_app.documents import logo
 from meeting_app.documents.pdf import render_many
 from meeting_app.extensions import db
@@ -42,25 +42,8 @@ def meeting_over(meeting: Meeting, now: datetime | None = None) -> bool:
     return (now or utcnow()).astimezone(meeting.tz).date() > meeting.end_date
 
 
-def days_attended(meeting: Meeting, participant_ids: list[int]) -> dict[int, list[date]]:
-    """Participant id → the meeting days (local dates) they were checked in."""
-    if not participant_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(CheckIn.participant_id, CheckIn.checked_in_at).where(
-            CheckIn.participant_id.in_(participant_ids)
-        )
-    )
-    days: dict[int, set[date]] = defaultdict(set)
-    for pid, at in rows:
-        days[pid].add(at.astimezone(meeting.tz).date())
-    return {pid: sorted(d) for pid, d in days.items()}
-
-
 def entitled_to_certificate(participant: Participant) -> bool:
-    return meeting_over(participant.meeting) and bool(
-        days_attended(participant.meeting, [participant.id])
-    )
+    return meeting_over(participant.meeting) and bool(days_attended([participant.id]))
 
 
 def documents_for(participant: Participant) -> list[str]:
@@ -95,7 +78,9 @@ def certificate_recipients(meeting: Meeting) -> list[Participant]:
     """Approved participants checked in at least once (none before the meeting ends)."""
     if not meeting_over(meeting):
         return []
-    query = _people(meeting).where(sa.exists().where(CheckIn.participant_id == Participant.id))
+    query = _people(meeting).where(
+        sa.exists().where(CheckIn.participant_id == Participant.id, CheckIn.cancelled_at.is_(None))
+    )
     return list(db.session.execute(query).unique().scalars())
 
 
@@ -103,7 +88,7 @@ def documents_html(
     meeting: Meeting, kind: str, participants: list[Participant], language: str
 ) -> str:
     with force_locale(language):
-        days = days_attended(meeting, [p.id for p in participants]) if kind == CERTIFICATE else {}
+        days = days_attended([p.id for p in participants]) if kind == CERTIFICATE else {}
         return render_template(
             "pdf/letters.html",
             kind=kind,

@@ -93,6 +93,9 @@ class Meeting(Base):
     requires_approval: Mapped[bool] = mapped_column(default=True)
     # Whether an approved participant's own edits go back to the organisers.
     requires_approval_of_changes: Mapped[bool] = mapped_column(default=False)
+    # Whether the hosts' desk may approve the walk-ins it registers (otherwise they
+    # wait for an organiser, like any registration of a meeting that approves).
+    desk_approves_walk_ins: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Seats held by submitted and approved registrations, changed only by the atomic
     # conditional UPDATE in registration/seats.py, so that nobody is ever overbooked.
     seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -113,6 +113,7 @@ class RegistrationSettingsForm(Form):
     requires_approval_of_changes = BooleanField(
         _l("Changes made by approved participants go back to the organisers")
     )
+    desk_approves_walk_ins = BooleanField(_l("The hosts' desk approves the walk-ins it registers"))
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:

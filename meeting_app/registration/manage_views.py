@@ -298,6 +298,7 @@ def settings(slug: str):
         form.capacity.data = meeting.capacity
         form.requires_approval.data = meeting.requires_approval
         form.requires_approval_of_changes.data = meeting.requires_approval_of_changes
+        form.desk_approves_walk_ins.data = meeting.desk_approves_walk_ins
     if form.validate_on_submit():
         try:
             promoted = services.update_registration_settings(
@@ -317,6 +318,7 @@ def settings(slug: str):
                 )
             )
         else:
+            meeting.desk_approves_walk_ins = form.desk_approves_walk_ins.data
             _mail_note(commit_and_send())
             flash(_("Registration settings saved."), "success")
             if promoted:

@@ -91,19 +91,26 @@ def seat_status(meeting: Meeting) -> RegistrationStatus:
 
 
 def register(
-    meeting: Meeting, values: dict, *, by_user=None, now: datetime | None = None
+    meeting: Meeting,
+    values: dict,
+    *,
+    by_user=None,
+    now: datetime | None = None,
+    status: RegistrationStatus | None = None,
+    actor: str | None = None,
 ) -> Participant:
     """Stores a registration: with a seat (submitted or approved) while there is
     room in the meeting and the delegation, else on the waiting list. Queues the
-    confirmation e-mail. Organisers (`by_user`) may register people at any time."""
+    confirmation e-mail. Staff (`by_user`) may register people at any time, and
+    give the status a seat brings (the desk's walk-ins) with `status`."""
     if by_user is None and (
         meeting.status is not MeetingStatus.PUBLISHED or registration_state(meeting, now) != "open"
     ):
         raise RegistrationClosed("registration is closed")
     values = dict(values, email=normalise_email(values["email"]))
-    participant = Participant(meeting=meeting, status=seat_status(meeting), **values)
+    participant = Participant(meeting=meeting, status=status or seat_status(meeting), **values)
     db.session.add(participant)
-    change = record(participant, None, participant.status, by_user=by_user)
+    change = record(participant, None, participant.status, by_user=by_user, actor=actor)
     confirmation = _queue_confirmation(participant)
     try:
         # The pending inserts are flushed first; then the seat is taken, last, so that

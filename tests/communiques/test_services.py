@@ -119,7 +119,7 @@ def test_placeholders_are_filled_from_live_data_in_each_language(board):
     assert english["countries"] == "Morocco and Senegal"
     assert english["dates"].replace("\u2009", " ") == "Jun 13 – 14, 2022"
     # Once people are checked in at the door, they are the ones counted.
-    db.session.add(CheckIn(participant=board.people[0]))
+    db.session.add(CheckIn(participant=board.people[0], day=board.start_date))
     db.session.commit()
     values = services.placeholder_values(board, "en")
     assert (values["participants"], values["countries"]) == ("1", "Senegal")

@@ -6,11 +6,13 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from pypdf import PdfReader
 
 from meeting_app.accounts.models import Role
 from meeting_app.desk.models import CheckIn
 from meeting_app.extensions import db
+from meeting_app.models import utcnow
 from meeting_app.registration.models import RegistrationStatus
 from tests.conftest import registration_data
 
@@ -182,6 +184,7 @@ def _check_in(participant, day: date, hour: int = 8):
     db.session.add(
         CheckIn(
             participant_id=participant.id,
+            day=day,
             checked_in_at=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
         )
     )
@@ -200,6 +203,12 @@ def past_meeting(open_meeting, make_participant):
     _check_in(came, meeting.start_date)
     _check_in(came, meeting.end_date)
     absent = make_participant(meeting, given_name="Absent", family_name="Person")
+    # A check-in made by mistake and undone at the desk does not count.
+    _check_in(absent, meeting.start_date)
+    db.session.execute(
+        sa.update(CheckIn).where(CheckIn.participant_id == absent.id).values(cancelled_at=utcnow())
+    )
+    db.session.commit()
     return meeting, came, absent
 
 
