@@ -6,13 +6,14 @@ from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from babel.dates import format_date
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 
 from meeting_app.communiques import markup
 from meeting_app.communiques.models import Communique, CommuniqueText
 from meeting_app.communiques.sdgs import badges, goals_of
 from meeting_app.core.i18n import localized
+from meeting_app.core.security import absolute_url
 from meeting_app.documents.pdf import render_pdf
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -82,8 +83,8 @@ def atom_feed(communiques: list[Communique], *, title: str, updated: datetime) -
     sub(feed, "id", f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, 'communiques')}")
     sub(feed, "title", title)
     sub(feed, "updated", _time(updated))
-    sub(feed, "link", rel="self", href=url_for("communiques.feed", _external=True))
-    sub(feed, "link", rel="alternate", href=url_for("communiques.index", _external=True))
+    sub(feed, "link", rel="self", href=absolute_url("communiques.feed"))
+    sub(feed, "link", rel="alternate", href=absolute_url("communiques.index"))
     sub(feed, "generator", "Meeting manager")
     for communique in communiques:
         for text in communique.published_texts:
@@ -101,12 +102,7 @@ def atom_feed(communiques: list[Communique], *, title: str, updated: datetime) -
                 rel="alternate",
                 type="text/html",
                 hreflang=text.language,
-                href=url_for(
-                    "communiques.detail",
-                    slug=communique.slug,
-                    lang=text.language,
-                    _external=True,
-                ),
+                href=absolute_url("communiques.detail", slug=communique.slug, lang=text.language),
             )
             for goal in goals_of(communique.sdgs):
                 with force_locale(text.language):

@@ -24,6 +24,7 @@ from flask_login import current_user
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language, format_clock, localized
+from meeting_app.core.security import public_base_url
 from meeting_app.core.views import attachment, safe_next
 from meeting_app.desk import arrivals, services
 from meeting_app.desk.forms import ReprintForm, WalkInForm
@@ -321,7 +322,7 @@ def print_badge(slug: str, participant_id: int):
             [participant],
             layout=form.layout.data,
             language=meeting.default_language,
-            base_url=url_for("meetings.home", _external=True).rstrip("/"),
+            base_url=public_base_url(),
         )
     except RenderError:
         db.session.rollback()
