@@ -176,6 +176,7 @@ def badges_pdf(
         badges_css(layout, logo.data_uri(meeting)),
         progress=badges_done if progress else None,
         total=len(starts),
+        bare=True,
     )
 
 
