@@ -4,9 +4,11 @@ Services call `record(...)` in the same transaction as the change they log, so
 that an action and its entry are stored together or not at all."""
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from meeting_app.extensions import db
 from meeting_app.privacy.models import AuditEntry
+from meeting_app.registration.models import Participant
 
 # Action codes, stored as is; the labels are for the organisers' page.
 ACTIONS = {
@@ -48,7 +50,14 @@ def label(action: str) -> str:
 
 
 def entries_query(meeting=None):
-    query = db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    query = (
+        db.select(AuditEntry)
+        .options(
+            joinedload(AuditEntry.meeting),
+            joinedload(AuditEntry.participant).joinedload(Participant.meeting),
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
     if meeting is not None:
         query = query.filter(AuditEntry.meeting_id == meeting.id)
     return query

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from meeting_app.agenda.models import AgendaSession, Attendance
 from meeting_app.core import tokens
+from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
 from meeting_app.documents.models import BadgePrint
 from meeting_app.extensions import db
@@ -135,6 +136,11 @@ def erase(participant: Participant, *, by_user) -> None:
     participant.token = tokens.new_token()
     participant.badge_code = new_badge_code()
     participant.erased_at = utcnow()
+    # A head of delegation also holds the delegation's read-only link: it goes too.
+    heads = db.session.execute(sa.select(Delegation).filter_by(head_id=participant.id)).scalars()
+    for delegation in heads:
+        delegation.head_id = None
+        delegation.view_token = tokens.new_token()
     db.session.execute(
         sa.update(RegistrationChange)
         .where(RegistrationChange.participant_id == participant.id)

@@ -136,6 +136,24 @@ def test_erased_participant_gets_no_badge_letter_and_cannot_be_erased_twice(
     )
 
 
+def test_erased_head_of_delegation_loses_the_delegation_link(
+    client, open_meeting, make_participant, organiser
+):
+    meeting = open_meeting(slug="board")
+    senegal = next(d for d in meeting.delegations if d.country_code == "SN")
+    head = make_participant(meeting, delegation=senegal, family_name="Head")
+    member = make_participant(meeting, delegation=senegal, family_name="Member")
+    senegal.head_id = head.id
+    db.session.commit()
+    old_link = f"/d/{senegal.view_token}"
+    assert "Member" in client.get(old_link).get_data(as_text=True)
+    assert _erase(client, meeting, head).status_code == 302
+    assert client.get(old_link).status_code == 404
+    db.session.expire_all()
+    assert senegal.head_id is None
+    assert member.delegation_id == senegal.id
+
+
 def test_erasure_needs_the_confirmation_and_an_organiser(
     client, open_meeting, make_participant, make_user, login
 ):
