@@ -128,6 +128,10 @@ def export_participants(slug, out, status, delegation, category, search, languag
         header, rows = exports.participant_table(participants, language)
     with open(out, "wb") as handle:
         handle.write(exports.spreadsheet(fmt, header, rows, meeting.slug))
+    from meeting_app.privacy import audit
+
+    audit.record("participants.exported", meeting=meeting, details=f"{fmt}, {len(rows)}")
+    db.session.commit()
     click.echo(f"{len(rows)} participants written to {out}.")
 
 
@@ -285,20 +289,49 @@ def export_letters(slug, out, language, certificates):
         raise click.ClickException("Nobody is entitled to this document yet.")
     with open(out, "wb") as handle:
         handle.write(letters.documents_pdf(meeting, kind, people, language))
+    from meeting_app.privacy import audit
+
+    audit.record("documents.downloaded", meeting=meeting, details=f"{kind}, {len(people)}")
+    db.session.commit()
     click.echo(f"{len(people)} {kind}s written to {out}.")
 
 
 privacy = AppGroup("privacy", help="Personal data kept only as long as needed.")
 
 
+def _purge_report(meeting, counts: dict[str, int]) -> str:
+    done = ", ".join(f"{n} {field}" for field, n in counts.items())
+    return f"{meeting.slug}: deleted {done}."
+
+
+@privacy.command(
+    "purge",
+    help="Delete passport numbers, phone numbers, dietary and accessibility needs of "
+    "meetings whose retention period is over (running it again deletes nothing more).",
+)
+def purge():
+    from meeting_app.meetings.models import Meeting
+    from meeting_app.privacy import services
+
+    require_migrated_database()
+    meetings = db.session.execute(db.select(Meeting).order_by(Meeting.end_date)).scalars().all()
+    due = services.purge_due(meetings)
+    for meeting in due:
+        click.echo(_purge_report(meeting, services.purge(meeting)))
+    db.session.commit()
+    click.echo(f"{len(due)} meetings past their retention period, {len(meetings) - len(due)} not.")
+
+
 @privacy.command(
     "purge-passports",
-    help="Delete the passport numbers of participants of meetings that have ended.",
+    help="Delete the passport numbers of participants of meetings that have ended, "
+    "without waiting for the retention period.",
 )
 @click.option("--meeting", "slug", help="Only this meeting (it must have ended).")
 def purge_passports(slug):
     from meeting_app.documents import letters
     from meeting_app.meetings.models import Meeting
+    from meeting_app.privacy import services
 
     if slug:
         meeting = _meeting_or_fail(slug)
@@ -312,6 +345,6 @@ def purge_passports(slug):
         ended = [
             m for m in db.session.execute(db.select(Meeting)).scalars() if letters.meeting_over(m)
         ]
-    count = letters.purge_passports(ended)
+    count = sum(services.purge(m, ("passport_number",))["passport_number"] for m in ended)
     db.session.commit()
     click.echo(f"Deleted {count} passport numbers from {len(ended)} ended meetings.")

@@ -18,6 +18,7 @@ from meeting_app.desk.models import CheckIn, CheckInMethod
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Country, Meeting, MeetingStatus
 from meeting_app.models import utcnow
+from meeting_app.privacy import audit
 from meeting_app.registration import services as registration
 from meeting_app.registration.models import Participant, RegistrationStatus
 
@@ -283,7 +284,15 @@ def undo(check_in: CheckIn, *, by_user=None, now: datetime | None = None) -> boo
         .values(cancelled_at=now or utcnow(), cancelled_by_user_id=by_user.id if by_user else None)
         .execution_options(synchronize_session="fetch")
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    audit.record(
+        "check_in.undone",
+        user=by_user,
+        participant=check_in.participant,
+        details=check_in.day.isoformat(),
+    )
+    return True
 
 
 def days_attended(participant_ids) -> dict[int, list[date]]:

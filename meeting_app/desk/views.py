@@ -35,6 +35,7 @@ from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
+from meeting_app.privacy import audit
 from meeting_app.registration.models import Participant
 from meeting_app.registration.services import DuplicateRegistration, delegation_choices
 from meeting_app.registration.views import commit_and_send
@@ -411,8 +412,11 @@ def arrivals_board(slug: str):
 @bp.get("/meetings/<slug>/arrivals.csv")
 def arrivals_export(slug: str):
     meeting = _meeting(slug)
+    content = arrivals.arrivals_csv(meeting, current_language())
+    audit.record("arrivals.exported", user=current_user, meeting=meeting, details="csv")
+    db.session.commit()
     return attachment(
-        arrivals.arrivals_csv(meeting, current_language()),
+        content,
         f"{meeting.slug}-arrivals.csv",
         "text/csv; charset=utf-8",
     )

@@ -192,7 +192,10 @@ def select(
     query = (
         sa.select(Participant)
         .where(
-            Participant.meeting_id == meeting.id, Participant.status == RegistrationStatus.APPROVED
+            Participant.meeting_id == meeting.id,
+            Participant.status == RegistrationStatus.APPROVED,
+            # An erased person keeps their seat in the counts, but has no badge.
+            Participant.erased_at.is_(None),
         )
         .options(joinedload(Participant.delegation).joinedload(Delegation.country))
         .order_by(

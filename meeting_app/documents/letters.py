@@ -43,7 +43,11 @@ def meeting_over(meeting: Meeting, now: datetime | None = None) -> bool:
 
 
 def entitled_to_certificate(participant: Participant) -> bool:
-    return meeting_over(participant.meeting) and bool(days_attended([participant.id]))
+    return (
+        participant.erased_at is None
+        and meeting_over(participant.meeting)
+        and bool(days_attended([participant.id]))
+    )
 
 
 def documents_for(participant: Participant) -> list[str]:
@@ -59,7 +63,9 @@ def _people(meeting: Meeting):
     return (
         sa.select(Participant)
         .where(
-            Participant.meeting_id == meeting.id, Participant.status == RegistrationStatus.APPROVED
+            Participant.meeting_id == meeting.id,
+            Participant.status == RegistrationStatus.APPROVED,
+            Participant.erased_at.is_(None),
         )
         .options(
             joinedload(Participant.delegation).joinedload(Delegation.country),
@@ -120,16 +126,3 @@ def documents_pdf(
     """One page per person; large sets rendered in parallel chunks."""
     chunks = [participants[i : i + CHUNK] for i in range(0, len(participants), CHUNK)] or [[]]
     return render_many([documents_html(meeting, kind, chunk, language) for chunk in chunks])
-
-
-def purge_passports(meetings: list[Meeting]) -> int:
-    """Blanks the passport numbers of these meetings' participants; returns how many."""
-    ids = [m.id for m in meetings]
-    if not ids:
-        return 0
-    result = db.session.execute(
-        sa.update(Participant)
-        .where(Participant.meeting_id.in_(ids), Participant.passport_number != "")
-        .values(passport_number="")
-    )
-    return result.rowcount

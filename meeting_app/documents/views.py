@@ -3,6 +3,7 @@ organisers' downloads (one person or everyone entitled)."""
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
@@ -10,7 +11,9 @@ from meeting_app.core.i18n import LANGUAGE_NAMES
 from meeting_app.core.views import attachment, private_page
 from meeting_app.documents import letters
 from meeting_app.documents.pdf import RenderError
+from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
+from meeting_app.privacy import audit
 from meeting_app.registration import services as registrations
 from meeting_app.registration.models import Participant
 
@@ -40,6 +43,21 @@ def _pdf(meeting, kind: str, people: list[Participant], language: str, filename:
         flash(_("The document could not be prepared. Please try again in a moment."), "error")
         return redirect(back)
     return attachment(pdf, filename, "application/pdf")
+
+
+def _staff_pdf(meeting, kind: str, people: list[Participant], language: str, filename: str, back):
+    """An organiser's download, written to the audit log once it is made."""
+    response = _pdf(meeting, kind, people, language, filename, back)
+    if response.mimetype == "application/pdf":
+        audit.record(
+            "documents.downloaded",
+            user=current_user,
+            meeting=meeting,
+            participant=people[0] if len(people) == 1 else None,
+            details=f"{kind}, {len(people)}",
+        )
+        db.session.commit()
+    return response
 
 
 @bp.get("/r/<token>/<any(letter, certificate):kind>.pdf")
@@ -73,7 +91,7 @@ def all_documents(slug: str, kind: str):
         flash(_("Nobody is entitled to this document yet."), "warning")
         return redirect(back)
     name = "invitation-letters" if kind == letters.LETTER else "certificates"
-    return _pdf(
+    return _staff_pdf(
         meeting, kind, people, _language(meeting.default_language), f"{slug}-{name}.pdf", back
     )
 
@@ -86,7 +104,7 @@ def one_document(slug: str, participant_id: int, kind: str):
     if not ENTITLED[kind](participant):
         flash(_("This participant is not entitled to this document."), "warning")
         return redirect(back)
-    return _pdf(
+    return _staff_pdf(
         meeting,
         kind,
         [participant],

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -105,6 +105,9 @@ class Meeting(Base):
     # The logo on badges, letters and the booklet: a PNG re-encoded on upload
     # (documents/logo.py). Deferred: loaded only by the documents that show it.
     logo_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    # How long after the last day sensitive fields (passport numbers, phone, dietary
+    # and accessibility needs) are kept before `flask privacy purge` deletes them.
+    retention_days_after_end: Mapped[int] = mapped_column(default=30, server_default="30")
     status: Mapped[MeetingStatus] = mapped_column(
         enum_column(MeetingStatus), default=MeetingStatus.DRAFT, index=True
     )
@@ -130,6 +133,11 @@ class Meeting(Base):
     sessions: Mapped[list[AgendaSession]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaSession.starts_at"
     )
+
+    @property
+    def purge_date(self) -> date:
+        """The first day sensitive fields may be purged (in the meeting's time zone)."""
+        return self.end_date + timedelta(days=self.retention_days_after_end + 1)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -11,7 +11,13 @@ from wtforms import (
     SelectMultipleField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from meeting_app.core.forms import Form, choices
 from meeting_app.registration.forms import RegistrationForm, no_control_characters
@@ -114,6 +120,14 @@ class RegistrationSettingsForm(Form):
         _l("Changes made by approved participants go back to the organisers")
     )
     desk_approves_walk_ins = BooleanField(_l("The hosts' desk approves the walk-ins it registers"))
+    # Left empty, the period stays as it is.
+    retention_days_after_end = IntegerField(
+        _l("Days sensitive data is kept after the meeting"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=3650, message=_l("A number from 0 to 3,650.")),
+        ],
+    )
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:

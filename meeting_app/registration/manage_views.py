@@ -17,6 +17,7 @@ from meeting_app.extensions import db
 from meeting_app.mail.models import OutgoingMail
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
+from meeting_app.privacy import audit
 from meeting_app.registration import exports, importer, services
 from meeting_app.registration.manage_forms import (
     ACTION_LABELS,
@@ -299,6 +300,7 @@ def settings(slug: str):
         form.requires_approval.data = meeting.requires_approval
         form.requires_approval_of_changes.data = meeting.requires_approval_of_changes
         form.desk_approves_walk_ins.data = meeting.desk_approves_walk_ins
+        form.retention_days_after_end.data = meeting.retention_days_after_end
     if form.validate_on_submit():
         try:
             promoted = services.update_registration_settings(
@@ -319,6 +321,8 @@ def settings(slug: str):
             )
         else:
             meeting.desk_approves_walk_ins = form.desk_approves_walk_ins.data
+            if form.retention_days_after_end.data is not None:
+                meeting.retention_days_after_end = form.retention_days_after_end.data
             _mail_note(commit_and_send())
             flash(_("Registration settings saved."), "success")
             if promoted:
@@ -342,6 +346,10 @@ def export(slug: str, fmt: str):
     filters = Filters.from_args(request.args)
     participants = db.session.execute(participants_query(meeting, filters)).scalars()
     header, rows = exports.participant_table(participants, current_language())
+    audit.record(
+        "participants.exported", user=current_user, meeting=meeting, details=f"{fmt}, {len(rows)}"
+    )
+    db.session.commit()
     return attachment(
         exports.spreadsheet(fmt, header, rows, meeting.slug),
         f"{meeting.slug}-participants.{fmt}",

@@ -136,8 +136,12 @@ EDITABLE_FIELDS = (
 )
 
 # Shown to organisers and the participant only, never written into the change log,
-# and purged after the meeting (`flask documents purge-passports`).
+# and purged after the meeting (`flask privacy purge`).
 PRIVATE_FIELDS = frozenset({"passport_number"})
+
+# Purged once the meeting's retention period is over (privacy/services.py); the
+# visa letters, catering and access they serve are then done.
+SENSITIVE_FIELDS = ("passport_number", "phone", "dietary_needs", "accessibility_needs")
 
 
 # Registrations that count against the meeting's capacity and the delegation's limit.
@@ -189,6 +193,9 @@ class Participant(Base):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Sent to the participant with the decision; kept for the organisers.
     decision_reason: Mapped[str] = mapped_column(sa.String(1000), default="")
+    # Set when an organiser erased the person (privacy/services.py): the row stays,
+    # anonymised, so that counts stay right.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "email", name="uq_participants_meeting_email"),

@@ -19,6 +19,7 @@ from meeting_app.mail import services as mail
 from meeting_app.meetings.models import Country, Meeting, MeetingStatus
 from meeting_app.meetings.services import registration_state
 from meeting_app.models import utcnow
+from meeting_app.privacy import audit
 from meeting_app.registration import seats
 from meeting_app.registration.models import (
     EDITABLE_FIELDS,
@@ -76,6 +77,9 @@ def find_by_token(token: str) -> Participant | None:
         db.select(Participant).filter_by(token_selector=tokens.selector_of(token))
     ).scalar_one_or_none()
     if participant is None or not tokens.same_token(participant.token, token):
+        return None
+    # An erased person's link was replaced by a secret nobody has; this says so twice.
+    if participant.erased_at is not None:
         return None
     return participant
 
@@ -236,6 +240,13 @@ def update_registration(participant: Participant, values: dict, *, by_user=None)
         participant.status = Status.SUBMITTED
         participant.status_changed_at = utcnow()
     record(participant, old_status, participant.status, by_user=by_user, details=details)
+    if by_user is not None:
+        audit.record(
+            "participant.edited",
+            user=by_user,
+            participant=participant,
+            details=", ".join(changed),  # the field names, never the values
+        )
     return changed
 
 
@@ -273,6 +284,13 @@ def change_status(
     participant.status_changed_at = utcnow()
     participant.decision_reason = reason
     record(participant, old_status, new_status, by_user=by_user, details=reason)
+    if by_user is not None:
+        audit.record(
+            "participant.status",
+            user=by_user,
+            participant=participant,
+            details=f"{old_status.value} → {new_status.value}",
+        )
     if notify:
         _notify_status(participant, old_status)
     if freed:
@@ -356,6 +374,7 @@ def regenerate_token(participant: Participant, *, by_user) -> str:
         by_user=by_user,
         details="private link regenerated",
     )
+    audit.record("participant.new_link", user=by_user, participant=participant)
     return participant.token
 
 

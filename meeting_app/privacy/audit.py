@@ -1,0 +1,63 @@
+"""The audit log of staff actions on personal data (see models.AuditEntry).
+
+Services call `record(...)` in the same transaction as the change they log, so
+that an action and its entry are stored together or not at all."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from meeting_app.extensions import db
+from meeting_app.privacy.models import AuditEntry
+from meeting_app.registration.models import Participant
+
+# Action codes, stored as is; the labels are for the organisers' page.
+ACTIONS = {
+    "participant.edited": _l("Registration edited"),
+    "participant.status": _l("Status changed"),
+    "participant.new_link": _l("Private link regenerated"),
+    "participant.erased": _l("Participant erased"),
+    "participants.exported": _l("Participant list exported"),
+    "arrivals.exported": _l("Arrivals exported"),
+    "documents.downloaded": _l("Letters or certificates downloaded"),
+    "check_in.undone": _l("Check-in undone"),
+    "meeting.purged": _l("Sensitive data purged"),
+}
+
+COMMAND_LINE = "command line"
+
+
+def record(action: str, *, user=None, meeting=None, participant=None, details: str = ""):
+    """Adds one entry (flushed with the caller's transaction). `details` must not
+    carry personal values: field names, formats and counts only."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    if meeting is None and participant is not None:
+        meeting = participant.meeting
+    entry = AuditEntry(
+        user_id=user.id if user is not None else None,
+        actor=user.email if user is not None else COMMAND_LINE,
+        action=action,
+        meeting_id=meeting.id if meeting is not None else None,
+        participant_id=participant.id if participant is not None else None,
+        details=details[:500],
+    )
+    db.session.add(entry)
+    return entry
+
+
+def label(action: str) -> str:
+    return str(ACTIONS.get(action, action))
+
+
+def entries_query(meeting=None):
+    query = (
+        db.select(AuditEntry)
+        .options(
+            joinedload(AuditEntry.meeting),
+            joinedload(AuditEntry.participant).joinedload(Participant.meeting),
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+    if meeting is not None:
+        query = query.filter(AuditEntry.meeting_id == meeting.id)
+    return query

@@ -1,0 +1,192 @@
+"""What is held about a participant (their download), erasure, and the purge of
+sensitive fields once a meeting's retention period is over.
+
+Services change data and flush; the caller commits."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from meeting_app.agenda.models import AgendaSession, Attendance
+from meeting_app.core import tokens
+from meeting_app.delegations.models import Delegation
+from meeting_app.desk.models import CheckIn
+from meeting_app.documents.models import BadgePrint
+from meeting_app.extensions import db
+from meeting_app.mail.models import MailStatus, OutgoingMail
+from meeting_app.meetings.models import Meeting
+from meeting_app.models import utcnow
+from meeting_app.privacy import audit
+from meeting_app.registration.models import (
+    EDITABLE_FIELDS,
+    SENSITIVE_FIELDS,
+    Participant,
+    RegistrationChange,
+    new_badge_code,
+)
+
+ERASED_NAME = "Erased participant"
+
+
+def _value(value):
+    if hasattr(value, "value"):  # enums
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def personal_data(participant: Participant) -> dict:
+    """Everything held about one participant, as plain JSON-ready values."""
+    registration = {field: _value(getattr(participant, field)) for field in EDITABLE_FIELDS}
+    registration.update(
+        delegation=participant.delegation.country_code if participant.delegation else None,
+        role=participant.role.value,
+        status=participant.status.value,
+        decision_reason=participant.decision_reason,
+        registered_at=_value(participant.created_at),
+        updated_at=_value(participant.updated_at),
+    )
+    check_ins = db.session.execute(
+        sa.select(CheckIn).filter_by(participant_id=participant.id).order_by(CheckIn.id)
+    ).scalars()
+    prints = db.session.execute(
+        sa.select(BadgePrint).filter_by(participant_id=participant.id).order_by(BadgePrint.id)
+    ).scalars()
+    sessions = db.session.execute(
+        sa.select(AgendaSession, Attendance.created_at)
+        .join(Attendance, Attendance.session_id == AgendaSession.id)
+        .filter(Attendance.participant_id == participant.id)
+        .order_by(AgendaSession.starts_at, AgendaSession.id)
+    )
+    mails = db.session.execute(
+        sa.select(OutgoingMail).filter_by(participant_id=participant.id).order_by(OutgoingMail.id)
+    ).scalars()
+    return {
+        "meeting": participant.meeting.slug,
+        "registration": registration,
+        "status_history": [
+            {
+                "at": _value(change.at),
+                "by": change.actor,
+                "from": _value(change.from_status),
+                "to": _value(change.to_status),
+                "details": change.details,
+            }
+            for change in reversed(participant.changes)
+        ],
+        "check_ins": [
+            {
+                "day": _value(c.day),
+                "at": _value(c.checked_in_at),
+                "method": c.method.value,
+                "undone_at": _value(c.cancelled_at),
+            }
+            for c in check_ins
+        ],
+        "badge_prints": [
+            {"at": _value(p.printed_at), "layout": p.layout, "reprint": p.reprint} for p in prints
+        ],
+        "sessions": [
+            {
+                "title": session.title,
+                "starts_at": _value(session.starts_at),
+                "ends_at": _value(session.ends_at),
+                "chosen_at": _value(chosen_at),
+            }
+            for session, chosen_at in sessions
+        ],
+        "emails": [
+            {
+                "subject": m.subject,
+                "created_at": _value(m.created_at),
+                "sent_at": _value(m.sent_at),
+                "status": m.status.value,
+            }
+            for m in mails
+        ],
+    }
+
+
+class AlreadyErased(Exception):
+    pass
+
+
+def erase(participant: Participant, *, by_user) -> None:
+    """Anonymises a participant: personal fields replaced by neutral values, the
+    private link and badge code replaced by secrets nobody has, e-mails emptied,
+    the change log's details cleared. The row stays with its status, delegation,
+    category, check-ins, badge prints and chosen sessions, so that every count
+    (seats included) stays as it was: to free a seat, cancel first."""
+    if participant.erased_at is not None:
+        raise AlreadyErased()
+    participant.honorific = None
+    participant.given_name = ""
+    participant.family_name = ERASED_NAME
+    participant.badge_name = ERASED_NAME
+    # Unique per meeting and never deliverable (.invalid is reserved, RFC 2606).
+    participant.email = f"erased-{participant.id}@erased.invalid"
+    for field in ("phone", "organisation", "position", "dietary_needs", "accessibility_needs"):
+        setattr(participant, field, "")
+    participant.passport_number = ""
+    participant.nationality_code = None
+    participant.needs_visa_letter = False
+    participant.consent_public_list = False
+    participant.decision_reason = ""
+    participant.token = tokens.new_token()
+    participant.badge_code = new_badge_code()
+    participant.erased_at = utcnow()
+    # A head of delegation also holds the delegation's read-only link: it goes too.
+    heads = db.session.execute(sa.select(Delegation).filter_by(head_id=participant.id)).scalars()
+    for delegation in heads:
+        delegation.head_id = None
+        delegation.view_token = tokens.new_token()
+    db.session.execute(
+        sa.update(RegistrationChange)
+        .where(RegistrationChange.participant_id == participant.id)
+        .values(details="")
+    )
+    # Mails not yet sent can no longer be: they go. Those sent keep their subject,
+    # date and status (what was sent when), not their text nor the address.
+    db.session.execute(
+        sa.delete(OutgoingMail).where(
+            OutgoingMail.participant_id == participant.id,
+            OutgoingMail.status == MailStatus.PENDING,
+        )
+    )
+    db.session.execute(
+        sa.update(OutgoingMail)
+        .where(OutgoingMail.participant_id == participant.id)
+        .values(recipient="", body_text="", calendar="", last_error="")
+    )
+    audit.record("participant.erased", user=by_user, participant=participant)
+    db.session.flush()
+
+
+def purge_due(meetings: list[Meeting], now: datetime | None = None) -> list[Meeting]:
+    """The meetings whose retention period is over (in each meeting's own time zone)."""
+    now = now or utcnow()
+    return [m for m in meetings if now.astimezone(m.tz).date() >= m.purge_date]
+
+
+def purge(meeting: Meeting, fields=SENSITIVE_FIELDS, *, by_user=None) -> dict[str, int]:
+    """Blanks `fields` of the meeting's participants; returns {field: how many
+    values were deleted}. Running it again deletes nothing more (and logs nothing)."""
+    counts = {}
+    for field in fields:
+        column = getattr(Participant, field)
+        result = db.session.execute(
+            sa.update(Participant)
+            .where(Participant.meeting_id == meeting.id, column != "")
+            .values({field: ""})
+            .execution_options(synchronize_session="fetch")
+        )
+        counts[field] = result.rowcount
+    if any(counts.values()):
+        audit.record(
+            "meeting.purged",
+            user=by_user,
+            meeting=meeting,
+            details=", ".join(f"{field}: {n}" for field, n in counts.items()),
+        )
+    return counts
