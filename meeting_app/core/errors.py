@@ -1,6 +1,6 @@
 """Error pages in the reader's language; never a stack trace."""
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, make_response, render_template
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -21,6 +21,13 @@ MESSAGES = {
     429: (
         _l("Too many attempts"),
         _l("Too many attempts in a short time. Please wait a minute and try again."),
+    ),
+    503: (
+        _l("Briefly unavailable"),
+        _l(
+            "The service cannot reach its database at the moment. Nothing you sent was "
+            "saved; please try again in a minute."
+        ),
     ),
     500: (
         _l("Something went wrong"),
@@ -73,6 +80,14 @@ def register(app: Flask) -> None:
         if database.is_missing_schema_error(error):
             database.log_missing_schema()
             return render_error(503, template="errors/not_migrated.html")
+        if isinstance(error, OperationalError):
+            # The server is down, restarting, or dropped the connection: the
+            # transaction was rolled back as a whole, and the pool reconnects
+            # (pool_pre_ping) when the database is back.
+            app.logger.error("Database unavailable: %s", getattr(error, "orig", error))
+            response = make_response(render_error(503))
+            response.headers["Retry-After"] = "30"
+            return response
         app.logger.exception("Database error")
         return render_error(500)
 

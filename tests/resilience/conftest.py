@@ -1,0 +1,66 @@
+"""Scratch PostgreSQL databases for the fault and backup tests.
+
+They run against a real PostgreSQL server even when the suite runs on SQLite (the
+server TEST_DATABASE_URL names, or the local one .ci/run starts), because
+terminating a server's connections and pg_dump only exist there.
+"""
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from meeting_app.extensions import db
+from tests.conftest import make_app
+
+LOCAL_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _server_url() -> sa.URL:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    return sa.make_url(url if url.startswith("postgresql") else LOCAL_SERVER)
+
+
+@pytest.fixture
+def postgres_database():
+    """A factory: a new, empty PostgreSQL database (its URL), dropped after the test."""
+    server = _server_url()
+    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    created = []
+
+    def factory(migrated: bool = True) -> str:
+        name = f"test_resilience_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+        created.append(name)
+        url = server.set(database=name).render_as_string(hide_password=False)
+        if migrated:
+            app = make_app(url)
+            with app.app_context():
+                upgrade()
+                db.session.remove()
+        return url
+
+    yield factory
+    with admin.connect() as connection:
+        for name in created:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()
+
+
+def terminate_connections(database_url: str) -> int:
+    """What a database restart does to the app: every connection to it is cut."""
+    url = sa.make_url(database_url)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        count = connection.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": url.database},
+        ).scalar()
+    admin.dispose()
+    return count
