@@ -1,5 +1,9 @@
 """`flask --app wsgi ...` commands."""
 
+import os
+import stat
+import tempfile
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -18,6 +22,34 @@ def require_migrated_database() -> None:
         raise click.ClickException(
             "The database is not migrated: run `flask --app wsgi db upgrade` first."
         )
+
+
+def write_output(out: str, content: bytes) -> None:
+    """Writes an export to `out` whole or not at all: on a full disk (or any write
+    error) a clear message instead of a traceback, and no partial file left behind.
+
+    A regular file is written beside its place and renamed over it, so that an
+    earlier export at that path stays intact until the new one is complete. A
+    device or pipe (/dev/stdout) is written directly: it cannot be renamed over.
+    """
+    try:
+        if os.path.exists(out) and not stat.S_ISREG(os.stat(out).st_mode):
+            with open(out, "wb") as handle:
+                handle.write(content)
+            return
+        directory = os.path.dirname(os.path.abspath(out))
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".export-")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(content)
+            os.replace(temporary, out)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as error:
+        reason = error.strerror or str(error)
+        message = f"Could not write {out}: {reason}. Nothing was written."
+        raise click.ClickException(message) from None
 
 
 def register(app: Flask) -> None:
@@ -126,8 +158,7 @@ def export_participants(slug, out, status, delegation, category, search, languag
     with force_locale(language):
         participants = db.session.execute(participants_query(meeting, filters)).scalars().all()
         header, rows = exports.participant_table(participants, language)
-    with open(out, "wb") as handle:
-        handle.write(exports.spreadsheet(fmt, header, rows, meeting.slug))
+    write_output(out, exports.spreadsheet(fmt, header, rows, meeting.slug))
     click.echo(f"{len(rows)} participants written to {out}.")
 
 
@@ -142,8 +173,7 @@ def export_delegations(slug, out, language):
     meeting = _meeting_or_fail(slug)
     fmt = _spreadsheet_format(out)
     header, rows = delegations.delegation_table(delegations.overview(meeting, language), language)
-    with open(out, "wb") as handle:
-        handle.write(exports.spreadsheet(fmt, header, rows, meeting.slug))
+    write_output(out, exports.spreadsheet(fmt, header, rows, meeting.slug))
     click.echo(f"{len(rows)} delegations written to {out}.")
 
 
@@ -159,8 +189,7 @@ def export_arrivals(slug, out, language):
     meeting = _meeting_or_fail(slug)
     with force_locale(language):
         content = arrivals_csv(meeting, language)
-    with open(out, "wb") as handle:
-        handle.write(content)
+    write_output(out, content)
     click.echo(f"Arrivals written to {out}.")
 
 
@@ -200,8 +229,7 @@ def _write_published_agenda(slug: str, out: str, language: str, base_url: str, r
 
     meeting = _meeting_or_fail(slug)
     agenda = published_agenda(meeting)
-    with open(out, "wb") as handle:
-        handle.write(render(meeting, agenda, language=language, base_url=base_url.rstrip("/")))
+    write_output(out, render(meeting, agenda, language=language, base_url=base_url.rstrip("/")))
     click.echo(f"{len(agenda.sessions)} sessions written to {out}.")
 
 
@@ -245,8 +273,7 @@ def export_badges(slug, out, layout, language, base_url, not_printed):
     pdf = badges.badges_pdf(
         meeting, selected, layout=layout, language=language, base_url=base_url.rstrip("/")
     )
-    with open(out, "wb") as handle:
-        handle.write(pdf)
+    write_output(out, pdf)
     badges.record_prints(selected, layout)
     db.session.commit()
     click.echo(f"{len(selected)} badges written to {out}.")
@@ -261,8 +288,7 @@ def export_programme(slug, out, language, paper):
     from meeting_app.documents.booklet import booklet_pdf
 
     meeting = _meeting_or_fail(slug)
-    with open(out, "wb") as handle:
-        handle.write(booklet_pdf(meeting, language=language, paper=paper))
+    write_output(out, booklet_pdf(meeting, language=language, paper=paper))
     click.echo(f"Programme written to {out}.")
 
 
@@ -283,8 +309,7 @@ def export_letters(slug, out, language, certificates):
         kind, people = letters.LETTER, letters.letter_recipients(meeting)
     if not people:
         raise click.ClickException("Nobody is entitled to this document yet.")
-    with open(out, "wb") as handle:
-        handle.write(letters.documents_pdf(meeting, kind, people, language))
+    write_output(out, letters.documents_pdf(meeting, kind, people, language))
     click.echo(f"{len(people)} {kind}s written to {out}.")
 
 
