@@ -64,3 +64,7 @@ def terminate_connections(database_url: str) -> int:
         ).scalar()
     admin.dispose()
     return count
+
+
+# The app under gunicorn on the tests' database (several workers, as in production).
+from tests.registration.test_concurrency import gunicorn  # noqa: E402, F401
