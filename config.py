@@ -122,6 +122,7 @@ def from_environment(cls: type[Config], environ=os.environ) -> dict:
         "SECRET_KEY",
         "RATELIMIT_STORAGE_URI",
         "LOGIN_RATE_LIMIT",
+        "REGISTRATION_RATE_LIMIT",
         "TOKEN_LOOKUP_RATE_LIMIT",
         "MAIL_SERVER",
         "MAIL_USERNAME",
