@@ -51,7 +51,7 @@ def test_registrations_check_ins_and_lists_at_once(gunicorn, app, make_meeting, 
         registrations=REGISTRATIONS,
         badge_codes=codes,
         list_pages=LIST_PAGES,
-        clients=12,
+        clients=8,
         password=PASSWORD,
     )
 
