@@ -1,14 +1,18 @@
 """A full disk while writing an export: a clear message, no traceback, no partial
 file, and an earlier export at that path kept intact."""
 
+import errno
 import os
+import pathlib
 import resource
 import subprocess
 import sys
+import time
 
 import pytest
 
 import config
+from meeting_app.accounts.models import Role
 from meeting_app.documents.models import BadgePrint
 from meeting_app.extensions import db
 from meeting_app.registration.models import Category, Participant
@@ -102,3 +106,35 @@ def test_a_write_failing_midway_leaves_no_partial_file(
     assert "Traceback" not in result.stderr
     assert out.read_text() == "an earlier export\n"
     assert [path.name for path in tmp_path.iterdir()] == ["participants.csv"]
+
+
+def test_a_background_badge_print_on_a_full_disk_fails_and_marks_nothing_printed(
+    client, make_user, login, open_meeting, make_participant, monkeypatch
+):
+    meeting = open_meeting(slug="board")
+    make_participant(meeting)
+    make_participant(meeting)
+    make_user(Role.HOST, "door@example.org")
+    login("door@example.org")
+    real_write_bytes = pathlib.Path.write_bytes
+
+    def full_disk(path, data):
+        if ".pdf" in path.name:  # a PDF being stored: part written, then ENOSPC
+            real_write_bytes(path, data[:100])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write_bytes(path, data)
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", full_disk)
+    started = client.post(
+        "/desk/meetings/board/badges/jobs", data={"layout": "a4-8", "language": "en"}
+    ).get_json()
+    deadline = time.monotonic() + 30
+    while (job := client.get(started["status_url"]).get_json())["state"] == "running":
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+    assert job["state"] == "failed" and "nothing was marked printed" in job["message"]
+    job_id = started["status_url"].rsplit("/", 1)[-1]
+    renders = pathlib.Path(client.application.instance_path) / "renders"
+    assert sorted(p.name for p in renders.glob(f"{job_id}*")) == [f"{job_id}.json"]
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(BadgePrint.id))) == 0
