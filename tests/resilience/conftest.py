@@ -6,12 +6,14 @@ terminating a server's connections and pg_dump only exist there.
 """
 
 import os
+import re
 import uuid
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+import config
 from meeting_app.extensions import db
 from tests.conftest import make_app
 
@@ -23,6 +25,15 @@ def _server_url() -> sa.URL:
     return sa.make_url(url if url.startswith("postgresql") else LOCAL_SERVER)
 
 
+def _scratch_prefix() -> str:
+    """Scratch databases are named after the test database (or the checkout), so
+    that checkouts sharing a server can tell theirs apart."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        return sa.make_url(url).database
+    return re.sub(r"[^a-z0-9]+", "_", config.BASE_DIR.name.lower())
+
+
 @pytest.fixture
 def postgres_database():
     """A factory: a new, empty PostgreSQL database (its URL), dropped after the test."""
@@ -31,7 +42,7 @@ def postgres_database():
     created = []
 
     def factory(migrated: bool = True) -> str:
-        name = f"test_resilience_{uuid.uuid4().hex[:12]}"
+        name = f"{_scratch_prefix()}_{uuid.uuid4().hex[:12]}"
         with admin.connect() as connection:
             connection.exec_driver_sql(f"CREATE DATABASE {name}")
         created.append(name)
