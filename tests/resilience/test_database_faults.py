@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from meeting_app.accounts.models import Role
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting, MeetingStatus
 from tests.conftest import make_app, registration_data
@@ -105,3 +106,18 @@ def test_after_a_database_restart_the_next_requests_succeed(postgres_database):
     assert client.get("/meetings/board/").status_code == 200
     assert client.post("/meetings/board/register", data=registration_data()).status_code == 302
     assert _counts(database_url)[0] == 1
+
+
+def test_a_signed_in_organiser_gets_the_same_503_page(client, make_user, login):
+    """Their page needs their account from the database too; the error page must
+    not need it again (or it would fail in turn)."""
+    make_user(Role.ORGANISER, "boss@example.org")
+    login("boss@example.org")
+    assert client.get("/manage/").status_code == 200
+    cookie = client.get_cookie("session")
+    offline = make_app("postgresql+psycopg://nobody@127.0.0.1:1/none").test_client()
+    offline.set_cookie("session", cookie.value)
+    for path in ("/manage/", "/desk/", "/"):
+        response = offline.get(path, headers={"Accept-Language": "fr"})
+        assert response.status_code == 503, path
+        assert "Momentanément indisponible" in response.get_data(as_text=True)
