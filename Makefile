@@ -74,3 +74,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/communiques.py
 	$(BIN)/python bench/desk.py
+	$(BIN)/python bench/morning.py

@@ -35,6 +35,8 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     # Per address; a ministry behind one NAT may register a delegation at once.
     REGISTRATION_RATE_LIMIT = "30 per minute"
+    # Failed look-ups of private links and badge codes per address (guessing them).
+    TOKEN_LOOKUP_RATE_LIMIT = "30 per minute"
 
     PASSWORD_HASH_METHOD = "scrypt"
 
@@ -120,6 +122,8 @@ def from_environment(cls: type[Config], environ=os.environ) -> dict:
         "SECRET_KEY",
         "RATELIMIT_STORAGE_URI",
         "LOGIN_RATE_LIMIT",
+        "REGISTRATION_RATE_LIMIT",
+        "TOKEN_LOOKUP_RATE_LIMIT",
         "MAIL_SERVER",
         "MAIL_USERNAME",
         "MAIL_PASSWORD",

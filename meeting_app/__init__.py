@@ -34,6 +34,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     security.install(app)
     register_blueprints(app)
+    from meeting_app.core import limits
+
+    limits.guard_token_routes(app)
     register_template_helpers(app)
     register_errorhandlers(app)
     register_commands(app)

@@ -1,5 +1,12 @@
 """`flask --app wsgi ...` commands."""
 
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import tempfile
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -20,6 +27,34 @@ def require_migrated_database() -> None:
         )
 
 
+def write_output(out: str, content: bytes) -> None:
+    """Writes an export to `out` whole or not at all: on a full disk (or any write
+    error) a clear message instead of a traceback, and no partial file left behind.
+
+    A regular file is written beside its place and renamed over it, so that an
+    earlier export at that path stays intact until the new one is complete. A
+    device or pipe (/dev/stdout) is written directly: it cannot be renamed over.
+    """
+    try:
+        if os.path.exists(out) and not stat.S_ISREG(os.stat(out).st_mode):
+            with open(out, "wb") as handle:
+                handle.write(content)
+            return
+        directory = os.path.dirname(os.path.abspath(out))
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".export-")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(content)
+            os.replace(temporary, out)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as error:
+        reason = error.strerror or str(error)
+        message = f"Could not write {out}: {reason}. Nothing was written."
+        raise click.ClickException(message) from None
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
@@ -27,6 +62,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(export)
     app.cli.add_command(mail_group)
     app.cli.add_command(privacy)
+    app.cli.add_command(backup)
 
 
 users = AppGroup("users", help="Staff accounts.")
@@ -126,8 +162,7 @@ def export_participants(slug, out, status, delegation, category, search, languag
     with force_locale(language):
         participants = db.session.execute(participants_query(meeting, filters)).scalars().all()
         header, rows = exports.participant_table(participants, language)
-    with open(out, "wb") as handle:
-        handle.write(exports.spreadsheet(fmt, header, rows, meeting.slug))
+    write_output(out, exports.spreadsheet(fmt, header, rows, meeting.slug))
     from meeting_app.privacy import audit
 
     audit.record("participants.exported", meeting=meeting, details=f"{fmt}, {len(rows)}")
@@ -146,8 +181,7 @@ def export_delegations(slug, out, language):
     meeting = _meeting_or_fail(slug)
     fmt = _spreadsheet_format(out)
     header, rows = delegations.delegation_table(delegations.overview(meeting, language), language)
-    with open(out, "wb") as handle:
-        handle.write(exports.spreadsheet(fmt, header, rows, meeting.slug))
+    write_output(out, exports.spreadsheet(fmt, header, rows, meeting.slug))
     click.echo(f"{len(rows)} delegations written to {out}.")
 
 
@@ -163,8 +197,7 @@ def export_arrivals(slug, out, language):
     meeting = _meeting_or_fail(slug)
     with force_locale(language):
         content = arrivals_csv(meeting, language)
-    with open(out, "wb") as handle:
-        handle.write(content)
+    write_output(out, content)
     click.echo(f"Arrivals written to {out}.")
 
 
@@ -204,8 +237,7 @@ def _write_published_agenda(slug: str, out: str, language: str, base_url: str, r
 
     meeting = _meeting_or_fail(slug)
     agenda = published_agenda(meeting)
-    with open(out, "wb") as handle:
-        handle.write(render(meeting, agenda, language=language, base_url=base_url.rstrip("/")))
+    write_output(out, render(meeting, agenda, language=language, base_url=base_url.rstrip("/")))
     click.echo(f"{len(agenda.sessions)} sessions written to {out}.")
 
 
@@ -249,8 +281,7 @@ def export_badges(slug, out, layout, language, base_url, not_printed):
     pdf = badges.badges_pdf(
         meeting, selected, layout=layout, language=language, base_url=base_url.rstrip("/")
     )
-    with open(out, "wb") as handle:
-        handle.write(pdf)
+    write_output(out, pdf)
     badges.record_prints(selected, layout)
     db.session.commit()
     click.echo(f"{len(selected)} badges written to {out}.")
@@ -265,8 +296,7 @@ def export_programme(slug, out, language, paper):
     from meeting_app.documents.booklet import booklet_pdf
 
     meeting = _meeting_or_fail(slug)
-    with open(out, "wb") as handle:
-        handle.write(booklet_pdf(meeting, language=language, paper=paper))
+    write_output(out, booklet_pdf(meeting, language=language, paper=paper))
     click.echo(f"Programme written to {out}.")
 
 
@@ -287,8 +317,7 @@ def export_letters(slug, out, language, certificates):
         kind, people = letters.LETTER, letters.letter_recipients(meeting)
     if not people:
         raise click.ClickException("Nobody is entitled to this document yet.")
-    with open(out, "wb") as handle:
-        handle.write(letters.documents_pdf(meeting, kind, people, language))
+    write_output(out, letters.documents_pdf(meeting, kind, people, language))
     from meeting_app.privacy import audit
 
     audit.record("documents.downloaded", meeting=meeting, details=f"{kind}, {len(people)}")
@@ -348,3 +377,67 @@ def purge_passports(slug):
     count = sum(services.purge(m, ("passport_number",))["passport_number"] for m in ended)
     db.session.commit()
     click.echo(f"Deleted {count} passport numbers from {len(ended)} ended meetings.")
+
+
+@click.command(help="A consistent copy of the whole database, safe while the app runs.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup(out):
+    """SQLite: the online backup API, a consistent snapshot even while others write.
+    PostgreSQL: pg_dump's custom format (one transaction, so consistent too), for
+    pg_restore. Either way the file appears only once complete."""
+    url = db.engine.url
+    if url.get_backend_name() == "postgresql" and shutil.which("pg_dump") is None:
+        raise click.ClickException(
+            "pg_dump is not installed (Debian: apt-get install postgresql-client). "
+            f"The command: pg_dump --format=custom --no-owner --file={out} "
+            f"{url.set(drivername='postgresql', password=None).render_as_string()}"
+        )
+    directory = os.path.dirname(os.path.abspath(out))
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".backup-")
+    except OSError as error:
+        raise click.ClickException(f"Could not write {out}: {error.strerror}.") from None
+    os.close(descriptor)
+    try:
+        if url.get_backend_name() == "sqlite":
+            _sqlite_backup(url.database, temporary)
+        elif url.get_backend_name() == "postgresql":
+            _pg_dump(url, temporary)
+        else:
+            raise click.ClickException(f"No backup method for {url.get_backend_name()}.")
+        os.replace(temporary, out)
+    except OSError as error:
+        raise click.ClickException(f"Could not write {out}: {error.strerror}.") from None
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    click.echo(f"Database backed up to {out} ({os.path.getsize(out)} bytes).")
+
+
+def _sqlite_backup(source: str, target: str) -> None:
+    with sqlite3.connect(source) as origin, sqlite3.connect(target) as copy:
+        try:
+            origin.backup(copy)
+        except sqlite3.OperationalError as error:  # e.g. "database or disk is full"
+            raise click.ClickException(f"The backup failed: {error}.") from None
+    # Closed by hand: the context managers above only end transactions.
+    origin.close()
+    copy.close()
+
+
+def _pg_dump(url, target: str) -> None:
+    # The password goes through the environment: a command line shows in `ps`.
+    env = {**os.environ}
+    if url.password:
+        env["PGPASSWORD"] = url.password
+    command = [
+        "pg_dump",
+        "--format=custom",
+        "--no-owner",
+        f"--file={target}",
+        url.set(drivername="postgresql", password=None).render_as_string(),
+    ]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise click.ClickException(f"pg_dump failed: {result.stderr.strip()}")

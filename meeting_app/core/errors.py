@@ -1,6 +1,6 @@
 """Error pages in the reader's language; never a stack trace."""
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, g, make_response, render_template
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
 
 from meeting_app.core import database
-from meeting_app.extensions import db
+from meeting_app.extensions import db, login_manager
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood.")),
@@ -21,6 +21,13 @@ MESSAGES = {
     429: (
         _l("Too many attempts"),
         _l("Too many attempts in a short time. Please wait a minute and try again."),
+    ),
+    503: (
+        _l("Briefly unavailable"),
+        _l(
+            "The service cannot reach its database at the moment. Nothing you sent was "
+            "saved; please try again in a minute."
+        ),
     ),
     500: (
         _l("Something went wrong"),
@@ -70,9 +77,20 @@ def register(app: Flask) -> None:
     @app.errorhandler(ProgrammingError)
     def database_error(error):
         db.session.rollback()
+        # The page is shown as to a visitor: loading the signed-in account would
+        # need the database again, and fail inside this handler.
+        g._login_user = login_manager.anonymous_user()
         if database.is_missing_schema_error(error):
             database.log_missing_schema()
             return render_error(503, template="errors/not_migrated.html")
+        if isinstance(error, OperationalError):
+            # The server is down, restarting, or dropped the connection: the
+            # transaction was rolled back as a whole, and the pool reconnects
+            # (pool_pre_ping) when the database is back.
+            app.logger.error("Database unavailable: %s", getattr(error, "orig", error))
+            response = make_response(render_error(503))
+            response.headers["Retry-After"] = "30"
+            return response
         app.logger.exception("Database error")
         return render_error(500)
 

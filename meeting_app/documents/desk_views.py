@@ -123,8 +123,8 @@ def start_badge_job(slug: str):
         pdf = badges.badges_pdf(
             again, people, layout=layout, language=language, base_url=base_url, progress=progress
         )
+        # Committed by the job once the PDF is stored.
         badges.record_prints(people, layout, db.session.get(User, user_id))
-        db.session.commit()
         return pdf
 
     job_id = jobs.start(

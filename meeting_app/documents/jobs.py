@@ -18,9 +18,13 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from meeting_app.extensions import db
+
 KEEP_SECONDS = 24 * 3600
 Progress = Callable[[int, int], None]
-# Runs inside an app context in the job's thread: returns the PDF.
+# Runs inside an app context in the job's thread: returns the PDF. What it changes
+# in the database is committed only once the PDF is stored (badges are marked
+# printed only if there is a file to print).
 Work = Callable[[Progress], bytes]
 
 
@@ -40,10 +44,19 @@ def _folder() -> Path:
     return folder
 
 
+def _write(path: Path, content: bytes) -> None:
+    """Whole or not at all: a full disk leaves no partial file behind."""
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        temporary.write_bytes(content)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def _save(folder: Path, job: Job) -> None:
-    temporary = folder / f"{job.id}.json.tmp"
-    temporary.write_text(json.dumps(asdict(job)))
-    os.replace(temporary, folder / f"{job.id}.json")
+    _write(folder / f"{job.id}.json", json.dumps(asdict(job)).encode())
 
 
 def _remove_old(folder: Path) -> None:
@@ -71,12 +84,17 @@ def _run(app: Flask, folder: Path, job: Job, work: Work) -> None:
     with app.app_context():
         try:
             pdf = work(progress)
-            (folder / f"{job.id}.pdf").write_bytes(pdf)
+            _write(folder / f"{job.id}.pdf", pdf)
+            db.session.commit()
             job.state, job.done = "done", job.total
         except Exception:  # reported to the person as a failed job, logged here
+            db.session.rollback()
             app.logger.exception("render job %s failed", job.id)
             job.state = "failed"
-        _save(folder, job)
+        try:
+            _save(folder, job)
+        except OSError:  # the disk is full: the state cannot be recorded either
+            app.logger.exception("render job %s: state not saved", job.id)
 
 
 def get(job_id: str, user_id: int) -> Job | None:
