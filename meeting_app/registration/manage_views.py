@@ -85,7 +85,7 @@ def bulk(slug: str):
     form = BulkForm()
     back = redirect(url_for(".index", slug=slug, **Filters.from_args(request.args).as_args()))
     if not form.validate_on_submit():
-        flash(" ".join(m for messages in form.errors.values() for m in messages), "error")
+        flash(" ".join(str(m) for messages in form.errors.values() for m in messages), "error")
         return back
     done, refused = 0, 0
     for participant_id in form.ids.data:
