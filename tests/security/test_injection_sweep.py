@@ -430,3 +430,110 @@ def test_searches_take_hostile_text_as_text(client, organiser, open_meeting, mak
             response = client.get(path, query_string={"q": text})
             assert response.status_code == 200, (path, text)
             assert_inert_html(response.get_data(as_text=True), text)
+
+
+# --- Staff forms: organisers' registrations, the CSV import, the desk's walk-ins ----------
+
+
+def csv_line(*cells: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
+
+
+IMPORT_HEADER = csv_line("given_name", "family_name", "email", "organisation", "category")
+
+
+def test_csv_import_shows_hostile_cells_as_text_refuses_control_characters_and_exports_safely(
+    client, organiser, open_meeting, inbox
+):
+    open_meeting(slug="import")
+    content = IMPORT_HEADER + "".join(
+        csv_line(text, text, f"import{n}@example.org", text, "donor")
+        for n, text in enumerate(HOSTILE.values())
+    )
+    refused = csv_line("Diop\r\nBcc: x@evil.example", "Diop", "crlf@example.org", "O", "donor")
+    refused += csv_line("Awa", "Nul\x00", "nul@example.org", "O\x07", "donor")
+    preview = client.post(
+        "/manage/meetings/import/registrations/import",
+        data={"file": (io.BytesIO((content + refused).encode()), "people.csv")},
+        content_type="multipart/form-data",
+    )
+    assert preview.status_code == 200
+    page = preview.get_data(as_text=True)
+    assert_inert_html(page, *HOSTILE.values())
+    assert f"{len(HOSTILE)} rows can be imported; 2 rows have problems" in page
+    assert "Remove the invisible control characters from this field." in page
+
+    assert (
+        client.post(
+            "/manage/meetings/import/registrations/import", data={"content": content}
+        ).status_code
+        == 302
+    )
+    stored = {p.family_name for p in db.session.execute(db.select(Participant)).scalars()}
+    assert stored == set(HOSTILE.values())
+    assert all(m["Bcc"] is None for m in inbox.messages)
+    for fmt, read in (("csv", csv_rows), ("xlsx", xlsx_rows)):
+        rows = read(client.get(f"/manage/meetings/import/registrations/export.{fmt}").data)
+        assert_no_formula_cells(rows)
+        cells = {cell for row in rows for cell in row}
+        assert "'" + HOSTILE["formula"] in cells and HOSTILE["script"] in cells
+
+
+def test_organiser_forms_and_the_decline_note_keep_hostile_text_out_of_mail_headers(
+    client, organiser, open_meeting, inbox
+):
+    meeting = open_meeting(slug="staff")
+    data = registration_data(
+        meeting,
+        given_name=HOSTILE["script"],
+        family_name=HOSTILE["attribute"],
+        organisation=HOSTILE["formula"],
+        email="staff@example.org",
+        role="delegate",
+    )
+    data.pop("acknowledge_data_use")
+    created = client.post("/manage/meetings/staff/registrations/new", data=data)
+    assert created.status_code == 302, created.get_data(as_text=True)[-1500:]
+    person = db.session.execute(db.select(Participant)).scalar_one()
+    refused = client.post(
+        f"/manage/meetings/staff/registrations/{person.id}/edit",
+        data={**data, "family_name": "Diop\r\nBcc: x@evil.example"},
+    )
+    assert refused.status_code == 422
+    assert "Remove the invisible control characters" in refused.get_data(as_text=True)
+
+    inbox.clear()
+    note = "Sorry.\r\nBcc: x@evil.example\r\n\r\n" + HOSTILE["script"]
+    declined = client.post(
+        f"/manage/meetings/staff/registrations/{person.id}/status",
+        data={"action": "decline", "reason": note},
+    )
+    assert declined.status_code == 302
+    (mail,) = inbox.messages
+    assert mail["Bcc"] is None and list(mail.keys()).count("To") == 1
+    assert "Bcc: x@evil.example" in inbox.body(mail)  # a line of the note, as written
+    assert HOSTILE["script"] in inbox.body(mail)
+    detail = client.get(f"/manage/meetings/staff/registrations/{person.id}")
+    assert_inert_html(detail.get_data(as_text=True), HOSTILE["script"], HOSTILE["attribute"])
+
+
+def test_desk_walk_in_keeps_hostile_text_inert_and_refuses_control_characters(
+    client, make_user, login, open_meeting
+):
+    meeting = open_meeting(slug="door")
+    make_user(Role.HOST)
+    login("host@example.org")
+    data = registration_data(
+        meeting, given_name=HOSTILE["attribute"], family_name=HOSTILE["script"], role="delegate"
+    )
+    data.pop("acknowledge_data_use")
+    refused = client.post(
+        "/desk/meetings/door/walk-in", data={**data, "organisation": "Org\x1b[2J"}
+    )
+    assert refused.status_code == 422
+    assert "Remove the invisible control characters" in refused.get_data(as_text=True)
+    response = client.post("/desk/meetings/door/walk-in", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert_inert_html(response.get_data(as_text=True), HOSTILE["attribute"], HOSTILE["script"])
