@@ -352,6 +352,47 @@ def test_every_route_answers_each_visitor_as_expected(
     assert wrong == {}
 
 
+def test_forms_refuse_by_post_whom_their_page_refuses(server_app, demo_loaded, clients):
+    """Pages that are also forms (GET and POST): a POST by someone the page turns
+    away is turned away the same, before the form is read."""
+    world = build_world()
+    refusals = {LOGIN, 403, 404}
+    checked, wrong = 0, {}
+    for rule in server_app.url_map.iter_rules():
+        if not {"GET", "POST"} <= rule.methods:
+            continue
+        for role, expected in EXPECTED[(rule.endpoint, "GET")].items():
+            if expected not in refusals:
+                continue
+            with server_app.test_request_context():
+                url = url_for(rule.endpoint, **values_for(rule, role, world))
+            got = outcome(clients[role].post(url, data={"title": "x", "name": "x"}))
+            checked += 1
+            if got != expected:
+                wrong[(rule.endpoint, role)] = got
+    assert wrong == {}
+    assert checked > 50
+
+
+def test_post_only_addresses_do_nothing_on_get(server_app, demo_loaded, clients):
+    """A link or a prefetch (GET) never changes anything: 405 for everyone."""
+    world = build_world()
+    rules = list(server_app.url_map.iter_rules())
+    # The desk's check-in takes its POST at its page's own address.
+    read = {rule.rule for rule in rules if "GET" in rule.methods}
+    wrong = {}
+    for rule in rules:
+        if rule.rule in read:
+            continue
+        for role in ("anonymous", "organiser"):
+            with server_app.test_request_context():
+                url = url_for(rule.endpoint, **values_for(rule, role, world))
+            status = clients[role].get(url).status_code
+            if status != 405:
+                wrong[(rule.endpoint, role)] = status
+    assert wrong == {}
+
+
 # --- Changing an id or a token reaches nobody else's data ------------------------------
 
 ID_ARGUMENTS = {"participant_id", "session_id", "check_in_id", "delegation_id"}
