@@ -566,3 +566,28 @@ def test_a_bulk_change_with_nothing_selected_says_so(demo_loaded, clients):
 
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_a_passport_number_is_shown_to_its_owner_and_organisers_only(demo_loaded, clients):
+    world = build_world()
+    world.subject.passport_number = "ZX9876543"
+    db.session.commit()
+    subject, slug = world.subject, world.meeting.slug
+    seen = {
+        "own page": clients["participant"].get(f"/r/{world.own.token}"),
+        "desk badge": clients["host"].get(f"/desk/badge/{subject.badge_code}"),
+        "desk search": clients["host"].get(
+            f"/desk/meetings/{slug}/check-in", query_string={"q": subject.family_name}
+        ),
+        "arrivals": clients["host"].get(f"/desk/meetings/{slug}/arrivals.csv"),
+        "delegation link": clients["anonymous"].get(f"/d/{world.delegation.view_token}"),
+        "public list": clients["anonymous"].get(f"/meetings/{slug}/delegations"),
+        "export": clients["organiser"].get(f"/manage/meetings/{slug}/registrations/export.csv"),
+    }
+    assert {where: b"ZX9876543" in r.data for where, r in seen.items()} == dict.fromkeys(
+        seen, False
+    )
+    found = seen["desk search"].get_data(as_text=True)
+    assert html.escape(subject.family_name, quote=False) in found  # the search found them
+    organiser = clients["organiser"].get(f"/manage/meetings/{slug}/registrations/{subject.id}")
+    assert b"ZX9876543" in organiser.data
