@@ -604,3 +604,15 @@ def test_a_passport_number_is_shown_to_its_owner_and_organisers_only(demo_loaded
     assert html.escape(subject.family_name, quote=False) in found  # the search found them
     organiser = clients["organiser"].get(f"/manage/meetings/{slug}/registrations/{subject.id}")
     assert b"ZX9876543" in organiser.data
+
+
+def test_an_account_demoted_or_disabled_while_signed_in_loses_access_at_once(clients):
+    organiser, client = clients["users"]["organiser"], clients["organiser"]
+    assert client.get("/manage/").status_code == 200
+    organiser.role = Role.HOST
+    db.session.commit()
+    assert client.get("/manage/").status_code == 403
+    assert client.get("/desk/").status_code == 200
+    organiser.active = False
+    db.session.commit()
+    assert outcome(client.get("/desk/")) == LOGIN
