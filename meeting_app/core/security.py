@@ -8,6 +8,9 @@ CSS cannot run code.
 """
 
 from flask import Flask, abort, current_app, has_request_context, request, url_for
+from werkzeug.routing import IntegerConverter
+
+from meeting_app.core.database import MAX_ID
 
 CSP = "; ".join(
     [
@@ -65,7 +68,17 @@ def refuse_nul_bytes():
         abort(400)
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every address: a number past the id range is a 404 like any
+    unknown id, rather than a 500 from the database."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def install(app: Flask) -> None:
+    """Called before the blueprints are registered (their rules use the converter)."""
+    app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_nul_bytes)
     app.after_request(security_headers)
     public_url = app.config.get("PUBLIC_URL")

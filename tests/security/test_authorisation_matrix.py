@@ -616,3 +616,24 @@ def test_an_account_demoted_or_disabled_while_signed_in_loses_access_at_once(cli
     organiser.active = False
     db.session.commit()
     assert outcome(client.get("/desk/")) == LOGIN
+
+
+def test_an_id_past_the_databases_range_is_not_found_rather_than_an_error(
+    server_app, demo_loaded, clients
+):
+    """These answered 500 (the database refuses to compare such a number)."""
+    world = build_world()
+    wrong = {}
+    for rule in server_app.url_map.iter_rules():
+        numbers = {name for name in rule.arguments if name.endswith("_id") or name == "number"}
+        if not numbers:
+            continue
+        role = "participant" if "token" in rule.arguments else "organiser"
+        values = values_for(rule, role, world)
+        for huge in (2**31, 10**20):
+            with server_app.test_request_context():
+                url = url_for(rule.endpoint, **{**values, **dict.fromkeys(numbers, huge)})
+            status = clients[role].open(url, method=method_of(rule), json={}).status_code
+            if status != 404:
+                wrong[(rule.endpoint, huge)] = status
+    assert wrong == {}

@@ -555,3 +555,46 @@ def test_desk_walk_in_keeps_hostile_text_inert_and_refuses_control_characters(
     response = client.post("/desk/meetings/door/walk-in", data=data, follow_redirects=True)
     assert response.status_code == 200
     assert_inert_html(response.get_data(as_text=True), HOSTILE["attribute"], HOSTILE["script"])
+
+
+# --- Numbers out of range ----------------------------------------------------------------
+
+HUGE = str(10**20)
+
+
+def test_numbers_past_the_id_range_in_forms_and_lists_get_a_clear_answer(
+    client, organiser, rabat, make_participant, add_session
+):
+    """Each of these answered 500: the database refuses to compare such a number."""
+    session = add_session()
+    bulk = client.post(
+        "/manage/meetings/rabat/registrations/bulk",
+        data={"ids": [HUGE], "action": "approve"},
+        follow_redirects=True,
+    )
+    assert "0 registrations changed." in bulk.get_data(as_text=True)
+    speaker = client.post(
+        "/manage/meetings/rabat/agenda/sessions/new",
+        data=session_form("Panel", 9, **{"people-0-name": f"X (#{HUGE})"}),
+    )
+    assert speaker.status_code == 422
+    assert "Choose people registered for this meeting" in speaker.get_data(as_text=True)
+    for participant_id in (HUGE, str(2**31), "²"):
+        scan = client.post("/desk/meetings/rabat/check-in", json={"participant_id": participant_id})
+        assert scan.status_code == 404
+        assert "No such participant in this meeting" in scan.json["message"]
+    for path in (
+        "/manage/meetings/rabat/registrations/",
+        "/manage/communiques/",
+        "/manage/outbox",
+        "/communiques/",
+    ):
+        for page in (HUGE, "-3", "x"):
+            assert client.get(path, query_string={"page": page}).status_code == 200, (path, page)
+    stale = client.post(
+        f"/manage/meetings/rabat/agenda/sessions/{session.id}/delete",
+        data={"revision": "abc"},
+        follow_redirects=True,
+    )
+    assert stale.status_code == 200
+    assert db.session.get(type(session), session.id) is not None
