@@ -13,6 +13,7 @@ meeting (Rabat 2022); ids of another meeting must give 404 everywhere.
 import html
 import io
 from dataclasses import dataclass
+from datetime import time
 
 import pytest
 import segno
@@ -637,3 +638,35 @@ def test_an_id_past_the_databases_range_is_not_found_rather_than_an_error(
             if status != 404:
                 wrong[(rule.endpoint, huge)] = status
     assert wrong == {}
+
+
+def test_drafts_stay_off_every_public_address(client, rabat, add_session, make_communique):
+    """A session only in the organisers' working copy and an unpublished communiqué:
+    no public page, file or feed shows them."""
+    from meeting_app.agenda import services as agenda
+
+    published = add_session(title="Published panel")
+    agenda.publish(rabat)
+    draft = add_session(title="Secret draft panel", start=time(11, 0), end=time(12, 0))
+    db.session.commit()
+    for path in (
+        f"/meetings/rabat/sessions/{draft.id}",
+        f"/meetings/rabat/sessions/{draft.id}.ics",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/meetings/rabat/sessions/{published.id}").status_code == 200
+    for path in (
+        "/meetings/rabat/agenda",
+        "/meetings/rabat/agenda.ics",
+        "/meetings/rabat/agenda.json",
+        "/meetings/rabat/schedule.xml",
+        "/meetings/rabat/schedule.json",
+    ):
+        body = client.get(path).get_data(as_text=True)
+        assert "Published panel" in body and "Secret draft panel" not in body, path
+
+    communique = make_communique(rabat, title="Secret communiqué", publish=False)
+    for path in (f"/communiques/{communique.slug}", f"/communiques/{communique.slug}.pdf"):
+        assert client.get(path).status_code == 404, path
+    for path in ("/communiques/", "/communiques/feed.atom", "/", "/meetings/rabat/"):
+        assert "Secret communiqué" not in client.get(path).get_data(as_text=True), path
