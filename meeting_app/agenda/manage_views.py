@@ -256,7 +256,8 @@ def rooms(slug: str):
 
 
 def _room(meeting, room_id: str | None) -> Room | None:
-    return meetings.get_in_meeting(Room, as_id(room_id), meeting) if as_id(room_id) else None
+    row_id = as_id(room_id)
+    return meetings.get_in_meeting(Room, row_id, meeting) if row_id else None
 
 
 @bp.get("/conflicts")

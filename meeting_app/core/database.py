@@ -5,7 +5,7 @@ import sqlite3
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -31,8 +31,6 @@ def as_id(value) -> int | None:
 
 def requested_page() -> int:
     """The list page asked for by ?page=, from 1 to MAX_PAGE."""
-    from flask import request
-
     return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
