@@ -16,6 +16,7 @@ from meeting_app.agenda.forms import RoomForm, SessionForm, person_label
 from meeting_app.agenda.models import AgendaSession, Room
 from meeting_app.agenda.notify import notify_changes
 from meeting_app.agenda.timetable import build_timetable
+from meeting_app.core.database import as_id
 from meeting_app.core.forms import EmptyForm
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
@@ -171,7 +172,7 @@ def delete_session(slug: str, session_id: int):
     session = _session(meeting, session_id)
     if EmptyForm().validate_on_submit():
         try:
-            services.delete_session(session, int(request.form.get("revision", "0")))
+            services.delete_session(session, request.form.get("revision", 0, type=int))
         except services.StaleSession as error:
             db.session.rollback()
             flash(error_message(error), "error")
@@ -255,11 +256,8 @@ def rooms(slug: str):
 
 
 def _room(meeting, room_id: str | None) -> Room | None:
-    return (
-        meetings.get_in_meeting(Room, int(room_id), meeting)
-        if room_id and room_id.isdigit()
-        else None
-    )
+    row_id = as_id(room_id)
+    return meetings.get_in_meeting(Room, row_id, meeting) if row_id else None
 
 
 @bp.get("/conflicts")

@@ -21,6 +21,7 @@ from meeting_app.agenda.models import (
     SessionRole,
 )
 from meeting_app.agenda.times import LocalTimeError, to_utc
+from meeting_app.core.database import MAX_ID
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 from meeting_app.models import utcnow
@@ -116,7 +117,9 @@ def _people(meeting: Meeting, people: list[PersonInput]) -> list[SessionPerson]:
         set(
             db.session.execute(
                 sa.select(Participant.id).where(
-                    Participant.id.in_(ids), Participant.meeting_id == meeting.id
+                    # A number past the id range names nobody (and the database refuses it).
+                    Participant.id.in_([i for i in ids if 0 < i <= MAX_ID]),
+                    Participant.meeting_id == meeting.id,
                 )
             ).scalars()
         )

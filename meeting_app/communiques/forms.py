@@ -18,6 +18,7 @@ from meeting_app.communiques.sdgs import GOALS
 from meeting_app.communiques.services import SLUG_MAX, SLUG_PATTERN
 from meeting_app.core.forms import Form, choices
 from meeting_app.core.i18n import LANGUAGE_NAMES
+from meeting_app.registration.forms import no_control_characters
 
 
 def _strip(value):
@@ -34,15 +35,23 @@ class GoalsField(SelectMultipleField):
 class TextFields(Form):
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(_l("Give the communiqué a title.")), Length(max=300)],
+        validators=[
+            DataRequired(_l("Give the communiqué a title.")),
+            Length(max=300),
+            no_control_characters(),
+        ],
         filters=[_strip],
     )
+    # Invisible control characters break the feed's XML and PostgreSQL refuses NUL.
     summary = TextAreaField(
-        _l("Lead paragraph"), validators=[Length(max=2000)], filters=[_strip], render_kw={"rows": 3}
+        _l("Lead paragraph"),
+        validators=[Length(max=2000), no_control_characters(allow_newlines=True)],
+        filters=[_strip],
+        render_kw={"rows": 3},
     )
     body = TextAreaField(
         _l("Text (Markdown)"),
-        validators=[Length(max=50_000)],
+        validators=[Length(max=50_000), no_control_characters(allow_newlines=True)],
         render_kw={"rows": 18},
     )
     sdgs = GoalsField(_l("Sustainable Development Goals"), coerce=int, validate_choice=True)

@@ -21,6 +21,7 @@ from meeting_app.communiques.forms import (
     WorkflowForm,
 )
 from meeting_app.communiques.models import Communique
+from meeting_app.core.database import requested_page
 from meeting_app.core.i18n import language_name, localized
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
@@ -115,6 +116,7 @@ def index():
             sa.orm.selectinload(Communique.meeting),
         )
         .order_by(Communique.updated_at.desc(), Communique.id.desc()),
+        page=requested_page(),
         per_page=50,
         error_out=False,
     )

@@ -18,6 +18,7 @@ from meeting_app.communiques import exports, services
 from meeting_app.communiques.markup import published_html
 from meeting_app.communiques.models import Communique
 from meeting_app.communiques.sdgs import GOALS, badges
+from meeting_app.core.database import requested_page
 from meeting_app.core.i18n import current_language
 from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
@@ -38,7 +39,12 @@ def index():
     goal = request.args.get("sdg", type=int)
     if goal not in GOALS:
         goal = None
-    page = db.paginate(services.public_list(meeting_slug, goal), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(
+        services.public_list(meeting_slug, goal),
+        page=requested_page(),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "communiques/index.html",
         page=page,

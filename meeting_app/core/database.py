@@ -5,13 +5,33 @@ import sqlite3
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config as app_config
 
 _pragmas_installed = False
+
+# Ids are `integer` columns: a larger number names no row, and the database refuses
+# to compare one (PostgreSQL: out of range; SQLite past 64 bits) instead of finding
+# nothing. Numbers from addresses and forms are checked against it first.
+MAX_ID = 2**31 - 1
+# Far past any list's end; a larger ?page= would make an offset the database refuses.
+MAX_PAGE = 100_000
+
+
+def as_id(value) -> int | None:
+    """A row id someone typed or sent: ASCII digits within the id range, else None."""
+    text = str(value) if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        return None
+    return int(text)
+
+
+def requested_page() -> int:
+    """The list page asked for by ?page=, from 1 to MAX_PAGE."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 def install_sqlite_pragmas() -> None:

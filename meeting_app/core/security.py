@@ -7,7 +7,10 @@ run. Styles may be inline: badge colours and a few widths are set that way, and
 CSS cannot run code.
 """
 
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, abort, current_app, has_request_context, request, url_for
+from werkzeug.routing import IntegerConverter
+
+from meeting_app.core.database import MAX_ID
 
 CSP = "; ".join(
     [
@@ -55,7 +58,28 @@ def absolute_url(endpoint: str, **values) -> str:
     return public_base_url() + url_for(endpoint, **values)
 
 
+def refuse_nul_bytes():
+    """No address or search here holds a NUL byte, and PostgreSQL refuses one in any
+    text it compares: such a request is answered 404 (address) or 400 (search)
+    before a query fails with a 500. Forms refuse them with a field error."""
+    if "\x00" in request.path:
+        abort(404)
+    if any("\x00" in key + value for key, value in request.args.items(multi=True)):
+        abort(400)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every address: a number past the id range is a 404 like any
+    unknown id, rather than a 500 from the database."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def install(app: Flask) -> None:
+    """Called before the blueprints are registered (their rules use the converter)."""
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul_bytes)
     app.after_request(security_headers)
     public_url = app.config.get("PUBLIC_URL")
     if public_url and not app.config.get("TRUSTED_HOSTS"):

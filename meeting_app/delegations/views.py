@@ -155,7 +155,7 @@ def update(slug: str, delegation_id: int):
                 "success",
             )
     else:
-        flash(" ".join(m for messages in form.errors.values() for m in messages), "error")
+        flash(" ".join(str(m) for messages in form.errors.values() for m in messages), "error")
     return redirect(url_for(".index", slug=slug))
 
 

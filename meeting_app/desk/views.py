@@ -23,6 +23,7 @@ from flask_login import current_user
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
+from meeting_app.core.database import as_id
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language, format_clock, localized
 from meeting_app.core.security import public_base_url
 from meeting_app.core.views import attachment, safe_next
@@ -217,7 +218,8 @@ def check_in(slug: str):
             return _error(_problem_message(error), status, slug)
         method = CheckInMethod.SCAN
     elif str(participant_id or "").isdigit():
-        participant = db.session.get(Participant, int(participant_id))
+        row_id = as_id(participant_id)
+        participant = db.session.get(Participant, row_id) if row_id else None
         if participant is None or participant.meeting_id != meeting.id:
             return _error(_("No such participant in this meeting. Not checked in."), 404, slug)
         method = CheckInMethod.SEARCH

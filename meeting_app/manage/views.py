@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
+from meeting_app.core.database import requested_page
 from meeting_app.core.forms import EmptyForm
 from meeting_app.extensions import db
 from meeting_app.mail import services as mail
@@ -44,7 +45,7 @@ def outbox():
     query = db.select(OutgoingMail).order_by(OutgoingMail.id.desc())
     if status in {s.value for s in MailStatus}:
         query = query.filter(OutgoingMail.status == status)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=requested_page(), per_page=50, error_out=False)
     pending = db.session.scalar(
         db.select(db.func.count(OutgoingMail.id)).filter_by(status=MailStatus.PENDING)
     )

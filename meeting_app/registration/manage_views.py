@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
+from meeting_app.core.database import as_id, requested_page
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.views import attachment
@@ -65,7 +66,12 @@ def _mail_note(delivered: bool) -> None:
 def index(slug: str):
     meeting = _meeting(slug)
     filters = Filters.from_args(request.args)
-    page = db.paginate(participants_query(meeting, filters), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(
+        participants_query(meeting, filters),
+        page=requested_page(),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "registration/manage/index.html",
         meeting=meeting,
@@ -86,11 +92,12 @@ def bulk(slug: str):
     form = BulkForm()
     back = redirect(url_for(".index", slug=slug, **Filters.from_args(request.args).as_args()))
     if not form.validate_on_submit():
-        flash(" ".join(m for messages in form.errors.values() for m in messages), "error")
+        flash(" ".join(str(m) for messages in form.errors.values() for m in messages), "error")
         return back
     done, refused = 0, 0
     for participant_id in form.ids.data:
-        participant = db.session.get(Participant, participant_id)
+        row_id = as_id(participant_id)
+        participant = db.session.get(Participant, row_id) if row_id else None
         if participant is None or participant.meeting_id != meeting.id:
             continue
         try:

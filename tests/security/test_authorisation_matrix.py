@@ -1,0 +1,674 @@
+"""Who may open what: every route the app registers is requested as each kind of
+visitor and answered with the status the table below expects. A route added
+without a line in the table fails the first test, so none escapes review.
+
+Visitors: anonymous; a participant with their own private link; a forger (a
+link with a real selector and a wrong secret); a host; an organiser. Private
+links (`<token>`) are filled with each visitor's own: the participant's real
+one, a random one for anonymous and staff (being staff opens nobody's private
+page), the forged one for the forger. Other parameters come from the demo
+meeting (Rabat 2022); ids of another meeting must give 404 everywhere.
+"""
+
+import html
+import io
+from dataclasses import dataclass
+from datetime import time
+
+import pytest
+import segno
+from flask import url_for
+from pypdf import PdfReader
+
+from meeting_app.accounts.models import Role
+from meeting_app.agenda.models import AgendaSession
+from meeting_app.communiques.models import Communique
+from meeting_app.core import tokens
+from meeting_app.delegations.models import Delegation
+from meeting_app.desk.models import CheckIn
+from meeting_app.documents import jobs, letters
+from meeting_app.extensions import db
+from meeting_app.mail.models import OutgoingMail
+from meeting_app.meetings.models import Meeting, MeetingStatus
+from meeting_app.registration.models import Participant
+from tests.conftest import make_app
+
+ROLES = ("anonymous", "participant", "forger", "host", "organiser")
+LOGIN = "login"  # a redirect to the sign-in page
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def public(status=200):
+    return everyone(status)
+
+
+def desk(status=200):
+    """Hosts and organisers; others are sent to sign in."""
+    return {**everyone(LOGIN), "host": status, "organiser": status}
+
+
+def organisers(status=200):
+    """Organisers only: hosts get 403, others are sent to sign in."""
+    return {**everyone(LOGIN), "host": 403, "organiser": status}
+
+
+def private(status=200):
+    """A private link: only its own participant gets in; every other token, a
+    forged one included, is the same 404 (staff hold no participant's link)."""
+    return {**everyone(404), "participant": status}
+
+
+# (endpoint, method) -> status per visitor. GET for rules that answer GET, POST
+# (empty form, CSRF off as in the test configuration) for POST-only rules.
+EXPECTED = {
+    # Public pages and feeds: the same for everyone.
+    ("meetings.home", "GET"): public(),
+    ("meetings.meeting_detail", "GET"): public(),
+    ("registration.register", "GET"): public(),  # the demo meeting's "closed" page
+    ("registration.send_link", "GET"): public(),
+    ("registration.thanks", "GET"): public(302),  # nothing registered: back to the form
+    ("delegations.public_list", "GET"): public(),
+    ("agenda.agenda", "GET"): public(),
+    ("agenda.agenda_ics", "GET"): public(),
+    ("agenda.agenda_json", "GET"): public(),
+    ("agenda.agenda_pdf", "GET"): public(),
+    ("agenda.meeting_ics", "GET"): public(),
+    ("agenda.schedule_json", "GET"): public(),
+    ("agenda.schedule_xml", "GET"): public(),
+    ("agenda.session_detail", "GET"): public(),
+    ("agenda.session_ics", "GET"): public(),
+    ("communiques.index", "GET"): public(),
+    ("communiques.detail", "GET"): public(),
+    ("communiques.pdf", "GET"): public(),
+    ("communiques.feed", "GET"): public(),
+    ("core.healthz", "GET"): public(),
+    ("core.set_language", "POST"): public(400),  # no language chosen
+    ("static", "GET"): public(),
+    # Signing in: staff already signed in go to their home page.
+    ("accounts.login", "GET"): {**everyone(200), "host": 302, "organiser": 302},
+    ("accounts.logout", "POST"): public(302),
+    # Private links.
+    ("registration.private_page", "GET"): private(),
+    ("registration.edit", "GET"): private(302),  # registration closed: back to the page
+    ("registration.cancel", "POST"): private(302),
+    ("agenda.programme", "GET"): private(),
+    ("agenda.programme_ics", "GET"): private(),
+    ("agenda.choose", "POST"): private(302),
+    ("documents.own_document", "GET"): private(),
+    ("delegations.head_view", "GET"): private(),  # the head of delegation's link
+    # The desk: hosts and organisers.
+    ("desk.index", "GET"): desk(),
+    ("desk.meeting_desk", "GET"): desk(302),  # to the check-in page
+    ("desk.check_in_page", "GET"): desk(),
+    ("desk.search", "GET"): desk(),
+    ("desk.check_in", "POST"): desk(302),  # nothing scanned: back with a message
+    ("desk.undo", "POST"): desk(302),
+    ("desk.badge", "GET"): desk(),
+    ("desk.badge_check_in", "POST"): desk(302),
+    ("desk.print_badge", "POST"): desk(),
+    ("desk.walk_in", "GET"): desk(),
+    ("desk.arrivals_board", "GET"): desk(),
+    ("desk.arrivals_export", "GET"): desk(),
+    ("documents_desk.badge_page", "GET"): desk(),
+    ("documents_desk.start_badge_job", "POST"): desk(422),  # nothing chosen
+    # A job belongs to whoever started it (the organiser here).
+    ("documents_desk.badge_job", "GET"): {**desk(), "host": 404},
+    ("documents_desk.badge_job_pdf", "GET"): {**desk(), "host": 404},
+    ("documents_desk.badge_logo_image", "GET"): desk(),
+    # The meeting's look is the organisers' choice, though on the desk's page.
+    ("documents_desk.badge_colours", "POST"): organisers(302),
+    ("documents_desk.badge_logo", "POST"): organisers(302),
+    ("documents_desk.delete_badge_logo", "POST"): organisers(302),
+    # The back office: organisers only.
+    ("manage.index", "GET"): organisers(),
+    ("manage.meeting", "GET"): organisers(),
+    ("manage.outbox", "GET"): organisers(),
+    ("manage.outbox_mail", "GET"): organisers(),
+    ("manage.send_pending", "POST"): organisers(302),
+    ("registration_manage.index", "GET"): organisers(),
+    ("registration_manage.detail", "GET"): organisers(),
+    ("registration_manage.edit", "GET"): organisers(),
+    ("registration_manage.new", "GET"): organisers(),
+    ("registration_manage.import_csv", "GET"): organisers(),
+    ("registration_manage.settings", "GET"): organisers(),
+    ("registration_manage.export", "GET"): organisers(),
+    ("registration_manage.bulk", "POST"): organisers(302),  # nothing selected: says so
+    ("registration_manage.change_status", "POST"): organisers(302),
+    ("registration_manage.resend", "POST"): organisers(302),
+    ("registration_manage.new_token", "POST"): organisers(302),
+    ("documents_manage.all_documents", "GET"): organisers(),
+    ("documents_manage.one_document", "GET"): organisers(),
+    ("delegations_manage.index", "GET"): organisers(),
+    ("delegations_manage.export", "GET"): organisers(),
+    ("delegations_manage.add", "POST"): organisers(302),
+    ("delegations_manage.update", "POST"): organisers(302),
+    ("delegations_manage.new_link", "POST"): organisers(302),
+    ("agenda_manage.index", "GET"): organisers(),
+    ("agenda_manage.new_session", "GET"): organisers(),
+    ("agenda_manage.edit_session", "GET"): organisers(),
+    ("agenda_manage.rooms", "GET"): organisers(),
+    ("agenda_manage.conflicts", "GET"): organisers(),
+    ("agenda_manage.publish", "GET"): organisers(),
+    ("agenda_manage.copy", "GET"): organisers(),
+    ("agenda_manage.move", "POST"): organisers(400),  # the timetable's JSON is missing
+    ("agenda_manage.delete_session", "POST"): organisers(302),
+    ("communiques_manage.index", "GET"): organisers(),
+    ("communiques_manage.new", "GET"): organisers(),
+    ("communiques_manage.overview", "GET"): organisers(302),  # to its first language
+    ("communiques_manage.edit", "GET"): organisers(),
+    ("communiques_manage.versions", "GET"): organisers(),
+    ("communiques_manage.version_diff", "GET"): organisers(),
+    ("communiques_manage.preview", "POST"): organisers(400),  # no text sent
+    ("communiques_manage.publish", "POST"): organisers(302),
+    ("communiques_manage.schedule", "POST"): organisers(302),
+    ("communiques_manage.unpublish", "POST"): organisers(302),
+    ("communiques_manage.request_review", "POST"): organisers(302),
+    ("communiques_manage.return_to_draft", "POST"): organisers(302),
+    ("communiques_manage.delete", "POST"): organisers(302),
+}
+
+
+@dataclass
+class World:
+    meeting: Meeting
+    own: Participant  # holds the private link
+    subject: Participant  # what staff pages are about (never the link holder)
+    session: AgendaSession
+    check_in: CheckIn
+    delegation: Delegation
+    communique: Communique
+    mail: OutgoingMail
+    job_id: str
+    forged: str
+    stranger: str
+
+
+def build_world() -> World:
+    meeting = db.session.execute(db.select(Meeting).filter_by(slug="rabat-2022")).scalar_one()
+    people = (
+        db.session.execute(db.select(Participant).filter_by(meeting_id=meeting.id).order_by("id"))
+        .scalars()
+        .all()
+    )
+    # Someone entitled to both documents, so that their links answer 200.
+    own = next(
+        p for p in people if letters.entitled_to_letter(p) and letters.entitled_to_certificate(p)
+    )
+    check_in = (
+        db.session.execute(
+            db.select(CheckIn)
+            .join(Participant)
+            .filter(Participant.meeting_id == meeting.id, Participant.id != own.id)
+            .order_by(CheckIn.id)
+        )
+        .scalars()
+        .first()
+    )
+    subject = check_in.participant
+    session = (
+        db.session.execute(db.select(AgendaSession).filter_by(meeting_id=meeting.id).order_by("id"))
+        .scalars()
+        .first()
+    )
+    mail = OutgoingMail(
+        meeting=meeting,
+        participant=subject,
+        kind="test",
+        recipient=subject.email,
+        subject="Test",
+        body_text="Test",
+    )
+    db.session.add(mail)
+    meeting.logo_png = tiny_png()
+    db.session.commit()
+    return World(
+        meeting=meeting,
+        own=own,
+        subject=subject,
+        session=session,
+        check_in=check_in,
+        delegation=subject.delegation,
+        communique=db.session.execute(db.select(Communique)).scalars().first(),
+        mail=mail,
+        job_id="",
+        forged=own.token[: tokens.SELECTOR_LENGTH] + tokens.new_token()[tokens.SELECTOR_LENGTH :],
+        stranger=tokens.new_token(),
+    )
+
+
+def tiny_png() -> bytes:
+    image = io.BytesIO()
+    segno.make("logo").save(image, kind="png")
+    return image.getvalue()
+
+
+KINDS = {
+    "documents.own_document": "letter",
+    "documents_manage.all_documents": "letters",
+    "documents_manage.one_document": "certificate",
+}
+
+
+def values_for(rule, role: str, world: World) -> dict:
+    if rule.endpoint == "delegations.head_view":  # the head of delegation's link
+        real = world.delegation.view_token
+        forged = real[: tokens.SELECTOR_LENGTH] + world.stranger[tokens.SELECTOR_LENGTH :]
+        token = {"participant": real, "forger": forged}.get(role, world.stranger)
+    else:
+        token = {"participant": world.own.token, "forger": world.forged}.get(role, world.stranger)
+    known = {
+        "slug": world.communique.slug
+        if rule.endpoint.startswith("communiques.")
+        else world.meeting.slug,
+        "token": token,
+        "code": world.subject.badge_code,
+        "participant_id": world.subject.id,
+        "session_id": world.session.id,
+        "check_in_id": world.check_in.id,
+        "delegation_id": world.delegation.id,
+        "communique_id": world.communique.id,
+        "number": 1,
+        "mail_id": world.mail.id,
+        "job_id": world.job_id,
+        "kind": KINDS.get(rule.endpoint),
+        "language": "en",
+        "fmt": "csv",
+        "filename": "css/site.css",
+    }
+    return {name: known[name] for name in rule.arguments}
+
+
+def method_of(rule) -> str:
+    return "GET" if "GET" in rule.methods else "POST"
+
+
+def request_order(rule) -> tuple:
+    """Reads first, then changes; deleting, then signing out, last, so that no
+    request takes away what a later one needs."""
+    return (
+        method_of(rule) == "POST",
+        rule.endpoint == "accounts.logout",
+        "delete" in rule.endpoint,
+        rule.rule,
+    )
+
+
+def outcome(response):
+    if response.status_code == 302 and "/login" in response.headers["Location"]:
+        return LOGIN
+    return response.status_code
+
+
+def unlisted(app) -> list:
+    """Routes the app answers that the table says nothing about."""
+    rules = {(rule.endpoint, method_of(rule)) for rule in app.url_map.iter_rules()}
+    return sorted(rules - EXPECTED.keys())
+
+
+def test_every_route_has_an_expectation(server_app):
+    assert unlisted(server_app) == []
+    rules = {(rule.endpoint, method_of(rule)) for rule in server_app.url_map.iter_rules()}
+    assert sorted(EXPECTED.keys() - rules) == []  # no line left for a removed route
+
+
+def test_a_route_added_without_an_expectation_is_caught(database_url):
+    app = make_app(database_url)
+    app.add_url_rule("/manage/forgotten", "forgotten", lambda: "open to all")
+    assert unlisted(app) == [("forgotten", "GET")]
+
+
+@pytest.fixture
+def clients(server_app, make_user, login):
+    made = {role: server_app.test_client() for role in ROLES}
+    made["users"] = {}
+    for role in (Role.HOST, Role.ORGANISER):
+        made["users"][role.value] = make_user(role)
+        assert login(f"{role.value}@example.org", target=made[role.value]).status_code == 302
+    return made
+
+
+@pytest.fixture
+def organisers_job(app, clients):
+    """A finished badge job of the organiser's: hosts may not follow or fetch it."""
+    with app.test_request_context():
+        folder = jobs._folder()
+        job = jobs.Job(
+            id=tokens.new_token()[:22],
+            user_id=clients["users"]["organiser"].id,
+            filename="badges.pdf",
+            state="done",
+        )
+        jobs._save(folder, job)
+        (folder / f"{job.id}.pdf").write_bytes(b"%PDF-1.4 test")
+    yield job.id
+    for suffix in (".json", ".pdf"):
+        (folder / f"{job.id}{suffix}").unlink(missing_ok=True)
+
+
+def test_every_route_answers_each_visitor_as_expected(
+    server_app, demo_loaded, clients, organisers_job
+):
+    world = build_world()
+    world.job_id = organisers_job
+    rules = sorted(server_app.url_map.iter_rules(), key=request_order)
+    observed = {}
+    for rule in rules:
+        for role in ROLES:
+            with server_app.test_request_context():
+                url = url_for(rule.endpoint, **values_for(rule, role, world))
+            response = clients[role].open(url, method=method_of(rule))
+            observed.setdefault((rule.endpoint, method_of(rule)), {})[role] = outcome(response)
+            response.close()  # static files are streamed from an open file
+    wrong = {key: got for key, got in observed.items() if EXPECTED.get(key) != got}
+    assert wrong == {}
+
+
+def test_forms_refuse_by_post_whom_their_page_refuses(server_app, demo_loaded, clients):
+    """Pages that are also forms (GET and POST): a POST by someone the page turns
+    away is turned away the same, before the form is read."""
+    world = build_world()
+    refusals = {LOGIN, 403, 404}
+    checked, wrong = 0, {}
+    for rule in server_app.url_map.iter_rules():
+        if not {"GET", "POST"} <= rule.methods:
+            continue
+        for role, expected in EXPECTED[(rule.endpoint, "GET")].items():
+            if expected not in refusals:
+                continue
+            with server_app.test_request_context():
+                url = url_for(rule.endpoint, **values_for(rule, role, world))
+            got = outcome(clients[role].post(url, data={"title": "x", "name": "x"}))
+            checked += 1
+            if got != expected:
+                wrong[(rule.endpoint, role)] = got
+    assert wrong == {}
+    assert checked > 50
+
+
+def test_post_only_addresses_do_nothing_on_get(server_app, demo_loaded, clients):
+    """A link or a prefetch (GET) never changes anything: 405 for everyone."""
+    world = build_world()
+    rules = list(server_app.url_map.iter_rules())
+    # The desk's check-in takes its POST at its page's own address.
+    read = {rule.rule for rule in rules if "GET" in rule.methods}
+    wrong = {}
+    for rule in rules:
+        if rule.rule in read:
+            continue
+        for role in ("anonymous", "organiser"):
+            with server_app.test_request_context():
+                url = url_for(rule.endpoint, **values_for(rule, role, world))
+            status = clients[role].get(url).status_code
+            if status != 405:
+                wrong[(rule.endpoint, role)] = status
+    assert wrong == {}
+
+
+# --- Changing an id or a token reaches nobody else's data ------------------------------
+
+ID_ARGUMENTS = {"participant_id", "session_id", "check_in_id", "delegation_id"}
+
+
+def other_meeting_ids() -> dict:
+    """Ids of rows that belong to the other demo meeting (Dakar)."""
+    dakar = db.session.execute(db.select(Meeting).filter_by(slug="dakar-demo")).scalar_one()
+    person = dakar.participants[0]
+    check_in = CheckIn(participant=person, day=dakar.start_date)
+    db.session.add(check_in)
+    db.session.commit()
+    session = (
+        db.session.execute(db.select(AgendaSession).filter_by(meeting_id=dakar.id))
+        .scalars()
+        .first()
+    )
+    return {
+        "participant_id": person.id,
+        "session_id": session.id,
+        "check_in_id": check_in.id,
+        "delegation_id": dakar.delegations[0].id,
+    }
+
+
+def test_an_id_from_another_meeting_is_not_found_on_this_meetings_pages(
+    server_app, demo_loaded, clients
+):
+    """Every route that names a meeting and a row: the row of another meeting is 404,
+    for the organiser (who may see both) as for the participant's own link."""
+    world = build_world()
+    foreign = other_meeting_ids()
+    checked, wrong = 0, {}
+    for rule in server_app.url_map.iter_rules():
+        if not rule.arguments & ID_ARGUMENTS:
+            continue
+        role = "participant" if "token" in rule.arguments else "organiser"
+        values = {
+            **values_for(rule, role, world),
+            **{name: foreign[name] for name in rule.arguments & ID_ARGUMENTS},
+        }
+        with server_app.test_request_context():
+            url = url_for(rule.endpoint, **values)
+        # JSON for the desk's POSTs, which answer the scan page's script with a status.
+        method = method_of(rule)
+        extra = {"json": {}} if method == "POST" else {}
+        status = clients[role].open(url, method=method, **extra).status_code
+        checked += 1
+        if status != 404:
+            wrong[rule.endpoint] = status
+    assert wrong == {}
+    assert checked >= 15  # the routes above exist: the loop did not miss them all
+
+
+def test_desk_and_bulk_forms_ignore_people_of_another_meeting(demo_loaded, clients):
+    foreign = other_meeting_ids()
+    person = db.session.get(Participant, foreign["participant_id"])
+    status_before = person.status
+    checked_in = clients["host"].post(
+        "/desk/meetings/rabat-2022/check-in",
+        json={"participant_id": foreign["participant_id"]},
+    )
+    assert checked_in.status_code == 404
+    assert "No such participant in this meeting" in checked_in.json["message"]
+    bulk = clients["organiser"].post(
+        "/manage/meetings/rabat-2022/registrations/bulk",
+        data={"ids": [foreign["participant_id"]], "action": "cancel"},
+        follow_redirects=True,
+    )
+    assert "0 registrations changed." in bulk.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Participant, foreign["participant_id"]).status is status_before
+
+
+PRIVATE_PATHS = ("", "/edit", "/programme", "/programme.ics", "/letter.pdf", "/certificate.pdf")
+
+
+def test_only_the_exact_current_private_link_opens_a_registration(demo_loaded, clients):
+    world = build_world()
+    own, client = world.own, clients["participant"]
+    old = own.token
+    near_misses = {
+        "forged secret": world.forged,
+        "one character changed": old[:-1] + ("A" if old[-1] != "A" else "B"),
+        "other case": old.swapcase(),
+        "longer": old + "x",
+        "selector only": old[: tokens.SELECTOR_LENGTH],
+        "badge code": own.badge_code,
+        "delegation link": world.delegation.view_token,
+    }
+    for label, token in near_misses.items():
+        for path in PRIVATE_PATHS:
+            assert client.get(f"/r/{token}{path}").status_code == 404, (label, path)
+    # The participant's token is no delegation link either.
+    assert client.get(f"/d/{old}").status_code == 404
+
+    # The organiser makes a new link: the old one opens nothing any more.
+    assert (
+        clients["organiser"]
+        .post(f"/manage/meetings/rabat-2022/registrations/{own.id}/token")
+        .status_code
+        == 302
+    )
+    db.session.refresh(own)
+    assert own.token != old
+    for path in PRIVATE_PATHS:
+        assert client.get(f"/r/{old}{path}").status_code == 404, path
+        assert client.get(f"/r/{own.token}{path}").status_code in (200, 302), path
+
+
+def test_a_private_link_shows_its_own_participant_and_nobody_else(demo_loaded, clients):
+    world = build_world()
+    own, other = world.own, world.subject
+    client = clients["participant"]
+    page = client.get(f"/r/{own.token}").get_data(as_text=True)
+    assert html.escape(own.email) in page
+    assert other.email not in page and other.family_name not in page
+    programme = client.get(f"/r/{own.token}/programme").get_data(as_text=True)
+    assert other.email not in programme
+    calendar = client.get(f"/r/{own.token}/programme.ics").get_data(as_text=True)
+    assert other.email not in calendar
+    letter = pdf_text(client.get(f"/r/{own.token}/letter.pdf").data)
+    assert own.family_name in letter and other.family_name not in letter
+
+
+def test_a_delegation_link_lists_its_own_members_only(demo_loaded, clients):
+    world = build_world()
+    delegation = world.delegation
+    page = clients["anonymous"].get(f"/d/{delegation.view_token}").get_data(as_text=True)
+
+    def row(person) -> str:  # how the page names a member: a table row of its own
+        name = html.escape(f"{person.given_name} {person.family_name}")
+        return f'<th scope="row">{name}</th>'
+
+    members = [p for p in world.meeting.participants if p.delegation_id == delegation.id]
+    outsiders = [p for p in world.meeting.participants if p.delegation_id != delegation.id]
+    assert members and all(row(p) in page for p in members)
+    assert outsiders and [p.email for p in outsiders if row(p) in page] == []
+
+
+def test_a_draft_meetings_public_addresses_are_not_found(server_app, make_meeting, clients):
+    make_meeting(slug="secret-draft", status=MeetingStatus.DRAFT)
+    public_rules = [
+        rule
+        for rule in server_app.url_map.iter_rules()
+        if rule.rule.startswith("/meetings/<slug>") and "GET" in rule.methods
+    ]
+    with server_app.test_request_context():
+        urls = [
+            url_for(
+                rule.endpoint,
+                slug="secret-draft",
+                **({"session_id": 1} if "session_id" in rule.arguments else {}),
+            )
+            for rule in public_rules
+        ]
+    assert len(urls) >= 10
+    assert {url: clients["anonymous"].get(url).status_code for url in urls} == dict.fromkeys(
+        urls, 404
+    )
+
+
+def test_a_bulk_change_with_nothing_selected_says_so(demo_loaded, clients):
+    """It answered 500 (a translated message joined as text) before."""
+    response = clients["organiser"].post(
+        "/manage/meetings/rabat-2022/registrations/bulk", data={}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert "Select at least one registration." in response.get_data(as_text=True)
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_a_passport_number_is_shown_to_its_owner_and_organisers_only(demo_loaded, clients):
+    world = build_world()
+    world.subject.passport_number = "ZX9876543"
+    db.session.commit()
+    subject, slug = world.subject, world.meeting.slug
+    seen = {
+        "own page": clients["participant"].get(f"/r/{world.own.token}"),
+        "desk badge": clients["host"].get(f"/desk/badge/{subject.badge_code}"),
+        "desk search": clients["host"].get(
+            f"/desk/meetings/{slug}/check-in", query_string={"q": subject.family_name}
+        ),
+        "arrivals": clients["host"].get(f"/desk/meetings/{slug}/arrivals.csv"),
+        "delegation link": clients["anonymous"].get(f"/d/{world.delegation.view_token}"),
+        "public list": clients["anonymous"].get(f"/meetings/{slug}/delegations"),
+        "export": clients["organiser"].get(f"/manage/meetings/{slug}/registrations/export.csv"),
+    }
+    assert {where: b"ZX9876543" in r.data for where, r in seen.items()} == dict.fromkeys(
+        seen, False
+    )
+    found = seen["desk search"].get_data(as_text=True)
+    assert html.escape(subject.family_name, quote=False) in found  # the search found them
+    organiser = clients["organiser"].get(f"/manage/meetings/{slug}/registrations/{subject.id}")
+    assert b"ZX9876543" in organiser.data
+
+
+def test_an_account_demoted_or_disabled_while_signed_in_loses_access_at_once(clients):
+    organiser, client = clients["users"]["organiser"], clients["organiser"]
+    assert client.get("/manage/").status_code == 200
+    organiser.role = Role.HOST
+    db.session.commit()
+    assert client.get("/manage/").status_code == 403
+    assert client.get("/desk/").status_code == 200
+    organiser.active = False
+    db.session.commit()
+    assert outcome(client.get("/desk/")) == LOGIN
+
+
+def test_an_id_past_the_databases_range_is_not_found_rather_than_an_error(
+    server_app, demo_loaded, clients
+):
+    """These answered 500 (the database refuses to compare such a number)."""
+    world = build_world()
+    wrong = {}
+    for rule in server_app.url_map.iter_rules():
+        # The <int:...> parameters (a badge job's id is a random string).
+        numbers = {n for n in rule.arguments if n.endswith("_id") and n != "job_id"}
+        numbers |= rule.arguments & {"number"}
+        if not numbers:
+            continue
+        role = "participant" if "token" in rule.arguments else "organiser"
+        values = values_for(rule, role, world)
+        for huge in (2**31, 10**20):
+            with server_app.test_request_context():
+                url = url_for(rule.endpoint, **{**values, **dict.fromkeys(numbers, huge)})
+            status = clients[role].open(url, method=method_of(rule), json={}).status_code
+            if status != 404:
+                wrong[(rule.endpoint, huge)] = status
+    assert wrong == {}
+
+
+def test_drafts_stay_off_every_public_address(client, rabat, add_session, make_communique):
+    """A session only in the organisers' working copy and an unpublished communiqué:
+    no public page, file or feed shows them."""
+    from meeting_app.agenda import services as agenda
+
+    published = add_session(title="Published panel")
+    agenda.publish(rabat)
+    draft = add_session(title="Secret draft panel", start=time(11, 0), end=time(12, 0))
+    db.session.commit()
+    for path in (
+        f"/meetings/rabat/sessions/{draft.id}",
+        f"/meetings/rabat/sessions/{draft.id}.ics",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/meetings/rabat/sessions/{published.id}").status_code == 200
+    for path in (
+        "/meetings/rabat/agenda",
+        "/meetings/rabat/agenda.ics",
+        "/meetings/rabat/agenda.json",
+        "/meetings/rabat/schedule.xml",
+        "/meetings/rabat/schedule.json",
+    ):
+        body = client.get(path).get_data(as_text=True)
+        assert "Published panel" in body and "Secret draft panel" not in body, path
+
+    communique = make_communique(rabat, title="Secret communiqué", publish=False)
+    for path in (f"/communiques/{communique.slug}", f"/communiques/{communique.slug}.pdf"):
+        assert client.get(path).status_code == 404, path
+    for path in ("/communiques/", "/communiques/feed.atom", "/", "/meetings/rabat/"):
+        assert "Secret communiqué" not in client.get(path).get_data(as_text=True), path
