@@ -168,6 +168,11 @@ EXPECTED = {
     ("communiques_manage.request_review", "POST"): organisers(302),
     ("communiques_manage.return_to_draft", "POST"): organisers(302),
     ("communiques_manage.delete", "POST"): organisers(302),
+    # Privacy: the meeting's notice, a participant's own data, erasure and the audit log.
+    ("privacy.meeting_privacy", "GET"): public(),
+    ("privacy.data_download", "GET"): private(),
+    ("privacy_manage.erase", "GET"): organisers(),
+    ("privacy_manage.audit_log", "GET"): organisers(),
 }
 
 
@@ -321,7 +326,10 @@ def test_a_route_added_without_an_expectation_is_caught(database_url):
 
 
 @pytest.fixture
-def clients(server_app, make_user, login):
+def clients(server_app, make_user, login, monkeypatch):
+    # The walk makes many failed look-ups of private links on purpose; the limit on
+    # guessing them (tested on its own) would answer 429 half-way.
+    monkeypatch.setitem(server_app.config, "TOKEN_LOOKUP_RATE_LIMIT", "10000 per minute")
     made = {role: server_app.test_client() for role in ROLES}
     made["users"] = {}
     for role in (Role.HOST, Role.ORGANISER):
