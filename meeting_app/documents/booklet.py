@@ -36,4 +36,4 @@ def booklet_html(meeting: Meeting, *, language: str, paper: str) -> str:
 
 
 def booklet_pdf(meeting: Meeting, *, language: str, paper: str = "a4") -> bytes:
-    return render_pdf(booklet_html(meeting, language=language, paper=paper))
+    return render_pdf(booklet_html(meeting, language=language, paper=paper), bare=True)

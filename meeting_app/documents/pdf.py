@@ -85,19 +85,27 @@ def stylesheet(css: str) -> CSS:
 
 
 # WeasyPrint matches every element against HTML's whole user-agent stylesheet (some
-# 300 rules). Badges use four kinds of element and style them all, so they bring
-# this one instead: a quarter less time per badge (bench/documents.py).
+# 300 rules). Badges and the booklet use a dozen kinds of element, so they bring
+# these defaults of HTML's instead: a quarter less time (bench/documents.py,
+# bench/agenda.py).
 BARE_USER_AGENT_CSS = """
-html, body, div, p { display: block }
+html, body, div, p, section, header, h1, h2, h3, ul, dl, dt, dd { display: block }
+li { display: list-item }
 span, b { display: inline }
-b { font-weight: bold }
 img { display: inline-block }
-head, title, style, script { display: none }
+head, title, style, script, meta { display: none }
+b, h1, h2, h3 { font-weight: bold }
+p, ul, dl { margin: 1em 0 }
+ul { padding-left: 40px }
+dd { margin-left: 40px }
+h1 { font-size: 2em; margin: 0.67em 0 }
+h2 { font-size: 1.5em; margin: 0.83em 0 }
+h3 { font-size: 1.17em; margin: 1em 0 }
 """
 
 
 class BareHTML(HTML):
-    """An HTML document styled only by its own stylesheets (see above)."""
+    """An HTML document with only the user-agent styles above."""
 
     def _ua_stylesheets(self, forms=False):
         return [stylesheet(BARE_USER_AGENT_CSS)]
