@@ -16,8 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
+from common import scratch_database, timed  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from registration import count_queries, scratch_database, timed  # noqa: E402
+from registration import count_queries  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
 from meeting_app.accounts.models import Role  # noqa: E402
@@ -110,7 +111,7 @@ def populate(app) -> str:
 
 
 def main() -> None:
-    url, drop = scratch_database()
+    url, drop = scratch_database("agenda")
     try:
         app = create_app(
             "testing", {"SQLALCHEMY_DATABASE_URI": url, "LOGIN_RATE_LIMIT": "1000 per minute"}

@@ -9,16 +9,16 @@ home page, the organisers' list and editor, and the live preview.
 """
 
 import os
-import statistics
 import sys
 import tempfile
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
+from common import timed  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
@@ -39,16 +39,6 @@ BODY = (
     "Rabat, 14 June – The Board met.\n\n> Development is built locally.\n\n"
     + "A paragraph of the communiqué with **emphasis** and a [link](https://example.org). " * 20
 )
-
-
-def timed(function, repeat=REPEAT) -> tuple[float, float]:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[max(int(len(samples) * 0.95) - 1, 0)]
 
 
 def add_communiques() -> None:

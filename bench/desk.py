@@ -16,7 +16,6 @@ import http.client
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import threading
@@ -33,7 +32,9 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import COUNTRIES, scratch_database, session_cookie, timed  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
@@ -45,39 +46,11 @@ from meeting_app.extensions import db  # noqa: E402
 from meeting_app.meetings.models import Meeting, MeetingStatus  # noqa: E402
 from meeting_app.registration.models import Category, Participant, RegistrationStatus  # noqa: E402
 
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-COUNTRIES = ("BD", "EC", "JM", "KG", "MD", "MA", "NP", "PH", "SN", "RS", "TN")
 PEOPLE = 5000
 TIMED = 300  # check-ins timed in process (distinct people)
 CONCURRENT = 200  # people scanned at once through gunicorn
 TZ = "Europe/Zurich"
 PASSWORD = "bench password 1"  # noqa: S105 (a scratch database's account)
-
-
-def timed(function, repeat):
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
-
-
-def scratch_database() -> tuple[str, callable]:
-    if os.environ.get("BENCH_DATABASE_URL"):
-        return os.environ["BENCH_DATABASE_URL"], lambda: None
-    name = f"wt_desk_bench_{os.getpid()}"
-    admin = sa.create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {name}")
-
-    def drop():
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
-
-    return f"{SERVER}/{name}", drop
 
 
 def populate(app) -> list[str]:
@@ -291,7 +264,7 @@ def _sign_in(port: int) -> tuple[str, str]:
     connection.request("GET", "/login")
     response = connection.getresponse()
     page = response.read().decode()
-    cookie = _session_cookie(response)
+    cookie = session_cookie(response)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode(
         {"email": "host@example.org", "password": PASSWORD, "csrf_token": token}
@@ -305,29 +278,18 @@ def _sign_in(port: int) -> tuple[str, str]:
     response = connection.getresponse()
     response.read()
     assert response.status == 302, response.status
-    cookie = _session_cookie(response)
+    cookie = session_cookie(response)
     connection.request("GET", "/desk/meetings/conference/check-in", headers={"Cookie": cookie})
     response = connection.getresponse()
     page = response.read().decode()
-    cookie = _session_cookie(response) or cookie
+    cookie = session_cookie(response) or cookie
     token = re.search(r'data-csrf="([^"]+)"', page).group(1)
     connection.close()
     return cookie, token
 
 
-def _session_cookie(response) -> str | None:
-    return next(
-        (
-            c.split(";", 1)[0]
-            for c in response.headers.get_all("Set-Cookie") or []
-            if c.startswith("session=")
-        ),
-        None,
-    )
-
-
 def main() -> None:
-    url, drop = scratch_database()
+    url, drop = scratch_database("desk")
     try:
         app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
         codes = populate(app)

@@ -36,8 +36,10 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+from common import scratch_database, session_cookie  # noqa: E402
+
 REGISTRATIONS = 500
 CHECK_INS = 200
 LIST_PAGES = 200
@@ -74,7 +76,7 @@ class Site:
             connection.request(method, path, body, {"Cookie": self.cookie, **(headers or {})})
             response = connection.getresponse()
             text = response.read().decode("utf-8", "replace")
-            cookie = _session_cookie(response)
+            cookie = session_cookie(response, "")
             return response.status, {**dict(response.headers), "_cookie": cookie}, text
         finally:
             connection.close()
@@ -105,17 +107,6 @@ class Site:
 
 
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-def _session_cookie(response) -> str:
-    return next(
-        (
-            c.split(";", 1)[0]
-            for c in response.headers.get_all("Set-Cookie") or []
-            if c.startswith("session=")
-        ),
-        "",
-    )
 
 
 def morning(
@@ -236,22 +227,6 @@ def failures(samples: list[Sample]) -> list[str]:
 
 
 # --- The long form: a scratch PostgreSQL database and 4 gunicorn workers ------------
-
-
-def scratch_database() -> tuple[str, callable]:
-    if os.environ.get("BENCH_DATABASE_URL"):
-        return os.environ["BENCH_DATABASE_URL"], lambda: None
-    name = f"meeting_bench_morning_{os.getpid()}"
-    admin = sa.create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {name}")
-
-    def drop():
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
-
-    return f"{SERVER}/{name}", drop
 
 
 def populate(app) -> list[str]:
@@ -386,7 +361,7 @@ def main() -> None:
     from meeting_app import create_app
     from meeting_app.extensions import db
 
-    url, drop = scratch_database()
+    url, drop = scratch_database("morning")
     try:
         app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
         codes = populate(app)

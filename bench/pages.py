@@ -8,7 +8,6 @@ open first.
 """
 
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -16,7 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import timed  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
@@ -29,16 +30,6 @@ from meeting_app.meetings.models import Meeting, MeetingStatus  # noqa: E402
 from meeting_app.registration.models import Category, Participant, RegistrationStatus  # noqa: E402
 
 REPEAT = 50
-
-
-def timed(function, repeat=REPEAT) -> tuple[float, float]:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
 def add_conference() -> None:

@@ -12,7 +12,6 @@ local PostgreSQL, created and dropped here).
 import http.client
 import os
 import re
-import statistics
 import subprocess
 import sys
 import threading
@@ -27,7 +26,9 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import COUNTRIES, scratch_database, timed  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
@@ -39,36 +40,8 @@ from meeting_app.meetings.models import Meeting, MeetingStatus  # noqa: E402
 from meeting_app.registration import seats  # noqa: E402
 from meeting_app.registration.models import Category, Participant, RegistrationStatus  # noqa: E402
 
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-COUNTRIES = ("BD", "EC", "JM", "KG", "MD", "MA", "NP", "PH", "SN", "RS", "TN")
 POSTS = 2000
 CLIENTS = 16
-
-
-def timed(function, repeat):
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
-
-
-def scratch_database() -> tuple[str, callable]:
-    if os.environ.get("BENCH_DATABASE_URL"):
-        return os.environ["BENCH_DATABASE_URL"], lambda: None
-    name = f"meeting_bench_{os.getpid()}"
-    admin = sa.create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {name}")
-
-    def drop():
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
-
-    return f"{SERVER}/{name}", drop
 
 
 def populate(app) -> None:
@@ -298,7 +271,7 @@ def _postgres_cpu_seconds() -> float:
 
 
 def main() -> None:
-    url, drop = scratch_database()
+    url, drop = scratch_database("registration")
     try:
         app = create_app(
             "testing", {"SQLALCHEMY_DATABASE_URI": url, "LOGIN_RATE_LIMIT": "1000 per minute"}
