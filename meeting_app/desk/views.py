@@ -187,11 +187,14 @@ def search(slug: str):
 def _lookup(meeting: Meeting, query: str) -> tuple[list[Participant], str | None]:
     if not query:
         return [], None
-    if "/" in query:  # a badge's URL, typed by a barcode scanner
+    if "/desk/badge/" in query or "/r/" in query or "/d/" in query:
+        # A badge's URL typed by a barcode scanner (or a private link by mistake).
         try:
             return [services.find_badge(meeting, query)], None
         except BadCode as error:
             return [], _problem_message(error)
+    # Anything else is a name, organisation or delegation, slashes and all
+    # ("Ministère de l'Intérieur / DGSN").
     return services.search(meeting, query), None
 
 

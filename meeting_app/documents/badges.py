@@ -55,7 +55,7 @@ DEFAULT_COLOURS = {
 CHUNK = 48
 
 
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def colours(meeting: Meeting) -> dict[Category, str]:
@@ -63,7 +63,7 @@ def colours(meeting: Meeting) -> dict[Category, str]:
     is not a #rrggbb colour, since the value goes into the badge's CSS)."""
     chosen = meeting.badge_colours or {}
     return {
-        c: chosen[c.value] if HEX_COLOUR.match(chosen.get(c.value, "")) else DEFAULT_COLOURS[c]
+        c: chosen[c.value] if HEX_COLOUR.fullmatch(chosen.get(c.value, "")) else DEFAULT_COLOURS[c]
         for c in Category
     }
 

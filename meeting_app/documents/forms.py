@@ -34,7 +34,7 @@ for _category in Category:
         _category.value,
         StringField(
             _category.label,
-            validators=[Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("A colour such as #0b2e59."))],
+            validators=[Regexp(r"^#[0-9a-fA-F]{6}\Z", message=_l("A colour such as #0b2e59."))],
         ),
     )
 

@@ -334,6 +334,19 @@ def test_a_scanned_url_typed_in_the_search_field_finds_the_person(
     assert "private link, not a badge" in bad
 
 
+def test_a_search_with_a_slash_is_a_search_not_a_badge(
+    client, host, desk_meeting, make_participant
+):
+    make_participant(desk_meeting, family_name="Slash", organisation="Ministère / DGSN")
+    html = client.get(
+        f"/desk/meetings/{desk_meeting.slug}/search",
+        query_string={"q": "ministere / dgsn"},
+        headers={"Accept-Language": "en"},
+    ).get_data(as_text=True)
+    assert "Slash, Amina" in html
+    assert "not a badge" not in html
+
+
 def test_badge_page_shows_the_person_and_checks_in_only_on_post(
     client, host, desk_meeting, make_participant
 ):

@@ -160,7 +160,7 @@ def test_import_preview_shows_which_rows_fail_and_why_and_saves_nothing(
     response = _upload(client, CSV_FILE.encode())
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "2 rows can be imported; 4 rows have problems" in html
+    assert "Rows that can be imported: 2. Rows with problems, left out: 4." in html
     assert "Enter your given name." in html
     assert "Enter a valid e-mail address." in html
     assert "no delegation for “ZZ”" in html
@@ -212,4 +212,4 @@ def test_import_accepts_semicolons_and_a_byte_order_mark(client, organiser, open
         "Jovana;Petrović;jovana@example.org;Grad Beograd;local_government\n"
     )
     html = _upload(client, content.encode()).get_data(as_text=True)
-    assert "1 rows can be imported; 0 rows have problems" in html
+    assert "Rows that can be imported: 1. Rows with problems, left out: 0." in html

@@ -480,7 +480,7 @@ def test_csv_import_shows_hostile_cells_as_text_refuses_control_characters_and_e
     assert preview.status_code == 200
     page = preview.get_data(as_text=True)
     assert_inert_html(page, *HOSTILE.values())
-    assert f"{len(HOSTILE)} rows can be imported; 2 rows have problems" in page
+    assert f"Rows that can be imported: {len(HOSTILE)}. Rows with problems, left out: 2." in page
     assert "Remove the invisible control characters from this field." in page
 
     assert (
