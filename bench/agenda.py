@@ -134,9 +134,8 @@ def main() -> None:
             assert client.get(path).status_code == 200, path
             repeat = 5 if path.endswith(".pdf") else 30
             median, p95 = timed(lambda path=path: client.get(path), repeat)
-            print(
-                f"  {label:38} {median:6.1f}ms {p95:6.1f}ms {count_queries(app, client, path):4d}"
-            )
+            queries = count_queries(app, lambda path=path: client.get(path))
+            print(f"  {label:38} {median:6.1f}ms {p95:6.1f}ms {queries:4d}")
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

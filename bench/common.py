@@ -1,11 +1,18 @@
-"""What the benchmarks share: timing a request, a scratch PostgreSQL database, and
-the session cookie of a sign-in."""
+"""What the benchmarks share: timing a request, counting its SQL statements, a
+scratch PostgreSQL database, gunicorn serving it, and the session cookie of a
+sign-in."""
 
+import http.client
 import os
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 COUNTRIES = ("BD", "EC", "JM", "KG", "MD", "MA", "NP", "PH", "SN", "RS", "TN")
@@ -20,6 +27,55 @@ def timed(function, repeat: int = 50) -> tuple[float, float]:
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
     return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
+def count_queries(app, send) -> int:
+    """How many SQL statements `send()` makes through the app's engine."""
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    statements = []
+
+    def listener(*_args):
+        statements.append(1)
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        send()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def serve(database_url: str, port: int, *, workers: int, threads: int = 1) -> subprocess.Popen:
+    """gunicorn serving the app on `database_url` as in production (sync workers,
+    --preload), once its /healthz answers. The caller terminates it."""
+    env = {
+        **os.environ,
+        "APP_CONFIG": "development",
+        "DATABASE_URL": database_url,
+        # One address sends everything here; the per-address limits would stop it.
+        "RATELIMIT_ENABLED": "false",
+        "MAIL_SERVER": "",  # the e-mails are kept in the outbox
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads)]
+        + ["--preload", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.time() + 30
+    while True:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return server
+        except OSError:
+            if time.time() > deadline:
+                server.terminate()
+                raise
+            time.sleep(0.2)
 
 
 def scratch_database(label: str) -> tuple[str, callable]:

@@ -14,9 +14,7 @@ PostgreSQL, created and dropped here).
 
 import http.client
 import json
-import os
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -34,7 +32,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import COUNTRIES, scratch_database, session_cookie, timed  # noqa: E402
+from common import (  # noqa: E402
+    COUNTRIES,
+    count_queries,
+    scratch_database,
+    serve,
+    session_cookie,
+    timed,
+)
 from flask_migrate import upgrade  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
@@ -106,22 +111,6 @@ def analyze() -> None:
             connection.exec_driver_sql("ANALYZE")
 
 
-def count_queries(app, send) -> int:
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def listener(*_args):
-        statements.append(1)
-
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        send()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 def in_process(app, codes: list[str]) -> None:
     client = app.test_client()
     client.post("/login", data={"email": "host@example.org", "password": PASSWORD})
@@ -163,43 +152,8 @@ def in_process(app, codes: list[str]) -> None:
 
 def concurrent(app, database_url: str, codes: list[str]) -> None:
     port = 5098
-    env = {
-        **os.environ,
-        "APP_CONFIG": "development",
-        "DATABASE_URL": database_url,
-        "RATELIMIT_ENABLED": "false",
-        "MAIL_SERVER": "",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--preload",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = serve(database_url, port, workers=2, threads=4)
     try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
         cookie, token = _sign_in(port)
         # People nobody scanned yet (the in-process part used the first ones).
         people = codes[-CONCURRENT:]

@@ -17,10 +17,8 @@ the functions below.
 
 import http.client
 import json
-import os
 import random
 import re
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -38,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import scratch_database, session_cookie  # noqa: E402
+from common import scratch_database, serve, session_cookie  # noqa: E402
 
 REGISTRATIONS = 500
 CHECK_INS = 200
@@ -327,36 +325,6 @@ def database_check(app, slug: str, registrations: int, badge_codes: list[str]) -
     return problems
 
 
-def serve(database_url: str, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "APP_CONFIG": "development",
-        "DATABASE_URL": database_url,
-        # One address sends everything here; the per-address limits would stop it.
-        "RATELIMIT_ENABLED": "false",
-        "MAIL_SERVER": "",  # the confirmations are kept in the outbox
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--preload"]
-        + ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.time() + 30
-    while True:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return server
-        except OSError:
-            if time.time() > deadline:
-                server.terminate()
-                raise
-            time.sleep(0.2)
-
-
 def main() -> None:
     from meeting_app import create_app
     from meeting_app.extensions import db
@@ -366,7 +334,7 @@ def main() -> None:
         app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
         codes = populate(app)
         port = 5097
-        server = serve(url, port)
+        server = serve(url, port, workers=WORKERS)
         try:
             samples, elapsed = morning(
                 f"http://127.0.0.1:{port}",

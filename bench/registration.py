@@ -12,7 +12,6 @@ local PostgreSQL, created and dropped here).
 import http.client
 import os
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -22,13 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import COUNTRIES, scratch_database, timed  # noqa: E402
+from common import COUNTRIES, count_queries, scratch_database, serve, timed  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
@@ -84,22 +81,6 @@ def populate(app) -> None:
         db.session.commit()
 
 
-def count_queries(app, client, path) -> int:
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def listener(*_args):
-        statements.append(1)
-
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        client.get(path)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 def organiser_pages(app) -> None:
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.org", "password": "bench password 1"})
@@ -115,7 +96,8 @@ def organiser_pages(app) -> None:
         path = base + query
         assert client.get(path).status_code == 200, path
         median, p95 = timed(lambda path=path: client.get(path), 30)
-        print(f"  {label:42} {median:6.1f}ms {p95:6.1f}ms {count_queries(app, client, path):4d}")
+        queries = count_queries(app, lambda path=path: client.get(path))
+        print(f"  {label:42} {median:6.1f}ms {p95:6.1f}ms {queries:4d}")
     for fmt in ("csv", "xlsx"):
         path = f"{base}export.{fmt}"
         median, p95 = timed(lambda path=path: client.get(path), 3)
@@ -128,45 +110,8 @@ def organiser_pages(app) -> None:
 
 def post_throughput(database_url: str) -> None:
     port = 5099
-    env = {
-        **os.environ,
-        "APP_CONFIG": "development",
-        "DATABASE_URL": database_url,
-        "RATELIMIT_ENABLED": "false",
-        "MAIL_SERVER": "",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--threads",
-            "1",
-            "--preload",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server = serve(database_url, port, workers=2)
     try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
-
         ready = threading.Barrier(CLIENTS + 1)
 
         def client_session(worker: int) -> int:
