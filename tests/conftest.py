@@ -8,6 +8,7 @@ another one, such as a fresh PostgreSQL database (see .ci/run).
 import email
 import email.policy
 import os
+import re
 import socket
 import threading
 from datetime import UTC, date, datetime, time, timedelta
@@ -237,6 +238,30 @@ def make_user(app_context):
         return user
 
     return factory
+
+
+def form_token(page: str) -> str:
+    """The CSRF token in a page's form, as a browser would send it back."""
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def csrf_client(database_url, app_context):
+    """A client of an app with CSRF protection on, as in production."""
+    return make_app(database_url, WTF_CSRF_ENABLED=True).test_client()
+
+
+@pytest.fixture
+def csrf_login(csrf_client):
+    """Signs `csrf_client` in through the form, token included."""
+
+    def sign_in(email: str, password: str = PASSWORD):
+        token = form_token(csrf_client.get("/login").get_data(as_text=True))
+        return csrf_client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    return sign_in
 
 
 @pytest.fixture

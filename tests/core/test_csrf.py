@@ -2,22 +2,11 @@
 its token or with a tampered one is refused with a friendly page, and nothing
 is done."""
 
-import re
-
 import pytest
 
 from meeting_app.accounts.models import Role, User
 from meeting_app.extensions import db
-from tests.conftest import PASSWORD, make_app
-
-
-@pytest.fixture
-def csrf_client(database_url, app_context):
-    return make_app(database_url, WTF_CSRF_ENABLED=True).test_client()
-
-
-def _token(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+from tests.conftest import PASSWORD, form_token
 
 
 def _last_login():
@@ -41,7 +30,7 @@ def test_login_without_a_valid_token_is_refused_and_signs_nobody_in(csrf_client,
 
 def test_login_with_the_token_from_the_form_works(csrf_client, make_user):
     make_user(Role.ORGANISER, "boss@example.org")
-    token = _token(csrf_client.get("/login").get_data(as_text=True))
+    token = form_token(csrf_client.get("/login").get_data(as_text=True))
     response = csrf_client.post(
         "/login", data={"email": "boss@example.org", "password": PASSWORD, "csrf_token": token}
     )

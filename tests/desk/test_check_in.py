@@ -431,38 +431,24 @@ def test_hosts_and_organisers_use_the_desk(
 
 
 def test_desk_json_endpoint_needs_the_csrf_token(
-    server_app, app_context, make_user, desk_meeting, make_participant
+    csrf_client, csrf_login, make_user, desk_meeting, make_participant
 ):
-    server_app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        client = server_app.test_client()
-        make_user(Role.HOST, "door@example.org")
-        page = client.get("/login").get_data(as_text=True)
-        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        client.post(
-            "/login",
-            data={
-                "email": "door@example.org",
-                "password": "correct horse battery",
-                "csrf_token": token,
-            },
-        )
-        person = make_participant(desk_meeting)
-        response = client.post(
-            f"/desk/meetings/{desk_meeting.slug}/check-in", json={"code": url(person)}
-        )
-        assert response.status_code == 400
-        assert active(person) == []
-        page = client.get(f"/desk/meetings/{desk_meeting.slug}/check-in").get_data(as_text=True)
-        token = page.split('data-csrf="')[1].split('"')[0]
-        response = client.post(
-            f"/desk/meetings/{desk_meeting.slug}/check-in",
-            json={"code": url(person)},
-            headers={"X-CSRFToken": token},
-        )
-        assert response.status_code == 200
-    finally:
-        server_app.config["WTF_CSRF_ENABLED"] = False
+    make_user(Role.HOST, "door@example.org")
+    csrf_login("door@example.org")
+    person = make_participant(desk_meeting)
+    response = csrf_client.post(
+        f"/desk/meetings/{desk_meeting.slug}/check-in", json={"code": url(person)}
+    )
+    assert response.status_code == 400
+    assert active(person) == []
+    page = csrf_client.get(f"/desk/meetings/{desk_meeting.slug}/check-in").get_data(as_text=True)
+    token = page.split('data-csrf="')[1].split('"')[0]
+    response = csrf_client.post(
+        f"/desk/meetings/{desk_meeting.slug}/check-in",
+        json={"code": url(person)},
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 200
 
 
 def test_a_scan_id_reused_for_someone_else_still_checks_them_in(desk_meeting, make_participant):

@@ -10,7 +10,7 @@ from meeting_app.mail.models import OutgoingMail
 from meeting_app.privacy.models import AuditEntry
 from meeting_app.registration.models import Participant, RegistrationStatus
 from meeting_app.registration.queries import status_counts
-from tests.conftest import registration_data
+from tests.conftest import form_token, registration_data
 
 PERSONAL = (
     "Ndèye",
@@ -175,32 +175,17 @@ def test_erasure_needs_the_confirmation_and_an_organiser(
 
 
 def test_erasure_form_needs_the_csrf_token(
-    server_app, app_context, make_user, open_meeting, make_participant
+    csrf_client, csrf_login, make_user, open_meeting, make_participant
 ):
-    server_app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        client = server_app.test_client()
-        make_user(Role.ORGANISER, "org@example.org")
-        page = client.get("/login").get_data(as_text=True)
-        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        client.post(
-            "/login",
-            data={
-                "email": "org@example.org",
-                "password": "correct horse battery",
-                "csrf_token": token,
-            },
-        )
-        meeting = open_meeting(slug="board")
-        person = make_participant(meeting, family_name="Kept")
-        path = f"/manage/meetings/board/registrations/{person.id}/erase"
-        assert client.post(path, data={"confirm": "y"}).status_code in (400, 422)
-        db.session.expire_all()
-        assert person.erased_at is None
-        token = client.get(path).get_data(as_text=True)
-        token = token.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        assert client.post(path, data={"confirm": "y", "csrf_token": token}).status_code == 302
-        db.session.expire_all()
-        assert person.erased_at is not None
-    finally:
-        server_app.config["WTF_CSRF_ENABLED"] = False
+    make_user(Role.ORGANISER, "org@example.org")
+    csrf_login("org@example.org")
+    meeting = open_meeting(slug="board")
+    person = make_participant(meeting, family_name="Kept")
+    path = f"/manage/meetings/board/registrations/{person.id}/erase"
+    assert csrf_client.post(path, data={"confirm": "y"}).status_code in (400, 422)
+    db.session.expire_all()
+    assert person.erased_at is None
+    token = form_token(csrf_client.get(path).get_data(as_text=True))
+    assert csrf_client.post(path, data={"confirm": "y", "csrf_token": token}).status_code == 302
+    db.session.expire_all()
+    assert person.erased_at is not None
