@@ -152,17 +152,8 @@ def check_in_page(slug: str):
     """Scan (camera, or a barcode scanner typing into the field) and search. Without
     JavaScript the field searches, and a badge URL typed there finds its person."""
     meeting = _meeting(slug)
-    query = request.args.get("q", "").strip()[:300]
-    people, problem = _lookup(meeting, query)
     return render_template(
-        "desk/check_in.html",
-        meeting=meeting,
-        query=query,
-        people=people,
-        problem=problem,
-        today=services.today_check_ins(meeting, people),
-        day=services.meeting_day(meeting),
-        new_scan_id=_new_scan_id,
+        "desk/check_in.html", **_results(meeting), day=services.meeting_day(meeting)
     )
 
 
@@ -170,18 +161,21 @@ def check_in_page(slug: str):
 def search(slug: str):
     """The search results alone, for the scan page's script (no page reload, so
     the camera keeps running)."""
-    meeting = _meeting(slug)
+    return render_template("desk/_results.html", **_results(_meeting(slug)))
+
+
+def _results(meeting: Meeting) -> dict:
+    """What the scan page and its script's search show for the query `q`."""
     query = request.args.get("q", "").strip()[:300]
     people, problem = _lookup(meeting, query)
-    return render_template(
-        "desk/_results.html",
-        meeting=meeting,
-        query=query,
-        people=people,
-        problem=problem,
-        today=services.today_check_ins(meeting, people),
-        new_scan_id=_new_scan_id,
-    )
+    return {
+        "meeting": meeting,
+        "query": query,
+        "people": people,
+        "problem": problem,
+        "today": services.today_check_ins(meeting, people),
+        "new_scan_id": _new_scan_id,
+    }
 
 
 def _lookup(meeting: Meeting, query: str) -> tuple[list[Participant], str | None]:
