@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from meeting_app.core.i18n import format_clock
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
-from meeting_app.desk.services import fold, meeting_day, meeting_days
+from meeting_app.desk.services import fold, meeting_days
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Country, Meeting
 from meeting_app.registration.exports import to_csv
@@ -52,7 +52,7 @@ def board_days(meeting: Meeting) -> list[date]:
 
 
 def default_day(meeting: Meeting, days: list[date]) -> date:
-    today = meeting_day(meeting)
+    today = meeting.local_date()
     return today if today in days else meeting.start_date
 
 

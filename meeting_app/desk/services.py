@@ -67,11 +67,6 @@ def desk_overview() -> list[DeskRow]:
     return [DeskRow(m, approved.get(m.id, 0), arrived.get(m.id, 0)) for m in meetings]
 
 
-def meeting_day(meeting: Meeting, now: datetime | None = None) -> date:
-    """Today in the meeting's time zone: a check-in counts for that day."""
-    return (now or utcnow()).astimezone(meeting.tz).date()
-
-
 def meeting_days(meeting: Meeting) -> list[date]:
     return [
         date.fromordinal(n)
@@ -204,7 +199,7 @@ def check_in(
     if participant.status not in ADMITTED:
         return CheckInResult(Outcome.NOT_APPROVED, participant, None)
     moment = now or utcnow()
-    day = meeting_day(participant.meeting, moment)
+    day = participant.meeting.local_date(moment)
     values = {
         "participant_id": participant.id,
         "day": day,
@@ -389,7 +384,7 @@ def today_check_ins(meeting: Meeting, participants, now: datetime | None = None)
     rows = db.session.execute(
         db.select(CheckIn).filter(
             CheckIn.participant_id.in_(ids),
-            CheckIn.day == meeting_day(meeting, now),
+            CheckIn.day == meeting.local_date(now),
             CheckIn.cancelled_at.is_(None),
         )
     ).scalars()

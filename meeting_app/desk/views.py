@@ -152,9 +152,7 @@ def check_in_page(slug: str):
     """Scan (camera, or a barcode scanner typing into the field) and search. Without
     JavaScript the field searches, and a badge URL typed there finds its person."""
     meeting = _meeting(slug)
-    return render_template(
-        "desk/check_in.html", **_results(meeting), day=services.meeting_day(meeting)
-    )
+    return render_template("desk/check_in.html", **_results(meeting), day=meeting.local_date())
 
 
 @bp.get("/meetings/<slug>/search")
@@ -278,7 +276,7 @@ def badge(code: str):
         "desk/badge.html",
         participant=participant,
         meeting=meeting,
-        today=services.standing_check_in(participant, services.meeting_day(meeting)),
+        today=services.standing_check_in(participant, meeting.local_date()),
         history=services.check_ins_of(participant),
         new_scan_id=_new_scan_id,
         reprint_form=ReprintForm(),

@@ -16,7 +16,6 @@ from meeting_app.documents import logo
 from meeting_app.documents.pdf import render_many
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
-from meeting_app.models import utcnow
 from meeting_app.registration.models import Participant, RegistrationStatus
 
 CHUNK = 40  # letters per document when rendering in parallel
@@ -39,7 +38,7 @@ def entitled_to_letter(participant: Participant) -> bool:
 
 def meeting_over(meeting: Meeting, now: datetime | None = None) -> bool:
     """Certificates are issued once the meeting's last day has ended where it is held."""
-    return (now or utcnow()).astimezone(meeting.tz).date() > meeting.end_date
+    return meeting.local_date(now) > meeting.end_date
 
 
 def entitled_to_certificate(participant: Participant) -> bool:
@@ -114,7 +113,7 @@ def documents_html(
                 if meeting.series
                 else ""
             ),
-            today=utcnow().astimezone(meeting.tz).date(),
+            today=meeting.local_date(),
             logo=logo.data_uri(meeting),
             language=language,
         )

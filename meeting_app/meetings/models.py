@@ -143,5 +143,10 @@ class Meeting(Base):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def local_date(self, now: datetime | None = None) -> date:
+        """The date where the meeting is held (now, or at `now`): what a check-in
+        counts for, and what decides when the meeting is over."""
+        return (now or utcnow()).astimezone(self.tz).date()
+
     def __repr__(self) -> str:
         return f"<Meeting {self.slug}>"

@@ -165,8 +165,7 @@ def erase(participant: Participant, *, by_user) -> None:
 
 def purge_due(meetings: list[Meeting], now: datetime | None = None) -> list[Meeting]:
     """The meetings whose retention period is over (in each meeting's own time zone)."""
-    now = now or utcnow()
-    return [m for m in meetings if now.astimezone(m.tz).date() >= m.purge_date]
+    return [m for m in meetings if m.local_date(now) >= m.purge_date]
 
 
 def purge(meeting: Meeting, fields=SENSITIVE_FIELDS, *, by_user=None) -> dict[str, int]:
