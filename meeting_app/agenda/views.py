@@ -24,7 +24,7 @@ from meeting_app.agenda.published import (
     shown,
 )
 from meeting_app.core.forms import EmptyForm
-from meeting_app.core.i18n import current_language, localized
+from meeting_app.core.i18n import current_language, localized, requested_language
 from meeting_app.core.security import public_base_url
 from meeting_app.core.views import private_page
 from meeting_app.documents import booklet
@@ -88,11 +88,6 @@ def agenda_json(slug: str):
     return jsonify(as_json(meeting, published_agenda(meeting), public_base_url()))
 
 
-def _language() -> str:
-    requested = request.args.get("lang", "")
-    return requested if requested in current_app.config["LANGUAGES"] else current_language()
-
-
 def _base_url() -> str:
     return public_base_url()
 
@@ -107,7 +102,7 @@ def _calendar_response(body: bytes, filename: str) -> Response:
 @bp.get("/meetings/<slug>/agenda.ics")
 def agenda_ics(slug: str):
     meeting = meetings.get_public_meeting(slug)
-    language = _language()
+    language = requested_language()
     title = localized(meeting.title, meeting.default_language, language).text
     body = ical.agenda_calendar(
         meeting, published_agenda(meeting), language=language, base_url=_base_url(), name=title
@@ -119,7 +114,7 @@ def agenda_ics(slug: str):
 def meeting_ics(slug: str):
     meeting = meetings.get_public_meeting(slug)
     body = ical.meeting_event_calendar(
-        meeting, language=_language(), base_url=_base_url(), stamp=meeting.updated_at
+        meeting, language=requested_language(), base_url=_base_url(), stamp=meeting.updated_at
     )
     return _calendar_response(body, f"{meeting.slug}-meeting.ics")
 
@@ -131,7 +126,7 @@ def session_ics(slug: str, session_id: int):
     session = agenda.session(session_id)
     if session is None:
         abort(404)
-    language = _language()
+    language = requested_language()
     title = localized(session.title, meeting.default_language, language)
     # One session's file: without the cancellations the full feed carries.
     body = ical.agenda_calendar(
@@ -153,7 +148,7 @@ def agenda_pdf(slug: str):
     if paper not in booklet.PAPER:
         abort(404)
     try:
-        pdf = booklet.booklet_pdf(meeting, language=_language(), paper=paper)
+        pdf = booklet.booklet_pdf(meeting, language=requested_language(), paper=paper)
     except RenderError:
         current_app.logger.exception("Programme booklet failed for %s", slug)
         abort(500)
@@ -166,7 +161,7 @@ def agenda_pdf(slug: str):
 def schedule_xml(slug: str):
     meeting = meetings.get_public_meeting(slug)
     body = frab.schedule_xml(
-        meeting, published_agenda(meeting), language=_language(), base_url=_base_url()
+        meeting, published_agenda(meeting), language=requested_language(), base_url=_base_url()
     )
     return Response(body, mimetype="application/xml")
 
@@ -176,7 +171,7 @@ def schedule_json(slug: str):
     meeting = meetings.get_public_meeting(slug)
     return jsonify(
         frab.schedule_json(
-            meeting, published_agenda(meeting), language=_language(), base_url=_base_url()
+            meeting, published_agenda(meeting), language=requested_language(), base_url=_base_url()
         )
     )
 

@@ -36,6 +36,15 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def requested_language(default: str | None = None) -> str:
+    """The language a document or feed is asked for with `?lang=`; otherwise
+    `default`, or the reader's own."""
+    requested = request.args.get("lang", "")
+    if requested in current_app.config["LANGUAGES"]:
+        return requested
+    return default or current_language()
+
+
 @dataclass(frozen=True)
 class Translated:
     text: str

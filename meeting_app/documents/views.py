@@ -1,13 +1,13 @@
 """Letters and certificates: a participant's own from their private link, and
 organisers' downloads (one person or everyone entitled)."""
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_roles
-from meeting_app.core.i18n import LANGUAGE_NAMES
+from meeting_app.core.i18n import requested_language
 from meeting_app.core.views import attachment, private_page
 from meeting_app.documents import letters
 from meeting_app.documents.pdf import RenderError
@@ -29,11 +29,6 @@ ENTITLED = {
     letters.CERTIFICATE: letters.entitled_to_certificate,
 }
 FILENAMES = {letters.LETTER: "invitation-letter", letters.CERTIFICATE: "certificate"}
-
-
-def _language(default: str) -> str:
-    chosen = request.args.get("lang", "")
-    return chosen if chosen in LANGUAGE_NAMES else default
 
 
 def _pdf(meeting, kind: str, people: list[Participant], language: str, filename: str, back: str):
@@ -71,7 +66,7 @@ def own_document(token: str, kind: str):
         participant.meeting,
         kind,
         [participant],
-        _language(participant.preferred_language),
+        requested_language(participant.preferred_language),
         f"{participant.meeting.slug}-{FILENAMES[kind]}.pdf",
         url_for("registration.private_page", token=token),
     )
@@ -92,7 +87,12 @@ def all_documents(slug: str, kind: str):
         return redirect(back)
     name = "invitation-letters" if kind == letters.LETTER else "certificates"
     return _staff_pdf(
-        meeting, kind, people, _language(meeting.default_language), f"{slug}-{name}.pdf", back
+        meeting,
+        kind,
+        people,
+        requested_language(meeting.default_language),
+        f"{slug}-{name}.pdf",
+        back,
     )
 
 
@@ -108,7 +108,7 @@ def one_document(slug: str, participant_id: int, kind: str):
         meeting,
         kind,
         [participant],
-        _language(participant.preferred_language),
+        requested_language(participant.preferred_language),
         f"{slug}-{FILENAMES[kind]}-{participant.id}.pdf",
         back,
     )
