@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import render_template
@@ -115,6 +116,12 @@ def badge_views(meeting: Meeting, participants, language: str, base_url: str) ->
 CSS_FILE = app_config.BASE_DIR / "templates" / "pdf" / "badges.css"
 
 
+@lru_cache(maxsize=1)
+def _css_file() -> str:
+    # Read once per process, not for every badge printed.
+    return CSS_FILE.read_text()
+
+
 def badges_css(layout: str, logo: str = "") -> str:
     """The layout's sizes, the logo (a data: URL, once for all badges rather than in
     each one's markup) and badges.css."""
@@ -123,7 +130,7 @@ def badges_css(layout: str, logo: str = "") -> str:
         f"@page {{ size: {spec.page}; margin: 0; }}\n"
         f".badge {{ width: {spec.width}; height: {spec.height}; }}\n"
         + (f'.badge-logo {{ background-image: url("{logo}"); }}\n' if logo else "")
-        + CSS_FILE.read_text()
+        + _css_file()
     )
 
 
