@@ -55,6 +55,10 @@ class Config:
     PUBLIC_URL = ""
     HSTS_SECONDS = 0
 
+    # Draw badges in the background as registrations change, so that printing them
+    # is quick (meeting_app/documents/ahead.py).
+    BADGES_AHEAD = True
+
     # The demo accounts named in the README may sign in everywhere but in production.
     DEMO_ACCOUNTS_ALLOWED = True
     REQUIRED_ENVIRONMENT: tuple[str, ...] = ()
@@ -71,6 +75,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     # A cheap hash keeps the suite fast; the other configurations keep scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # No background drawing after every commit; the tests of it turn it on.
+    BADGES_AHEAD = False
 
 
 class ProductionConfig(Config):
@@ -135,7 +141,7 @@ def from_environment(cls: type[Config], environ=os.environ) -> dict:
     for key in ("MAIL_PORT", "PROXY_COUNT"):
         if environ.get(key):
             settings[key] = int(environ[key])
-    for key in ("MAIL_USE_TLS", "RATELIMIT_ENABLED"):
+    for key in ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "BADGES_AHEAD"):
         if environ.get(key):
             settings[key] = environ[key].lower() in _TRUE
     return settings

@@ -13,7 +13,7 @@ from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
 from meeting_app.desk.services import days_attended
 from meeting_app.documents import logo
-from meeting_app.documents.pdf import render_many
+from meeting_app.documents.pdf import join, render_each
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 from meeting_app.registration.models import Participant, RegistrationStatus
@@ -124,4 +124,6 @@ def documents_pdf(
 ) -> bytes:
     """One page per person; large sets rendered in parallel chunks."""
     chunks = [participants[i : i + CHUNK] for i in range(0, len(participants), CHUNK)] or [[]]
-    return render_many([documents_html(meeting, kind, chunk, language) for chunk in chunks])
+    return join(
+        render_each([documents_html(meeting, kind, chunk, language) for chunk in chunks], batch=1)
+    )

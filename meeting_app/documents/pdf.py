@@ -7,17 +7,16 @@ under the app's static folder and QR codes drawn here; anything else
 """
 
 import io
-import itertools
 import mimetypes
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 from multiprocessing import get_context
 from urllib.parse import quote, unquote, urlsplit
 
+import pikepdf
 import segno
-from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -126,55 +125,63 @@ def render_pdf(html: str, css: str = "", bare: bool = False) -> bytes:
         raise RenderError(str(error)) from error
 
 
-def _render_part(part: tuple[str, str, bool]) -> bytes:
-    return render_pdf(*part)
+def _render_batch(batch: tuple[list[str], str, bool]) -> list[bytes]:
+    documents, css, bare = batch
+    return [render_pdf(html, css, bare) for html in documents]
 
 
-def render_many(
-    html_parts: Iterable[str],
-    css: str = "",
-    workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    total: int | None = None,
-    bare: bool = False,
-) -> bytes:
-    """Renders independent HTML documents (chunks of badges, say) in parallel worker
-    processes and joins their pages into one PDF, in order.
-
-    `html_parts` may be a generator: each part goes to a worker as soon as it is
-    made, and finished parts are joined while later ones render, so that neither
-    the templates nor the joining hold the workers up. `progress(done, total)` is
-    called as parts finish (`total` if the generator's length is known)."""
-    parts = iter(html_parts)
-    first = next(parts, "")
-    second = next(parts, None)
-    if second is None:  # one document: no workers to start
-        pdf = render_pdf(first, css, bare)
-        if progress:
-            progress(1, 1)
-        return pdf
-    writer = PdfWriter()
-    finished: dict[int, bytes] = {}
-    joined = 0
-
-    def join_ready() -> None:
-        nonlocal joined
-        while joined in finished:
-            writer.append(PdfReader(io.BytesIO(finished.pop(joined))))
-            joined += 1
-
+def _pool(workers: int | None) -> ProcessPoolExecutor:
     # Forked workers start warm: fonts, stylesheets and templates already loaded.
-    workers = workers or os.cpu_count() or 1
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        pending = {}
-        for index, html in enumerate(itertools.chain((first, second), parts)):
-            pending[pool.submit(_render_part, (html, css, bare))] = index
-        count = len(pending)
-        for done, future in enumerate(as_completed(pending), 1):
-            finished[pending[future]] = future.result()
-            join_ready()
-            if progress:
-                progress(done, total or count)
+    return ProcessPoolExecutor(
+        max_workers=workers or os.cpu_count() or 1, mp_context=get_context("fork")
+    )
+
+
+def render_each(
+    documents: Sequence[str],
+    css: str = "",
+    *,
+    bare: bool = False,
+    workers: int | None = None,
+    batch: int = 16,
+    done: Callable[[list[int], list[bytes]], None] | None = None,
+) -> list[bytes]:
+    """Each HTML document to a PDF of its own (badges, say), in parallel worker
+    processes, a `batch` of documents per task so that few messages go back and
+    forth. `done(indexes, pdfs)` is called as each batch comes back."""
+    results: list[bytes] = [b""] * len(documents)
+    if not documents:
+        return results
+    if len(documents) == 1 and workers is None:  # no workers to start for one
+        results = [render_pdf(html, css, bare) for html in documents]
+        if done:
+            done(list(range(len(documents))), results)
+        return results
+    with _pool(workers) as pool:
+        pending = {
+            pool.submit(_render_batch, (list(documents[i : i + batch]), css, bare)): i
+            for i in range(0, len(documents), batch)
+        }
+        for future in as_completed(pending):
+            start, pdfs = pending[future], future.result()
+            results[start : start + len(pdfs)] = pdfs
+            if done:
+                done(list(range(start, start + len(pdfs))), pdfs)
+    return results
+
+
+def join(pdfs: Sequence[bytes]) -> bytes:
+    """The pages of `pdfs`, in order, as one PDF."""
+    if len(pdfs) == 1:
+        return pdfs[0]
+    joined = pikepdf.new()
+    sources = [pikepdf.open(io.BytesIO(pdf)) for pdf in pdfs]  # open until saved
+    for source in sources:
+        joined.pages.extend(source.pages)
+    return save(joined)
+
+
+def save(document: pikepdf.Pdf) -> bytes:
     out = io.BytesIO()
-    writer.write(out)
+    document.save(out)
     return out.getvalue()

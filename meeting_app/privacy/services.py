@@ -11,7 +11,7 @@ from meeting_app.agenda.models import AgendaSession, Attendance
 from meeting_app.core import tokens
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
-from meeting_app.documents.models import BadgePrint
+from meeting_app.documents.models import BadgePrint, BadgeRender
 from meeting_app.extensions import db
 from meeting_app.mail.models import MailStatus, OutgoingMail
 from meeting_app.meetings.models import Meeting
@@ -146,6 +146,8 @@ def erase(participant: Participant, *, by_user) -> None:
         .where(RegistrationChange.participant_id == participant.id)
         .values(details="")
     )
+    # Badges drawn ahead of printing show the name.
+    db.session.execute(sa.delete(BadgeRender).where(BadgeRender.participant_id == participant.id))
     # Mails not yet sent can no longer be: they go. Those sent keep their subject,
     # date and status (what was sent when), not their text nor the address.
     db.session.execute(

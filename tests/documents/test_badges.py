@@ -12,8 +12,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from meeting_app.accounts.models import Role
-from meeting_app.documents import badges
-from meeting_app.documents.models import BadgePrint
+from meeting_app.documents import ahead, badges
+from meeting_app.documents.models import BadgePrint, BadgeRender
 from meeting_app.documents.pdf import RefusedURL, render_pdf
 from meeting_app.extensions import db
 from meeting_app.registration.models import RegistrationStatus
@@ -182,13 +182,17 @@ def test_weasyprint_may_not_fetch_files_or_the_network(url):
     assert render_pdf('<link rel="stylesheet" href="static/css/site.css"><p>ok</p>')
 
 
-def test_command_line_badges(runner, people, tmp_path):
+def test_command_line_badges(runner, people, tmp_path, app, monkeypatch):
+    meeting, _approved = people
+    # A command draws what it prints and leaves no drawing behind to wait for.
+    monkeypatch.setitem(app.config, "BADGES_AHEAD", True)
     out = tmp_path / "badges.pdf"
     result = runner.invoke(
         args=["export", "badges", "--meeting", "board", "--out", str(out), "--layout", "a4-8"]
     )
     assert result.exit_code == 0, result.output
     assert len(PdfReader(out).pages) == 1 and "5 badges written" in result.output
+    assert meeting.id not in ahead._running
 
 
 @pytest.mark.parametrize(
@@ -263,7 +267,7 @@ def test_a_job_is_seen_only_by_who_started_it_and_bad_forms_are_refused(
     assert client.get("/desk/meetings/board/badges/jobs/..%2F..%2Fconfig").status_code == 404
 
 
-def test_a_large_set_is_rendered_in_parallel_chunks_in_order(people, app, make_participant):
+def test_a_large_set_is_drawn_in_parallel_and_kept_in_order(people, app, make_participant):
     meeting, _approved = people
     many = [
         make_participant(meeting, badge_name=f"Person {i:03d}", family_name=f"P{i:03d}")
@@ -281,11 +285,168 @@ def test_a_large_set_is_rendered_in_parallel_chunks_in_order(people, app, make_p
         )
     pages = PdfReader(io.BytesIO(pdf)).pages
     assert len(pages) == 25
-    # Chunks come back from the workers in any order; the pages keep the selection's.
+    # Batches come back from the workers in any order; the pages keep the selection's.
     assert "Person 000" in pages[0].extract_text()
     assert "Person 047" in pages[11].extract_text() and "Person 048" in pages[12].extract_text()
     assert "Person 099" in pages[24].extract_text()
-    assert seen[-1] == (100, 100) and len(seen) == 3
+    # Progress moves in steps, up to the whole set.
+    assert seen[0] == (0, 100) and seen[-1] == (100, 100) and len(seen) > 3
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_each_sheet_holds_its_badges_in_order_with_cut_guides(people, app):
+    meeting, approved = people
+    with app.test_request_context():
+        pdf = badges.badges_pdf(
+            meeting, approved, layout="a4-4", language="en", base_url="http://desk.example"
+        )
+    reader = PdfReader(io.BytesIO(pdf))
+    first, second = reader.pages
+    assert "Ñuñez" in first.extract_text() and "Guamán" in second.extract_text()
+    # One cut guide (a rectangle) around each badge.
+    assert first.get_contents().get_data().count(b" re S") == 4
+    assert second.get_contents().get_data().count(b" re S") == 1
+    # Every QR code on the sheet still scans, each to its own person.
+    image = pypdfium2.PdfDocument(pdf)[0].render(scale=3).to_pil()
+    found = sorted(code.text for code in zxingcpp.read_barcodes(image))
+    assert found == sorted(f"http://desk.example/desk/badge/{p.badge_code}" for p in approved[:4])
+
+
+@pytest.fixture
+def drawing(monkeypatch):
+    """How many badges WeasyPrint draws at each call (the rest were drawn before)."""
+    drawn: list[int] = []
+    real = badges.render_each
+
+    def counting(documents, *args, **kwargs):
+        drawn.append(sum(html.count('<div class="badge">') for html in documents))
+        return real(documents, *args, **kwargs)
+
+    monkeypatch.setattr(badges, "render_each", counting)
+    return drawn
+
+
+def _print(app, meeting, people, layout="a6", language="en") -> str:
+    with app.test_request_context():
+        return _text(
+            badges.badges_pdf(
+                meeting, people, layout=layout, language=language, base_url="http://desk.example"
+            )
+        )
+
+
+def _draw_ahead(app, meeting, language="en") -> int:
+    with app.test_request_context():
+        return badges.draw_ahead(meeting, "http://desk.example", "a6", language)
+
+
+def test_badges_drawn_ahead_are_placed_not_drawn_again(people, app, drawing):
+    meeting, approved = people
+    assert _draw_ahead(app, meeting) == 5
+    assert len(db.session.execute(db.select(BadgeRender)).scalars().all()) == 5
+    # Two layouts of that size, and a reprint of one: nothing more is drawn.
+    assert _print(app, meeting, approved).count("Senegal") == 5
+    assert _print(app, meeting, approved, "a4-4").count("Senegal") == 5
+    assert "Hélène" in _print(app, meeting, approved[3:4])
+    assert drawing == [5, 0, 0, 0]
+    assert _draw_ahead(app, meeting) == 0
+
+
+def test_a_changed_badge_is_drawn_again_and_never_printed_stale(people, app, drawing):
+    meeting, approved = people
+    _draw_ahead(app, meeting)
+    approved[3].badge_name = "Hélène Marchetti-Bouregreg"
+    db.session.commit()
+    text = _print(app, meeting, approved)
+    assert drawing == [5, 1]
+    assert "Marchetti-Bouregreg" in text
+    assert _draw_ahead(app, meeting) == 1
+    # A change to the meeting shows on every badge: all are drawn again.
+    meeting.badge_colours = {"national_government": "#123456"}
+    db.session.commit()
+    _print(app, meeting, approved)
+    assert drawing[-1] == 5
+    # So does another language (the country's name, the category).
+    assert "Sénégal" in _print(app, meeting, approved, language="fr") and drawing[-1] == 5
+
+
+def test_an_erased_participant_leaves_no_drawn_badge(people, app, make_user):
+    from meeting_app.privacy.services import erase
+
+    meeting, approved = people
+    _draw_ahead(app, meeting)
+    erase(approved[0], by_user=make_user())
+    db.session.commit()
+    kept = db.session.execute(db.select(BadgeRender.participant_id)).scalars().all()
+    assert approved[0].id not in kept and len(kept) == 4
+
+
+def _wait_for_drawing(meeting) -> None:
+    for _ in range(600):
+        if meeting.id not in ahead._running:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the badges were not drawn")
+
+
+def test_badges_are_drawn_ahead_as_registrations_are_approved_and_printed(
+    people, app, make_participant, monkeypatch, drawing
+):
+    meeting, approved = people
+    monkeypatch.setitem(app.config, "BADGES_AHEAD", True)
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://meetings.example.org")
+    late = make_participant(meeting, badge_name="Late Comer", status=RegistrationStatus.SUBMITTED)
+    late.status = RegistrationStatus.APPROVED
+    db.session.commit()  # the approval: the badges are drawn in the background
+    _wait_for_drawing(meeting)
+    kept = db.session.execute(db.select(BadgeRender)).scalars().all()
+    assert {k.participant_id for k in kept} == {p.id for p in [*approved, late]}
+    assert {(k.format, k.language) for k in kept} == {("a6", meeting.default_language)}
+    # The print on the eve draws nothing: every badge is placed as drawn.
+    everyone = badges.select(meeting)
+    with app.test_request_context():
+        pdf = badges.badges_pdf(
+            meeting,
+            everyone,
+            layout="a4-4",
+            language=meeting.default_language,
+            base_url="https://meetings.example.org",
+        )
+    assert "Late Comer" in _text(pdf) and drawing[-1] == 0
+    # A print in another format and language draws its badges now, and ahead for
+    # the next print of that kind.
+    with app.test_request_context():
+        badges.badges_pdf(
+            meeting,
+            everyone,
+            layout="a4-8",
+            language="es",
+            base_url="https://meetings.example.org",
+        )
+    _wait_for_drawing(meeting)
+    spanish = db.session.execute(db.select(BadgeRender).filter_by(language="es")).scalars().all()
+    assert len(spanish) == 6 and {k.format for k in spanish} == {"a7"}
+
+
+def test_only_changes_that_show_on_a_badge_start_drawing(
+    people, app, make_participant, monkeypatch
+):
+    meeting, approved = people
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://meetings.example.org")
+    started = []
+    monkeypatch.setattr(ahead, "start", lambda meeting_id, *args: started.append(meeting_id))
+    waiting = make_participant(meeting, status=RegistrationStatus.SUBMITTED)
+    approved[0].phone = "+221 33 000 00 00"
+    db.session.commit()
+    assert started == []  # a registration waiting for approval, a phone number
+    approved[0].organisation = "Ministère des Finances"
+    db.session.commit()
+    waiting.status = RegistrationStatus.APPROVED
+    db.session.commit()
+    meeting.city = "Dakar"
+    db.session.commit()
+    assert started == [meeting.id] * 3
+    db.session.rollback()
 
 
 def _png(width=300, height=120) -> bytes:
