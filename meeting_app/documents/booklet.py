@@ -1,6 +1,8 @@
 """The programme booklet: cover, the published agenda day by day, and the
 delegations (approved participants who agreed to be listed)."""
 
+from functools import lru_cache
+
 from flask import render_template
 from flask_babel import force_locale
 
@@ -36,4 +38,12 @@ def booklet_html(meeting: Meeting, *, language: str, paper: str) -> str:
 
 
 def booklet_pdf(meeting: Meeting, *, language: str, paper: str = "a4") -> bytes:
-    return render_pdf(booklet_html(meeting, language=language, paper=paper), bare=True)
+    return _rendered(booklet_html(meeting, language=language, paper=paper))
+
+
+@lru_cache(maxsize=8)
+def _rendered(html: str) -> bytes:
+    """Kept per process for the same HTML: the booklet changes only with the published
+    agenda, the listed delegations or the meeting, while anyone may ask for it again
+    and again, and drawing 300 sessions takes WeasyPrint seconds."""
+    return render_pdf(html, bare=True)

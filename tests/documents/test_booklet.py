@@ -90,3 +90,28 @@ def test_command_line_programme(runner, programme, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Ouverture" in "\n".join(p.extract_text() for p in PdfReader(out).pages)
+
+
+def test_the_same_booklet_is_drawn_once_and_a_change_shows_at_once(
+    client, programme, make_participant, monkeypatch
+):
+    from meeting_app.documents import booklet
+
+    drawn = []
+    real = booklet.render_pdf
+    monkeypatch.setattr(booklet, "render_pdf", lambda *a, **k: drawn.append(1) or real(*a, **k))
+    booklet._rendered.cache_clear()
+    first = client.get("/meetings/rabat/agenda.pdf?lang=en").get_data()
+    assert client.get("/meetings/rabat/agenda.pdf?lang=en").get_data() == first
+    assert len(drawn) == 1
+    # A new delegate who agrees to be listed: the next booklet lists them.
+    morocco = programme.delegations[0]
+    make_participant(
+        programme,
+        given_name="Karim",
+        family_name="Alaoui",
+        delegation=morocco,
+        consent_public_list=True,
+    )
+    response = client.get("/meetings/rabat/agenda.pdf?lang=en")
+    assert "Alaoui" in _pages(response)[-1] and len(drawn) == 2
