@@ -222,6 +222,14 @@ def _batches(ids: list[int], size: int = 500):
         yield ids[start : start + size]
 
 
+def _kept_for(batch: list[int], format: str, language: str):
+    return sa.and_(
+        BadgeRender.participant_id.in_(batch),
+        BadgeRender.format == format,
+        BadgeRender.language == language,
+    )
+
+
 def _kept(ids: list[int], format: str, language: str, pdfs: bool) -> dict[int, tuple[str, bytes]]:
     """Participant id → (digest, PDF) of the badges drawn before."""
     found = {}
@@ -229,9 +237,7 @@ def _kept(ids: list[int], format: str, language: str, pdfs: bool) -> dict[int, t
     for batch in _batches(ids):
         rows = db.session.execute(
             sa.select(BadgeRender.participant_id, BadgeRender.digest, drawing).where(
-                BadgeRender.participant_id.in_(batch),
-                BadgeRender.format == format,
-                BadgeRender.language == language,
+                _kept_for(batch, format, language)
             )
         )
         found.update((pid, (digest, pdf)) for pid, digest, pdf in rows)
@@ -245,13 +251,7 @@ def _keep(drawn: dict[int, tuple[str, bytes]], format: str, language: str) -> No
     try:
         with Session(db.engine) as session:
             for batch in _batches(ids):
-                session.execute(
-                    sa.delete(BadgeRender).where(
-                        BadgeRender.participant_id.in_(batch),
-                        BadgeRender.format == format,
-                        BadgeRender.language == language,
-                    )
-                )
+                session.execute(sa.delete(BadgeRender).where(_kept_for(batch, format, language)))
             session.add_all(
                 BadgeRender(
                     participant_id=pid, format=format, language=language, digest=digest, pdf=pdf

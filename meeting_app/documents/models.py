@@ -34,7 +34,7 @@ class BadgeRender(Base):
     size, which sheets of badges are assembled from (see imposition.py).
 
     A cache, never the record of anything: `digest` sums up everything drawn on the
-    badge (see badges.digest), and a badge whose digest has changed is drawn again."""
+    badge (see badges._plan), and a badge whose digest has changed is drawn again."""
 
     __tablename__ = "badge_renders"
     __table_args__ = (sa.UniqueConstraint("participant_id", "format", "language"),)

@@ -130,13 +130,6 @@ def _render_batch(batch: tuple[list[str], str, bool]) -> list[bytes]:
     return [render_pdf(html, css, bare) for html in documents]
 
 
-def _pool(workers: int | None) -> ProcessPoolExecutor:
-    # Forked workers start warm: fonts, stylesheets and templates already loaded.
-    return ProcessPoolExecutor(
-        max_workers=workers or os.cpu_count() or 1, mp_context=get_context("fork")
-    )
-
-
 def render_each(
     documents: Sequence[str],
     css: str = "",
@@ -153,11 +146,15 @@ def render_each(
     if not documents:
         return results
     if len(documents) == 1 and workers is None:  # no workers to start for one
-        results = [render_pdf(html, css, bare) for html in documents]
+        results = [render_pdf(documents[0], css, bare)]
         if done:
-            done(list(range(len(documents))), results)
+            done([0], results)
         return results
-    with _pool(workers) as pool:
+    # Forked workers start warm: fonts, stylesheets and templates already loaded.
+    pool = ProcessPoolExecutor(
+        max_workers=workers or os.cpu_count() or 1, mp_context=get_context("fork")
+    )
+    with pool:
         pending = {
             pool.submit(_render_batch, (list(documents[i : i + batch]), css, bare)): i
             for i in range(0, len(documents), batch)
