@@ -88,6 +88,7 @@ def _translate(message: str) -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from meeting_app.accounts.staff_views import bp as staff_bp
     from meeting_app.accounts.views import bp as accounts_bp
     from meeting_app.agenda.manage_views import bp as agenda_manage_bp
     from meeting_app.agenda.views import bp as agenda_bp
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         agenda_bp,
         communiques_bp,
         accounts_bp,
+        staff_bp,
         manage_bp,
         registration_manage_bp,
         delegations_manage_bp,

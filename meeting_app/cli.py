@@ -11,8 +11,6 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from meeting_app.accounts.models import Role
-from meeting_app.accounts.services import AccountError, create_user
 from meeting_app.core import database
 from meeting_app.extensions import db
 
@@ -56,6 +54,8 @@ def write_output(out: str, content: bytes) -> None:
 
 
 def register(app: Flask) -> None:
+    from meeting_app.accounts.commands import users
+
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(countries)
@@ -63,25 +63,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(mail_group)
     app.cli.add_command(privacy)
     app.cli.add_command(backup)
+    from meeting_app.manage.commands import meetings_group
 
-
-users = AppGroup("users", help="Staff accounts.")
-
-
-@users.command("create", help="Create a staff account; asks for the password twice.")
-@click.option("--email", required=True, help="The account's e-mail address (its login).")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-def create_user_command(email: str, role: str):
-    require_migrated_database()
-    # Never an option: a password on the command line ends up in shell history and `ps`.
-    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user = create_user(email, password, Role(role))
-    except AccountError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"Created {user.role.value} account {user.email}.")
+    app.cli.add_command(meetings_group)
 
 
 @click.command(help="Load the demo meetings and accounts (running it again changes nothing).")

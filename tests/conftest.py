@@ -231,9 +231,30 @@ def make_participant(app_context):
 
 @pytest.fixture
 def make_user(app_context):
-    def factory(role: Role = Role.ORGANISER, email: str | None = None, **values):
+    """`make_user(Role.HOST, "door@example.org", meetings=[m])`: a staff account
+    holding `role` in `meetings`. Without `meetings`, the accounts of before roles
+    per meeting: an organiser is an administrator, a host hosts every meeting
+    that exists when it is made (as the migration maps them)."""
+
+    def factory(
+        role: Role = Role.ORGANISER,
+        email: str | None = None,
+        *,
+        meetings=None,
+        admin: bool | None = None,
+        **values,
+    ):
         email = email or f"{role.value}@example.org"
-        user = create_user(email, values.pop("password", PASSWORD), role, **values)
+        if meetings is None:
+            admin = role is Role.ORGANISER if admin is None else admin
+            meetings = [] if admin else db.session.execute(db.select(Meeting)).scalars().all()
+        user = create_user(
+            email,
+            values.pop("password", PASSWORD),
+            is_admin=bool(admin),
+            roles={m: role for m in meetings},
+            **values,
+        )
         db.session.commit()
         return user
 

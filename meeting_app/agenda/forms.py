@@ -71,15 +71,22 @@ class SessionForm(Form):
     people = FieldList(FormField(PersonRow), min_entries=6, max_entries=30)
     revision = HiddenField()
 
-    def __init__(self, rooms, *args, **kwargs):
+    def __init__(self, rooms, *args, languages=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The meeting's languages: the only ones the page asks for (the others' texts,
+        # if any, are carried through unchanged).
+        self.languages = [lang for lang in LANGUAGES if lang in (languages or LANGUAGES)]
+        self.other_languages = [lang for lang in LANGUAGES if lang not in self.languages]
         self.kind.choices = choices((k.value, k.label) for k in SessionKind)
         self.room_id.choices = choices([("", _l("No room")), *((str(r.id), r.name) for r in rooms)])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if not any(getattr(self, f"title_{lang}").data for lang in LANGUAGES):
-            self.title_en.errors.append(_l("Give the title in at least one language."))
+        if not any(getattr(self, f"title_{lang}").data for lang in self.languages):
+            first = "en" if "en" in self.languages else self.languages[0]
+            getattr(self, f"title_{first}").errors.append(
+                _l("Give the title in at least one language.")
+            )
             valid = False
         return valid
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
-from meeting_app.accounts.services import require_roles
+from meeting_app.accounts.services import require_role
 from meeting_app.agenda import services
 from meeting_app.agenda.forms import RoomForm, SessionForm, person_label
 from meeting_app.agenda.models import AgendaSession, Room
@@ -19,12 +19,12 @@ from meeting_app.agenda.timetable import build_timetable
 from meeting_app.core.database import as_id
 from meeting_app.core.forms import EmptyForm
 from meeting_app.extensions import db
+from meeting_app.mail.services import commit_and_send
 from meeting_app.meetings import services as meetings
 from meeting_app.registration.models import Participant, RegistrationStatus
-from meeting_app.registration.views import commit_and_send
 
 bp = Blueprint("agenda_manage", __name__, url_prefix="/manage/meetings/<slug>/agenda")
-require_roles(bp, [Role.ORGANISER])
+require_role(bp, Role.ORGANISER)
 
 
 def error_message(error: services.AgendaError) -> str:
@@ -108,7 +108,7 @@ def index(slug: str):
 @bp.route("/sessions/new", methods=["GET", "POST"])
 def new_session(slug: str):
     meeting = meetings.get_meeting(slug)
-    form = SessionForm(services.rooms_of(meeting))
+    form = SessionForm(services.rooms_of(meeting), languages=meeting.languages)
     if not form.is_submitted():
         form.day.data = _arg_date("day") or meeting.start_date
         start = _arg_time("start") or time(9, 0)
@@ -122,7 +122,7 @@ def new_session(slug: str):
 def edit_session(slug: str, session_id: int):
     meeting = meetings.get_meeting(slug)
     session = _session(meeting, session_id)
-    form = SessionForm(services.rooms_of(meeting))
+    form = SessionForm(services.rooms_of(meeting), languages=meeting.languages)
     if not form.is_submitted():
         form.fill_from(session, meeting.tz)
     return _save(meeting, form, session)

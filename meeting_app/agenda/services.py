@@ -7,7 +7,8 @@ snapshot (see `published`), so organisers can rearrange freely until they publis
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -413,10 +414,11 @@ def pending_changes(meeting: Meeting) -> list[dict]:
 # ---------- copying ----------
 
 
-def copy_agenda(source: Meeting, target: Meeting) -> int:
+def copy_agenda(source: Meeting, target: Meeting, *, people: bool = True) -> int:
     """Copies rooms and sessions of `source` into `target` as a starting point: the
     same local times, shifted by the number of days between the two meetings'
-    first days. People are copied as guest names (they are not registered yet)."""
+    first days. People are copied as guest names (they are not registered yet),
+    or not at all without `people` (a new meeting started from an old one)."""
     shift = target.start_date - source.start_date
     rooms = {room.name: room for room in rooms_of(target)}
     mapping: dict[int, Room] = {}
@@ -455,7 +457,9 @@ def copy_agenda(source: Meeting, target: Meeting) -> int:
                 people=[
                     SessionPerson(guest_name=p.display_name, role=p.role, position=p.position)
                     for p in session.people
-                ],
+                ]
+                if people
+                else [],
             )
         )
         copied += 1
@@ -478,3 +482,46 @@ def previous_meetings(meeting: Meeting) -> list[Meeting]:
             .order_by(Meeting.start_date.desc())
         ).scalars()
     )
+
+
+# ---------- a change of the meeting's time zone ----------
+
+
+def _same_wall_time(moment: datetime, old_tz, new_tz) -> datetime:
+    """The UTC instant showing, in `new_tz`, the wall-clock time `moment` shows in
+    `old_tz`. A time skipped or repeated in the new zone keeps its first offset."""
+    wall = moment.astimezone(old_tz)
+    try:
+        return to_utc(wall.date(), wall.time().replace(tzinfo=None), new_tz)
+    except LocalTimeError:
+        return wall.replace(tzinfo=new_tz, fold=0).astimezone(UTC)
+
+
+def sessions_moved_by_zone(meeting: Meeting, new_zone: str) -> int:
+    """How many sessions of the working copy change their UTC times when the meeting
+    moves to `new_zone` while keeping their local times."""
+    old_tz, new_tz = meeting.tz, ZoneInfo(new_zone)
+    return sum(
+        1
+        for session in sessions_of(meeting)
+        if _same_wall_time(session.starts_at, old_tz, new_tz) != session.starts_at
+    )
+
+
+def keep_local_times(meeting: Meeting, old_zone: str) -> int:
+    """After `meeting.timezone` changed from `old_zone`: every session of the working
+    copy keeps its local time (09:00 stays 09:00) and so gets new UTC times; returns
+    how many moved. The public sees them once the agenda is published again."""
+    old_tz, new_tz = ZoneInfo(old_zone), meeting.tz
+    moved = 0
+    for session in sessions_of(meeting):
+        starts_at = _same_wall_time(session.starts_at, old_tz, new_tz)
+        ends_at = _same_wall_time(session.ends_at, old_tz, new_tz)
+        if ends_at <= starts_at:  # a night that a change of offset swallowed
+            ends_at = starts_at + (session.ends_at - session.starts_at)
+        if (starts_at, ends_at) != (session.starts_at, session.ends_at):
+            session.starts_at, session.ends_at = starts_at, ends_at
+            session.revision += 1
+            moved += 1
+    db.session.flush()
+    return moved

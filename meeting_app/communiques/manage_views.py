@@ -11,7 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
-from meeting_app.accounts.services import require_roles
+from meeting_app.accounts.services import (
+    SITE_WIDE,
+    for_staff_of_any_meeting,
+    meetings_where,
+    require_role,
+)
 from meeting_app.communiques import markup, services
 from meeting_app.communiques.forms import (
     EditTextForm,
@@ -26,8 +31,20 @@ from meeting_app.core.i18n import language_name, localized
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 
+
+def _meeting_of(view_args: dict):
+    """A communiqué is its meeting's organisers'; one about no meeting is the
+    administrators'."""
+    if "communique_id" not in view_args:
+        return SITE_WIDE
+    communique = db.session.get(Communique, view_args["communique_id"])
+    if communique is None:
+        return None
+    return communique.meeting or SITE_WIDE
+
+
 bp = Blueprint("communiques_manage", __name__, url_prefix="/manage/communiques")
-require_roles(bp, [Role.ORGANISER])
+require_role(bp, Role.ORGANISER, _meeting_of)
 
 
 def action_label(action: str) -> str:
@@ -91,9 +108,33 @@ def language_labels() -> dict[str, str]:
     return {code: language_name(code) for code in current_app.config["LANGUAGES"]}
 
 
+def written_languages(communique: Communique) -> list[str]:
+    """The versions its editor offers: its meeting's languages, and any other it
+    already has a text in."""
+    meeting = communique.meeting
+    return [
+        code
+        for code in current_app.config["LANGUAGES"]
+        if meeting is None or code in (meeting.languages or ()) or communique.text(code)
+    ]
+
+
 def _meeting_choices() -> list[tuple[int, str]]:
-    meetings = db.session.execute(db.select(Meeting).order_by(Meeting.start_date.desc())).scalars()
+    """The meetings the signed-in organiser may write a communiqué for."""
+    meetings = db.session.execute(
+        db.select(Meeting)
+        .filter(meetings_where(current_user, Role.ORGANISER))
+        .order_by(Meeting.start_date.desc())
+    ).scalars()
     return [(m.id, localized(m.title, m.default_language).text) for m in meetings]
+
+
+def _organised(meeting_id: int | None) -> Meeting | None:
+    """The meeting posted with a form, if the signed-in organiser organises it."""
+    meeting = db.session.get(Meeting, meeting_id) if meeting_id else None
+    if meeting is None or not current_user.may(Role.ORGANISER, meeting):
+        return None
+    return meeting
 
 
 def _communique(communique_id: int) -> Communique:
@@ -108,12 +149,18 @@ def _version(form) -> int:
 
 
 @bp.get("/")
+@for_staff_of_any_meeting
 def index():
     page = db.paginate(
         db.select(Communique)
         .options(
             sa.orm.selectinload(Communique.texts),
             sa.orm.selectinload(Communique.meeting),
+        )
+        .filter(
+            sa.true()
+            if current_user.is_admin
+            else Communique.meeting_id.in_(current_user.meeting_ids(Role.ORGANISER))
         )
         .order_by(Communique.updated_at.desc(), Communique.id.desc()),
         page=requested_page(),
@@ -124,22 +171,35 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@for_staff_of_any_meeting
 def new():
     form = NewCommuniqueForm(_meeting_choices())
     if form.validate_on_submit():
-        meeting = db.get_or_404(Meeting, form.meeting_id.data)
-        communique = services.create_communique(
-            meeting,
-            language=form.language.data,
-            title=form.title.data,
-            summary=form.summary.data,
-            body=form.body.data,
-            sdgs=form.sdgs.data,
-            user=current_user._get_current_object(),
-        )
-        db.session.commit()
-        flash(_("Communiqué saved as a draft."), "success")
-        return redirect(url_for(".edit", communique_id=communique.id, language=form.language.data))
+        meeting = _organised(form.meeting_id.data)
+        if meeting is None:
+            abort(404)
+        if form.language.data not in meeting.languages:
+            form.language.errors.append(
+                _(
+                    "This meeting's content is written in %(languages)s only.",
+                    languages=", ".join(language_name(code) for code in meeting.languages),
+                )
+            )
+        else:
+            communique = services.create_communique(
+                meeting,
+                language=form.language.data,
+                title=form.title.data,
+                summary=form.summary.data,
+                body=form.body.data,
+                sdgs=form.sdgs.data,
+                user=current_user._get_current_object(),
+            )
+            db.session.commit()
+            flash(_("Communiqué saved as a draft."), "success")
+            return redirect(
+                url_for(".edit", communique_id=communique.id, language=form.language.data)
+            )
     if not form.is_submitted():
         form.language.data = current_app.config["BABEL_DEFAULT_LOCALE"]
     return render_template(
@@ -164,6 +224,8 @@ def overview(communique_id: int):
 @bp.route("/<int:communique_id>/<any(fr, en, es):language>", methods=["GET", "POST"])
 def edit(communique_id: int, language: str):
     communique = _communique(communique_id)
+    if language not in written_languages(communique):
+        abort(404)
     locked = communique.first_published_at is not None
     form = EditTextForm(slug_locked=locked)
     text = communique.text(language)
@@ -241,18 +303,20 @@ def edit(communique_id: int, language: str):
         workflow=WorkflowForm(formdata=None, version=str(communique.version)),
         schedule=ScheduleForm(formdata=None, version=str(communique.version)),
         language_labels=language_labels(),
+        tab_languages=written_languages(communique),
         timezone=_zone_name(communique),
     ), (409 if conflict else 422 if failed else 200)
 
 
 @bp.post("/preview")
+@for_staff_of_any_meeting
 def preview():
     """The live preview: the text as it would be published now, as JSON for the
     editor's script (the HTML is sanitised; unknown placeholders are listed)."""
     form = PreviewForm()
     if not form.validate_on_submit() or form.language.data not in current_app.config["LANGUAGES"]:
         abort(400)
-    meeting = db.session.get(Meeting, form.meeting_id.data) if form.meeting_id.data else None
+    meeting = _organised(form.meeting_id.data)
     result = services.preview(
         meeting, form.language.data, form.title.data, form.summary.data, form.body.data
     )

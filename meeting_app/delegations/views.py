@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 
 from meeting_app.accounts.models import Role
-from meeting_app.accounts.services import require_roles
+from meeting_app.accounts.services import require_role
 from meeting_app.core.forms import EmptyForm, choices
 from meeting_app.core.i18n import current_language
 from meeting_app.core.views import attachment, private_page
@@ -22,7 +22,7 @@ bp = Blueprint("delegations", __name__)
 manage_bp = Blueprint(
     "delegations_manage", __name__, url_prefix="/manage/meetings/<slug>/delegations"
 )
-require_roles(manage_bp, [Role.ORGANISER])
+require_role(manage_bp, Role.ORGANISER)
 
 
 @bp.get("/meetings/<slug>/delegations")

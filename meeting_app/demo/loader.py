@@ -41,10 +41,12 @@ DATA_FILE = Path(__file__).with_name("rabat_2022.json")
 DELEGATION_COUNTRIES = ("BD", "EC", "JM", "KG", "MD", "MA", "NP", "PH", "SN", "RS", "TN")
 
 # Named in the README; refused when the app runs with the production configuration.
+# The organiser is an administrator; the host hosts both demo meetings.
 DEMO_ACCOUNTS = (
-    ("organiser@demo.example.org", "demo-organiser-2022", Role.ORGANISER),
+    ("organiser@demo.example.org", "demo-organiser-2022", None),
     ("host@demo.example.org", "demo-host-2022", Role.HOST),
 )
+DEMO_SLUGS = ("rabat-2022", "dakar-demo")
 
 SERIES = {
     "slug": "programme-board",
@@ -87,7 +89,16 @@ def load_demo(today: date | None = None) -> DemoReport:
         if db.session.execute(db.select(User.id).filter_by(email=email)).first():
             report.skipped.append(email)
         else:
-            create_user(email, password, role, is_demo=True)
+            meetings = db.session.execute(
+                db.select(Meeting).filter(Meeting.slug.in_(DEMO_SLUGS))
+            ).scalars()
+            create_user(
+                email,
+                password,
+                is_admin=role is None,
+                roles={m: role for m in meetings} if role else None,
+                is_demo=True,
+            )
             report.created.append(email)
     db.session.flush()
     return report

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
+from meeting_app.accounts.models import Role
+from meeting_app.accounts.services import SITE_WIDE, meeting_from_slug, meetings_where
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn, CheckInMethod
 from meeting_app.extensions import db
@@ -37,13 +39,14 @@ class DeskRow:
     arrived: int
 
 
-def desk_overview() -> list[DeskRow]:
-    """Published meetings, newest first, with approved participants and how many
-    of them have arrived (checked in on any day, undone check-ins aside)."""
+def desk_overview(user) -> list[DeskRow]:
+    """The published meetings whose desk `user` may work, newest first, with approved
+    participants and how many of them have arrived (checked in on any day, undone
+    check-ins aside)."""
     meetings = (
         db.session.execute(
             db.select(Meeting)
-            .filter(Meeting.status == MeetingStatus.PUBLISHED)
+            .filter(Meeting.status == MeetingStatus.PUBLISHED, meetings_where(user, Role.HOST))
             .order_by(Meeting.start_date.desc())
         )
         .scalars()
@@ -141,6 +144,16 @@ def find_by_badge_code(code: str) -> Participant | None:
     return db.session.execute(
         db.select(Participant).filter_by(badge_code=code)
     ).scalar_one_or_none()
+
+
+def desk_meeting(view_args: dict):
+    """The meeting a desk page is about, for the role guard: its `<slug>`, or the
+    meeting of the badge whose `<code>` it shows. An unknown code is left to the
+    view, whose 404 counts against the limit on guessing codes (core/limits.py)."""
+    if "code" in view_args:
+        participant = find_by_badge_code(view_args["code"])
+        return participant.meeting if participant is not None else SITE_WIDE
+    return meeting_from_slug(view_args)
 
 
 # --- Checking in -----------------------------------------------------------------------

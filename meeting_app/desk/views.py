@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -22,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
-from meeting_app.accounts.services import require_roles
+from meeting_app.accounts.services import for_staff_of_any_meeting, require_role
 from meeting_app.core.database import as_id
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language, format_clock, localized
 from meeting_app.core.security import public_base_url
@@ -34,20 +35,40 @@ from meeting_app.desk.services import BadCode, CodeProblem, Outcome
 from meeting_app.documents import badges
 from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
+from meeting_app.mail.services import commit_and_send
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.privacy import audit
 from meeting_app.registration.models import Participant
 from meeting_app.registration.services import DuplicateRegistration, delegation_choices
-from meeting_app.registration.views import commit_and_send
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
-require_roles(bp, [Role.HOST, Role.ORGANISER])
+require_role(bp, Role.HOST, services.desk_meeting)
+
+
+# What an archived meeting closes at the desk (its lists and badges stay readable).
+_CLOSED_WHEN_ARCHIVED = {"desk.check_in", "desk.badge_check_in", "desk.walk_in"}
+
+
+@bp.before_request
+def _archived_meeting_closes_the_desk():
+    """Runs after the role guard, which left the page's meeting in `g.meeting`."""
+    meeting = g.get("meeting")
+    if meeting is None or request.endpoint not in _CLOSED_WHEN_ARCHIVED:
+        return None
+    if not meetings.is_archived(meeting):
+        return None
+    message = _("This meeting is archived: check-in and walk-in registration are closed.")
+    if request.method == "GET":
+        flash(message, "warning")
+        return redirect(url_for(".check_in_page", slug=meeting.slug))
+    return _error(message, 409, meeting.slug)
 
 
 @bp.get("/")
+@for_staff_of_any_meeting
 def index():
-    return render_template("desk/index.html", rows=services.desk_overview())
+    return render_template("desk/index.html", rows=services.desk_overview(current_user))
 
 
 def _meeting(slug: str) -> Meeting:
@@ -264,6 +285,7 @@ def undo(slug: str, check_in_id: int):
 
 
 @bp.get("/badge/<code>")
+@for_staff_of_any_meeting  # an unknown code: the view answers 404 (counted)
 def badge(code: str):
     """What a badge's QR code opens (with a phone's own camera app, say): who this
     is, whether they are checked in today, and the button that checks them in.
@@ -285,6 +307,7 @@ def badge(code: str):
 
 
 @bp.post("/badge/<code>/check-in")
+@for_staff_of_any_meeting  # an unknown code: the view answers 404 (counted)
 def badge_check_in(code: str):
     participant = services.find_by_badge_code(code)
     if participant is None:

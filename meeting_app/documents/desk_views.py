@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
-from meeting_app.accounts.services import require_roles
+from meeting_app.accounts.services import require_role
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.security import public_base_url
@@ -21,7 +21,7 @@ from meeting_app.registration.models import Category, Participant
 from meeting_app.registration.services import delegation_choices
 
 bp = Blueprint("documents_desk", __name__, url_prefix="/desk")
-require_roles(bp, [Role.HOST, Role.ORGANISER])
+require_role(bp, Role.HOST)
 
 
 def _badge_form(meeting, approved) -> BadgeForm:
@@ -166,7 +166,7 @@ def badge_job_pdf(slug: str, job_id: str):
 @bp.post("/meetings/<slug>/badges/colours")
 def badge_colours(slug: str):
     meeting = meetings.get_meeting(slug)
-    _organisers_only()
+    _organisers_only(meeting)
     form = ColoursForm()
     if form.validate_on_submit():
         meeting.badge_colours = {c.value: getattr(form, c.value).data for c in Category}
@@ -177,8 +177,8 @@ def badge_colours(slug: str):
     return redirect(url_for(".badge_page", slug=slug))
 
 
-def _organisers_only():
-    if not current_user.is_organiser:
+def _organisers_only(meeting):
+    if not current_user.may(Role.ORGANISER, meeting):
         abort(403)
 
 
@@ -186,7 +186,7 @@ def _organisers_only():
 def badge_logo(slug: str):
     """The meeting's logo, on badges, letters and the booklet (organisers only)."""
     meeting = meetings.get_meeting(slug)
-    _organisers_only()
+    _organisers_only(meeting)
     form = LogoForm()
     if form.validate_on_submit():
         try:
@@ -212,7 +212,7 @@ def badge_logo_image(slug: str):
 @bp.post("/meetings/<slug>/badges/logo/delete")
 def delete_badge_logo(slug: str):
     meeting = meetings.get_meeting(slug)
-    _organisers_only()
+    _organisers_only(meeting)
     if EmptyForm().validate_on_submit():
         meeting.logo_png = None
         db.session.commit()

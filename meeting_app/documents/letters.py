@@ -113,6 +113,10 @@ def documents_html(
                 if meeting.series
                 else ""
             ),
+            signatory_name=meeting.signatory_name,
+            signatory_title=localized(
+                meeting.signatory_title, meeting.default_language, language
+            ).text,
             today=meeting.local_date(),
             logo=logo.data_uri(meeting),
             language=language,

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
-from meeting_app.accounts.services import require_roles
+from meeting_app.accounts.services import require_role
 from meeting_app.core.i18n import requested_language
 from meeting_app.core.views import attachment, private_page
 from meeting_app.documents import letters
@@ -21,7 +21,7 @@ bp = Blueprint("documents", __name__)
 bp.after_request(private_page)  # reached by a private link; carries passport data
 
 manage_bp = Blueprint("documents_manage", __name__, url_prefix="/manage/meetings/<slug>")
-require_roles(manage_bp, [Role.ORGANISER])
+require_role(manage_bp, Role.ORGANISER)
 manage_bp.after_request(private_page)
 
 ENTITLED = {

@@ -76,6 +76,14 @@ def discard(mail: OutgoingMail) -> None:
         db.session.delete(mail)
 
 
+def commit_and_send() -> bool:
+    """The one commit of a request that may have queued mail: stores its changes,
+    then delivers its mails. False when the mail server could not take them now
+    (they stay queued and are retried)."""
+    db.session.commit()
+    return deliver_queued()
+
+
 def deliver_queued() -> bool:
     """Delivers the mails queued in this request (call after the commit).
     Returns False when some could not be sent now (they stay pending)."""

@@ -1,11 +1,21 @@
-"""The organisers' overview of meetings."""
+"""The organisers' overview of meetings, and what changes a meeting across domains:
+its settings (a new time zone moves the agenda) and starting one from an earlier
+meeting (rooms, delegations, the agenda). This is the top layer: it may use every
+domain's services."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 import sqlalchemy as sa
 
+from meeting_app.accounts.models import Role
+from meeting_app.accounts.services import meetings_where
+from meeting_app.agenda import services as agenda
+from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
+from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
+from meeting_app.privacy import audit
 from meeting_app.registration.models import Participant, RegistrationStatus
 
 
@@ -19,10 +29,17 @@ class MeetingRow:
         return sum(self.counts.values())
 
 
-def meetings_overview() -> list[MeetingRow]:
-    """Every meeting, newest first, with its registrations counted by status (one query)."""
+def meetings_overview(user) -> list[MeetingRow]:
+    """The meetings `user` organises, newest first, with their registrations counted
+    by status (one query)."""
     meetings = (
-        db.session.execute(db.select(Meeting).order_by(Meeting.start_date.desc())).scalars().all()
+        db.session.execute(
+            db.select(Meeting)
+            .filter(meetings_where(user, Role.ORGANISER))
+            .order_by(Meeting.start_date.desc())
+        )
+        .scalars()
+        .all()
     )
     counts: dict[int, dict[RegistrationStatus, int]] = {m.id: {} for m in meetings}
     rows = db.session.execute(
@@ -31,5 +48,111 @@ def meetings_overview() -> list[MeetingRow]:
         )
     )
     for meeting_id, status, count in rows:
-        counts[meeting_id][status] = count
+        if meeting_id in counts:
+            counts[meeting_id][status] = count
     return [MeetingRow(m, counts[m.id]) for m in meetings]
+
+
+# --- Settings -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    changed: list[str]
+    sessions_moved: int  # sessions that kept their local time in a new time zone
+
+
+def change_settings(meeting: Meeting, data: meetings.MeetingInput, *, user=None) -> SettingsChange:
+    """Saves a meeting's settings (meetings.update_meeting); when the time zone
+    changes, every session keeps its local time. Raises MeetingError."""
+    old_zone = meeting.timezone
+    changed = meetings.update_meeting(meeting, data, user=user)
+    moved = agenda.keep_local_times(meeting, old_zone) if "timezone" in changed else 0
+    return SettingsChange(changed, moved)
+
+
+def sessions_moved_by_zone(meeting: Meeting, new_zone: str) -> int:
+    """What the settings form says before a change of time zone is saved."""
+    if new_zone == meeting.timezone or new_zone not in meetings.all_timezones():
+        return 0
+    return agenda.sessions_moved_by_zone(meeting, new_zone)
+
+
+# --- Starting from an earlier meeting ----------------------------------------------------
+
+
+def clone_input(source: Meeting, *, slug: str, start: date) -> meetings.MeetingInput:
+    """The settings of `source` for a meeting of `slug` starting on `start`, as long
+    as the original (what the command line's clone creates; the web's form lets the
+    organiser change them first)."""
+    return replace(
+        meetings.input_from(source),
+        slug=slug,
+        start_date=start,
+        end_date=start + (source.end_date - source.start_date),
+        number_in_series=source.number_in_series + 1 if source.number_in_series else None,
+    )
+
+
+def clone_meeting(
+    source: Meeting, data: meetings.MeetingInput, *, with_agenda: bool = False, user=None
+) -> Meeting:
+    """A new draft meeting with the settings `data`, started from `source`: its rooms,
+    delegations (countries and size limits; new private links, no people), badge
+    colours and logo, registration rules (dates shifted as the meeting is) and
+    retention period, and with `with_agenda` its agenda shifted to the new dates
+    (sessions without their speakers and chairs).
+    Never a participant, a check-in, an e-mail or a communiqué. Raises MeetingError."""
+    meeting = meetings.create_meeting(data, user=user)
+    shift = meeting.start_date - source.start_date
+    for field in (
+        "capacity",
+        "requires_approval",
+        "requires_approval_of_changes",
+        "desk_approves_walk_ins",
+        "retention_days_after_end",
+    ):
+        setattr(meeting, field, getattr(source, field))
+    if source.registration_opens_at is not None:
+        meeting.registration_opens_at = source.registration_opens_at + shift
+    if source.registration_closes_at is not None:
+        meeting.registration_closes_at = source.registration_closes_at + shift
+    meeting.badge_colours = dict(source.badge_colours or {})
+    meeting.logo_png = source.logo_png
+    for delegation in source.delegations:
+        db.session.add(
+            Delegation(
+                meeting=meeting,
+                country_code=delegation.country_code,
+                size_limit=delegation.size_limit,
+            )
+        )
+    for room in agenda.rooms_of(source):
+        agenda.save_room(
+            meeting,
+            name=room.name,
+            capacity=room.capacity,
+            notes=room.notes,
+            available_from=room.available_from,
+            available_until=room.available_until,
+        )
+    sessions = agenda.copy_agenda(source, meeting, people=False) if with_agenda else 0
+    db.session.flush()
+    audit.record(
+        "meeting.cloned",
+        user=user,
+        meeting=meeting,
+        details=f"from {source.slug}, {sessions} sessions",
+    )
+    return meeting
+
+
+def clone_sources(user) -> list[Meeting]:
+    """The meetings `user` may start a new one from (those they organise), newest first."""
+    return list(
+        db.session.execute(
+            db.select(Meeting)
+            .filter(meetings_where(user, Role.ORGANISER))
+            .order_by(Meeting.start_date.desc())
+        ).scalars()
+    )

@@ -2,9 +2,15 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from meeting_app.accounts.models import Role
-from meeting_app.accounts.services import require_roles
+from meeting_app.accounts.services import (
+    SITE_WIDE,
+    for_staff_of_any_meeting,
+    meeting_from_slug,
+    require_role,
+)
 from meeting_app.core.database import requested_page
 from meeting_app.core.forms import EmptyForm
 from meeting_app.extensions import db
@@ -15,14 +21,29 @@ from meeting_app.meetings import services as meetings
 from meeting_app.registration.models import RegistrationStatus
 from meeting_app.registration.queries import status_counts
 
+
+def _meeting_of(view_args: dict):
+    """A mail belongs to its meeting's organisers; one about no meeting (a staff
+    invitation) to the administrators."""
+    if "mail_id" in view_args:
+        mail = db.session.get(OutgoingMail, view_args["mail_id"])
+        if mail is None:
+            return None
+        return mail.meeting or SITE_WIDE
+    return meeting_from_slug(view_args)
+
+
 bp = Blueprint("manage", __name__, url_prefix="/manage")
-require_roles(bp, [Role.ORGANISER])
+require_role(bp, Role.ORGANISER, _meeting_of)
 
 
 @bp.get("/")
+@for_staff_of_any_meeting
 def index():
     return render_template(
-        "manage/index.html", rows=services.meetings_overview(), statuses=list(RegistrationStatus)
+        "manage/index.html",
+        rows=services.meetings_overview(current_user),
+        statuses=list(RegistrationStatus),
     )
 
 
@@ -34,15 +55,20 @@ def meeting(slug: str):
         meeting=meeting,
         counts=status_counts(meeting),
         statuses=list(RegistrationStatus),
+        form=EmptyForm(),
     )
 
 
 @bp.get("/outbox")
+@for_staff_of_any_meeting
 def outbox():
-    """Every e-mail the app has sent or still holds. In development (no mail server)
-    this is where a newcomer finds the confirmation mail and its private link."""
+    """The e-mails the app has sent or still holds, of the meetings one organises
+    (administrators: all). In development (no mail server) this is where a newcomer
+    finds the confirmation mail and its private link."""
     status = request.args.get("status", "")
     query = db.select(OutgoingMail).order_by(OutgoingMail.id.desc())
+    if not current_user.is_admin:
+        query = query.filter(OutgoingMail.meeting_id.in_(current_user.meeting_ids(Role.ORGANISER)))
     if status in {s.value for s in MailStatus}:
         query = query.filter(OutgoingMail.status == status)
     page = db.paginate(query, page=requested_page(), per_page=50, error_out=False)
@@ -73,3 +99,7 @@ def send_pending():
             "success" if not still else "warning",
         )
     return redirect(url_for(".outbox"))
+
+
+# The meeting's own pages (new, settings, publish, archive, delete) on this blueprint.
+from meeting_app.manage import meeting_views  # noqa: E402, F401

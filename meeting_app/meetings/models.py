@@ -87,6 +87,18 @@ class Meeting(Base):
     start_date: Mapped[date]
     end_date: Mapped[date]
     default_language: Mapped[str] = mapped_column(sa.String(2), default="en")
+    # The languages its content is written in (a non-empty subset of fr/en/es, the
+    # default among them): content forms ask for these only.
+    languages: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=lambda: ["fr", "en", "es"], server_default='["fr", "en", "es"]'
+    )
+    # Shown to participants for questions; empty: the site's sender address.
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
+    # Who signs the visa letters and certificates.
+    signatory_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    signatory_title: Mapped[dict[str, str]] = mapped_column(
+        TranslatedText, default=dict, server_default="{}"
+    )
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]

@@ -21,6 +21,21 @@ ACTIONS = {
     "documents.downloaded": _l("Letters or certificates downloaded"),
     "check_in.undone": _l("Check-in undone"),
     "meeting.purged": _l("Sensitive data purged"),
+    "staff.invited": _l("Staff member invited"),
+    "staff.invitation_resent": _l("Staff invitation sent again"),
+    "staff.invitation_revoked": _l("Staff invitation withdrawn"),
+    "staff.role_granted": _l("Staff role given"),
+    "staff.role_revoked": _l("Staff role taken away"),
+    "staff.disabled": _l("Staff account disabled"),
+    "staff.enabled": _l("Staff account enabled"),
+    "staff.password_reset": _l("Staff password reset"),
+    "staff.two_factor": _l("Two-factor sign-in turned on or off"),
+    "meeting.created": _l("Meeting created"),
+    "meeting.cloned": _l("Meeting started from an earlier one"),
+    "meeting.settings": _l("Meeting settings changed"),
+    "meeting.published": _l("Meeting published"),
+    "meeting.archived": _l("Meeting archived"),
+    "meeting.deleted": _l("Draft meeting deleted"),
 }
 
 COMMAND_LINE = "command line"

@@ -8,20 +8,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
-from meeting_app.accounts.services import require_roles
+from meeting_app.accounts.services import (
+    for_staff_of_any_meeting,
+    meetings_where,
+    require_role,
+)
 from meeting_app.core.views import private_page
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.privacy import audit, services
 from meeting_app.privacy.forms import EraseForm
+from meeting_app.privacy.models import AuditEntry
 from meeting_app.registration import services as registrations
 from meeting_app.registration.models import Participant
 
 bp = Blueprint("privacy", __name__)
 
 manage_bp = Blueprint("privacy_manage", __name__, url_prefix="/manage")
-require_roles(manage_bp, [Role.ORGANISER])
+require_role(manage_bp, Role.ORGANISER)
 
 AUDIT_PER_PAGE = 50
 
@@ -71,16 +76,25 @@ def erase(slug: str, participant_id: int):
 
 
 @manage_bp.get("/audit")
+@for_staff_of_any_meeting
 def audit_log():
-    """Staff actions on personal data, newest first; `?meeting=<slug>` narrows it."""
+    """Staff actions, newest first, in the meetings one organises (administrators:
+    all, and those about no meeting); `?meeting=<slug>` narrows it."""
     slug = request.args.get("meeting", "")
     meeting = None
     if slug:
         meeting = db.session.execute(db.select(Meeting).filter_by(slug=slug)).scalar_one_or_none()
-        if meeting is None:
+        if meeting is None or not current_user.may(Role.ORGANISER, meeting):
             abort(404)
-    page = db.paginate(audit.entries_query(meeting), per_page=AUDIT_PER_PAGE, error_out=False)
-    all_meetings = db.session.execute(db.select(Meeting).order_by(Meeting.start_date.desc()))
+    query = audit.entries_query(meeting)
+    if not current_user.is_admin:
+        query = query.filter(AuditEntry.meeting_id.in_(current_user.meeting_ids(Role.ORGANISER)))
+    page = db.paginate(query, per_page=AUDIT_PER_PAGE, error_out=False)
+    all_meetings = db.session.execute(
+        db.select(Meeting)
+        .filter(meetings_where(current_user, Role.ORGANISER))
+        .order_by(Meeting.start_date.desc())
+    )
     return render_template(
         "privacy/audit.html",
         page=page,

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
-from meeting_app.accounts.services import require_roles
+from meeting_app.accounts.services import require_role
 from meeting_app.core.database import as_id, requested_page
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
@@ -16,6 +16,7 @@ from meeting_app.core.views import attachment
 from meeting_app.documents import letters
 from meeting_app.extensions import db
 from meeting_app.mail.models import OutgoingMail
+from meeting_app.mail.services import commit_and_send
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.privacy import audit
@@ -32,10 +33,9 @@ from meeting_app.registration.manage_forms import (
 )
 from meeting_app.registration.models import Category, Participant, RegistrationStatus
 from meeting_app.registration.queries import Filters, participants_query, status_counts
-from meeting_app.registration.views import commit_and_send
 
 bp = Blueprint("registration_manage", __name__, url_prefix="/manage/meetings/<slug>/registrations")
-require_roles(bp, [Role.ORGANISER])
+require_role(bp, Role.ORGANISER)
 
 PER_PAGE = 50
 

@@ -330,6 +330,10 @@ def _notify_status(participant: Participant, old_status: RegistrationStatus) -> 
 
 
 def cancel(participant: Participant, *, by_user=None, reason: str = "") -> bool:
+    """Cancels a registration (by the participant while the meeting is not archived,
+    or by staff at any time)."""
+    if by_user is None and participant.meeting.status is MeetingStatus.ARCHIVED:
+        raise RegistrationClosed("the meeting is archived")
     return change_status(participant, Status.CANCELLED, by_user=by_user, reason=reason)
 
 

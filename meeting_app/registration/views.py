@@ -7,7 +7,7 @@ from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.views import private_page
 from meeting_app.documents import letters
 from meeting_app.extensions import db, limiter
-from meeting_app.mail import services as mail
+from meeting_app.mail.services import commit_and_send
 from meeting_app.meetings import services as meetings
 from meeting_app.registration import services
 from meeting_app.registration.forms import CancelForm, RegistrationForm, SendLinkForm
@@ -23,13 +23,6 @@ def registration_form(meeting, **kwargs) -> RegistrationForm:
     return RegistrationForm(
         services.delegation_choices(meeting, current_language()), LANGUAGE_NAMES, **kwargs
     )
-
-
-def commit_and_send() -> bool:
-    """Stores the request's changes, then delivers its mails. False when the mail
-    server could not take them now (they stay queued and are retried)."""
-    db.session.commit()
-    return mail.deliver_queued()
 
 
 @bp.route("/meetings/<slug>/register", methods=["GET", "POST"])
@@ -117,9 +110,13 @@ def private_page(token: str):
 def edit(token: str):
     participant = _participant_or_404(token)
     meeting = participant.meeting
-    if meetings.registration_state(meeting) != "open":
+    state = meetings.registration_state(meeting)
+    if state != "open":
         flash(
-            _("Registration is closed: write to the organisers to change your details."), "warning"
+            _("This meeting is archived: registrations can no longer be changed.")
+            if state == "archived"
+            else _("Registration is closed: write to the organisers to change your details."),
+            "warning",
         )
         return redirect(url_for("registration.private_page", token=token))
     form = registration_form(meeting)
@@ -147,6 +144,9 @@ def edit(token: str):
 @bp.post("/r/<token>/cancel")
 def cancel(token: str):
     participant = _participant_or_404(token)
+    if meetings.is_archived(participant.meeting):
+        flash(_("This meeting is archived: registrations can no longer be cancelled."), "warning")
+        return redirect(url_for("registration.private_page", token=token))
     form = CancelForm()
     if not form.validate_on_submit():
         flash(_("Tick the box to confirm the cancellation."), "error")

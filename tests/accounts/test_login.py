@@ -140,8 +140,8 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, path):
     assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_host_is_refused_the_back_office(client, make_user, login):
-    make_user(Role.HOST, "door@example.org")
+def test_host_is_refused_the_back_office(client, make_user, make_meeting, login):
+    make_user(Role.HOST, "door@example.org", meetings=[make_meeting()])
     login("door@example.org")
     response = client.get("/manage/", headers={"Accept-Language": "fr"})
     assert response.status_code == 403
@@ -177,3 +177,17 @@ def test_demo_accounts_are_refused_in_production(database_url, app_context, make
         "/login", data={"email": "organiser@demo.example.org", "password": PASSWORD}
     )
     assert response.status_code == 422
+
+
+def test_navigation_links_the_account_and_for_administrators_the_staff(
+    client, make_user, make_meeting, login
+):
+    make_user(Role.ORGANISER, "boss@example.org")
+    make_user(Role.HOST, "door@example.org", meetings=[make_meeting()])
+    login("door@example.org")
+    nav = client.get("/").get_data(as_text=True).split("<nav", 1)[1].split("</nav>", 1)[0]
+    assert 'href="/account"' in nav and 'href="/manage/staff/"' not in nav
+    client.post("/logout")
+    login("boss@example.org")
+    nav = client.get("/").get_data(as_text=True).split("<nav", 1)[1].split("</nav>", 1)[0]
+    assert 'href="/account"' in nav and 'href="/manage/staff/"' in nav

@@ -9,18 +9,13 @@ import pytest
 from playwright.sync_api import expect
 
 from meeting_app.accounts.models import Role
-from meeting_app.demo.loader import DEMO_ACCOUNTS
+from tests.browser.conftest import sign_in as conftest_sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def sign_in(page):
-    email, password, _ = next(a for a in DEMO_ACCOUNTS if a[2] is Role.ORGANISER)
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").last.click()
-    expect(page).to_have_url("/manage/")
+    conftest_sign_in(page, Role.ORGANISER)
 
 
 def test_organiser_writes_translates_publishes_and_unpublishes_a_communique(page, demo_loaded):

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from meeting_app.accounts.models import Role, User
+from meeting_app.accounts.services import find_user
 from meeting_app.agenda.models import AgendaSession, Room
 from meeting_app.communiques.models import Communique, CommuniqueStatus
 from meeting_app.delegations.models import Delegation
@@ -140,8 +141,23 @@ def test_demo_command_loads_and_reports(runner, app_context):
 def test_demo_accounts_sign_in(client, demo_loaded, login):
     for email, password, role in DEMO_ACCOUNTS:
         response = login(email, password)
-        assert response.headers["Location"] == ("/manage/" if role is Role.ORGANISER else "/desk/")
+        # The demo organiser is an administrator; the demo host hosts both meetings.
+        assert response.headers["Location"] == ("/manage/" if role is None else "/desk/")
         client.post("/logout")
+
+
+def test_the_demo_host_hosts_both_demo_meetings_and_the_organiser_is_an_administrator(
+    demo_loaded,
+):
+    organiser = find_user("organiser@demo.example.org")
+    host = find_user("host@demo.example.org")
+    assert organiser.is_admin and not organiser.meeting_roles
+    assert not host.is_admin
+    assert sorted((r.role, r.meeting_id) for r in host.meeting_roles) == sorted(
+        (Role.HOST, m.id)
+        for m in db.session.execute(db.select(Meeting)).scalars()
+        if m.slug in ("rabat-2022", "dakar-demo")
+    )
 
 
 def test_demo_pages_render(client, demo_loaded):

@@ -16,7 +16,8 @@ def desk_meeting(open_meeting):
 
 
 @pytest.fixture
-def host(client, make_user, login):
-    user = make_user(Role.HOST, "door@example.org")
+def host(client, make_user, login, desk_meeting):
+    """The host of the desk meeting, signed in."""
+    user = make_user(Role.HOST, "door@example.org", meetings=[desk_meeting])
     login("door@example.org")
     return user

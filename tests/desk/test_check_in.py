@@ -556,8 +556,12 @@ def test_implausible_scan_times_give_way_to_the_servers_clock(value):
     assert services.scan_time(value) is None
 
 
-def test_the_scan_page_warns_when_today_is_not_a_day_of_the_meeting(client, host, make_meeting):
+def test_the_scan_page_warns_when_today_is_not_a_day_of_the_meeting(
+    client, make_user, login, make_meeting
+):
     later = make_meeting(slug="later")  # in 30 days
+    make_user(Role.HOST, "door@example.org", meetings=[later])
+    login("door@example.org")
     html = client.get("/desk/meetings/later/check-in").get_data(as_text=True)
     assert "Today is not a day of this meeting" in html
     assert later.slug == "later"

@@ -48,8 +48,8 @@ def people(open_meeting, make_participant):
 
 
 @pytest.fixture
-def host(client, make_user, login):
-    user = make_user(Role.HOST, "door@example.org")
+def host(client, make_user, login, people):
+    user = make_user(Role.HOST, "door@example.org", meetings=[people[0]])
     login("door@example.org")
     return user
 

@@ -28,8 +28,8 @@ def test_failed_token_look_ups_end_in_429_for_that_address(client, open_meeting,
     assert other.status_code == 200
 
 
-def test_one_allowance_for_all_kinds_of_private_links(client, make_user, login):
-    make_user(Role.HOST, "door@example.org")
+def test_one_allowance_for_all_kinds_of_private_links(client, make_user, make_meeting, login):
+    make_user(Role.HOST, "door@example.org", meetings=[make_meeting()])
     login("door@example.org")
     paths = [f"/r/{new_token()}/programme", f"/d/{new_token()}", "/desk/badge/NOSUCHCODE"]
     statuses = [client.get(paths[i % 3]).status_code for i in range(LIMIT)]

@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from werkzeug.security import generate_password_hash
 
+from meeting_app.accounts.models import Role, User
 from meeting_app.agenda.models import AgendaSession
 from meeting_app.communiques.models import Communique
 from meeting_app.core.tokens import new_token
@@ -16,7 +18,7 @@ from meeting_app.desk.models import CheckIn
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 from meeting_app.registration.models import Participant
-from tests.conftest import make_app
+from tests.conftest import PASSWORD, make_app
 
 FIRST = "d01dd817727e"
 WHEN = datetime(2022, 5, 1, 9, 0, tzinfo=UTC)
@@ -43,7 +45,7 @@ def _rows_at_first_migration(tokens: list[str]) -> dict[str, list[dict]]:
             {
                 "id": 1,
                 "email": "boss@example.org",
-                "password_hash": "pbkdf2:x",
+                "password_hash": generate_password_hash(PASSWORD, "pbkdf2:sha256:1000"),
                 "role": "organiser",
                 "active": True,
                 "is_demo": False,
@@ -52,7 +54,7 @@ def _rows_at_first_migration(tokens: list[str]) -> dict[str, list[dict]]:
             {
                 "id": 2,
                 "email": "door@example.org",
-                "password_hash": "pbkdf2:y",
+                "password_hash": generate_password_hash(PASSWORD, "pbkdf2:sha256:1000"),
                 "role": "host",
                 "active": True,
                 "is_demo": False,
@@ -259,6 +261,12 @@ def test_a_database_of_the_first_migration_upgrades_without_losing_anything(empt
         communique = db.session.execute(db.select(Communique)).scalar_one()
         assert communique.text("fr").title == "Rabat : le Conseil se réunit"
         assert communique.text("en").body == "The Board" and communique.sdgs == [1, 5, 17]
+        # Roles per meeting: the global organiser is an administrator, the global
+        # host hosts every meeting that existed.
+        boss, door = db.session.execute(db.select(User).order_by(User.id)).scalars()
+        assert boss.is_admin and boss.meeting_roles == []
+        assert not door.is_admin
+        assert [(r.meeting_id, r.role) for r in door.meeting_roles] == [(meeting.id, Role.HOST)]
         db.session.remove()
 
     # The app works on it: a participant's private link still opens their page.
@@ -266,3 +274,13 @@ def test_a_database_of_the_first_migration_upgrades_without_losing_anything(empt
     page = client.get(f"/r/{tokens[1]}", headers={"Accept-Language": "fr"})
     assert page.status_code == 200 and "Токтогулова" in page.get_data(as_text=True)
     assert client.get("/meetings/rabat-2022/").status_code == 200
+    # Both accounts still sign in, each to what it could do before.
+    for email, home, page in (
+        ("boss@example.org", "/manage/", "/manage/meetings/rabat-2022/"),
+        ("door@example.org", "/desk/", "/desk/meetings/rabat-2022/check-in"),
+    ):
+        staff = app.test_client()
+        signed_in = staff.post("/login", data={"email": email, "password": PASSWORD})
+        assert signed_in.headers["Location"] == home
+        assert staff.get(page).status_code == 200
+    assert staff.get("/manage/").status_code == 403  # the host is no organiser

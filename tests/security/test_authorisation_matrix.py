@@ -3,7 +3,9 @@ visitor and answered with the status the table below expects. A route added
 without a line in the table fails the first test, so none escapes review.
 
 Visitors: anonymous; a participant with their own private link; a forger (a
-link with a real selector and a wrong secret); a host; an organiser. Private
+link with a real selector and a wrong secret); the host and the organiser of the
+demo meeting; an administrator; the host and the organiser of another meeting
+(who must not learn this one exists: 404); an account disabled while signed in. Private
 links (`<token>`) are filled with each visitor's own: the participant's real
 one, a random one for anonymous and staff (being staff opens nobody's private
 page), the forged one for the forger. Other parameters come from the demo
@@ -20,7 +22,8 @@ import segno
 from flask import url_for
 from pypdf import PdfReader
 
-from meeting_app.accounts.models import Role
+from meeting_app.accounts.models import Role, User
+from meeting_app.accounts.services import create_user
 from meeting_app.agenda.models import AgendaSession
 from meeting_app.communiques.models import Communique
 from meeting_app.core import tokens
@@ -33,7 +36,21 @@ from meeting_app.meetings.models import Meeting, MeetingStatus
 from meeting_app.registration.models import Participant
 from tests.conftest import make_app
 
-ROLES = ("anonymous", "participant", "forger", "host", "organiser")
+ROLES = (
+    "anonymous",
+    "participant",
+    "forger",
+    "host",
+    "organiser",
+    "admin",
+    "other_host",
+    "other_organiser",
+    "disabled",
+)
+# Signed in: the host and the organiser of the demo meeting (Rabat 2022), an
+# administrator, the host and the organiser of the other demo meeting (Dakar), and
+# an account disabled after signing in (its session no longer counts).
+STAFF = ("host", "organiser", "admin", "other_host", "other_organiser")
 LOGIN = "login"  # a redirect to the sign-in page
 
 
@@ -46,13 +63,47 @@ def public(status=200):
 
 
 def desk(status=200):
-    """Hosts and organisers; others are sent to sign in."""
-    return {**everyone(LOGIN), "host": status, "organiser": status}
+    """The meeting's hosts and organisers, and administrators; staff of another
+    meeting get 404 (as for an unknown meeting); others are sent to sign in."""
+    return {
+        **everyone(LOGIN),
+        **dict.fromkeys(("host", "organiser", "admin"), status),
+        **dict.fromkeys(("other_host", "other_organiser"), 404),
+    }
+
+
+def signed_in(status=200):
+    """Any staff account signed in (a desk page about no one meeting, one's own
+    account); others are sent to sign in."""
+    return {**everyone(LOGIN), **dict.fromkeys(STAFF, status)}
 
 
 def organisers(status=200):
-    """Organisers only: hosts get 403, others are sent to sign in."""
-    return {**everyone(LOGIN), "host": 403, "organiser": status}
+    """The meeting's organisers and administrators; its host 403, staff of another
+    meeting 404, others are sent to sign in."""
+    return {
+        **everyone(LOGIN),
+        "host": 403,
+        "organiser": status,
+        "admin": status,
+        "other_host": 404,
+        "other_organiser": 404,
+    }
+
+
+def any_organisers(status=200):
+    """A back-office page about no one meeting, filtered to one's own meetings:
+    every organiser somewhere; hosts 403."""
+    return {
+        **organisers(status),
+        "other_organiser": status,
+        "other_host": 403,
+    }
+
+
+def admins(status=200):
+    """Administrators only: other staff 403."""
+    return {**everyone(LOGIN), **dict.fromkeys(STAFF, 403), "admin": status}
 
 
 def private(status=200):
@@ -88,8 +139,33 @@ EXPECTED = {
     ("core.set_language", "POST"): public(400),  # no language chosen
     ("static", "GET"): public(),
     # Signing in: staff already signed in go to their home page.
-    ("accounts.login", "GET"): {**everyone(200), "host": 302, "organiser": 302},
+    ("accounts.login", "GET"): {**everyone(200), **dict.fromkeys(STAFF, 302)},
     ("accounts.logout", "POST"): public(302),
+    ("accounts.login_code", "GET"): signed_in(302),  # no password given yet: back to it
+    ("accounts.forgot_password", "GET"): public(),
+    # One-time links: a wrong one is the same neutral 404 for everyone.
+    ("accounts.reset_password", "GET"): public(404),
+    ("accounts.invitation", "GET"): public(404),
+    # One's own account.
+    ("accounts.account", "GET"): signed_in(),
+    ("accounts.change_password", "POST"): signed_in(422),
+    ("accounts.change_language", "POST"): signed_in(422),
+    ("accounts.two_factor_setup", "GET"): signed_in(),
+    ("accounts.two_factor_off", "POST"): signed_in(422),
+    ("accounts.new_recovery_codes", "POST"): signed_in(302),  # two-factor is off: set it up
+    # Staff accounts: administrators only.
+    ("staff.index", "GET"): admins(),
+    ("staff.account", "GET"): admins(),
+    ("staff.invite", "GET"): admins(),
+    ("staff.settings", "POST"): admins(302),
+    ("staff.grant", "POST"): admins(422),  # no meeting chosen
+    ("staff.revoke", "POST"): admins(302),
+    ("staff.admin", "POST"): admins(302),
+    ("staff.disable", "POST"): admins(302),
+    ("staff.enable", "POST"): admins(302),
+    ("staff.send_reset", "POST"): admins(302),
+    ("staff.resend_invitation", "POST"): admins(409),  # the account has a password already
+    ("staff.revoke_invitation", "POST"): admins(409),
     # Private links.
     ("registration.private_page", "GET"): private(),
     ("registration.edit", "GET"): private(302),  # registration closed: back to the page
@@ -100,7 +176,7 @@ EXPECTED = {
     ("documents.own_document", "GET"): private(),
     ("delegations.head_view", "GET"): private(),  # the head of delegation's link
     # The desk: hosts and organisers.
-    ("desk.index", "GET"): desk(),
+    ("desk.index", "GET"): signed_in(),
     ("desk.meeting_desk", "GET"): desk(302),  # to the check-in page
     ("desk.check_in_page", "GET"): desk(),
     ("desk.search", "GET"): desk(),
@@ -109,25 +185,32 @@ EXPECTED = {
     ("desk.badge", "GET"): desk(),
     ("desk.badge_check_in", "POST"): desk(302),
     ("desk.print_badge", "POST"): desk(),
-    ("desk.walk_in", "GET"): desk(),
+    ("desk.walk_in", "GET"): desk(302),  # the demo meeting is archived: no walk-ins
     ("desk.arrivals_board", "GET"): desk(),
     ("desk.arrivals_export", "GET"): desk(),
     ("documents_desk.badge_page", "GET"): desk(),
     ("documents_desk.start_badge_job", "POST"): desk(422),  # nothing chosen
     # A job belongs to whoever started it (the organiser here).
-    ("documents_desk.badge_job", "GET"): {**desk(), "host": 404},
-    ("documents_desk.badge_job_pdf", "GET"): {**desk(), "host": 404},
+    ("documents_desk.badge_job", "GET"): {**desk(), "host": 404, "admin": 404},
+    ("documents_desk.badge_job_pdf", "GET"): {**desk(), "host": 404, "admin": 404},
     ("documents_desk.badge_logo_image", "GET"): desk(),
     # The meeting's look is the organisers' choice, though on the desk's page.
     ("documents_desk.badge_colours", "POST"): organisers(302),
     ("documents_desk.badge_logo", "POST"): organisers(302),
     ("documents_desk.delete_badge_logo", "POST"): organisers(302),
     # The back office: organisers only.
-    ("manage.index", "GET"): organisers(),
+    ("manage.index", "GET"): any_organisers(),
     ("manage.meeting", "GET"): organisers(),
-    ("manage.outbox", "GET"): organisers(),
+    ("manage.outbox", "GET"): any_organisers(),
     ("manage.outbox_mail", "GET"): organisers(),
-    ("manage.send_pending", "POST"): organisers(302),
+    ("manage.send_pending", "POST"): admins(302),
+    # Meetings: creating one is the administrators'; its settings and lifecycle
+    # its organisers'.
+    ("manage.new_meeting", "GET"): admins(),
+    ("manage.meeting_settings", "GET"): organisers(),
+    ("manage.publish_meeting", "GET"): organisers(),
+    ("manage.archive_meeting", "POST"): organisers(302),
+    ("manage.delete_meeting", "GET"): organisers(),
     ("registration_manage.index", "GET"): organisers(),
     ("registration_manage.detail", "GET"): organisers(),
     ("registration_manage.edit", "GET"): organisers(),
@@ -155,13 +238,13 @@ EXPECTED = {
     ("agenda_manage.copy", "GET"): organisers(),
     ("agenda_manage.move", "POST"): organisers(400),  # the timetable's JSON is missing
     ("agenda_manage.delete_session", "POST"): organisers(302),
-    ("communiques_manage.index", "GET"): organisers(),
-    ("communiques_manage.new", "GET"): organisers(),
+    ("communiques_manage.index", "GET"): any_organisers(),
+    ("communiques_manage.new", "GET"): any_organisers(),
     ("communiques_manage.overview", "GET"): organisers(302),  # to its first language
     ("communiques_manage.edit", "GET"): organisers(),
     ("communiques_manage.versions", "GET"): organisers(),
     ("communiques_manage.version_diff", "GET"): organisers(),
-    ("communiques_manage.preview", "POST"): organisers(400),  # no text sent
+    ("communiques_manage.preview", "POST"): any_organisers(400),  # no text sent
     ("communiques_manage.publish", "POST"): organisers(302),
     ("communiques_manage.schedule", "POST"): organisers(302),
     ("communiques_manage.unpublish", "POST"): organisers(302),
@@ -172,7 +255,7 @@ EXPECTED = {
     ("privacy.meeting_privacy", "GET"): public(),
     ("privacy.data_download", "GET"): private(),
     ("privacy_manage.erase", "GET"): organisers(),
-    ("privacy_manage.audit_log", "GET"): organisers(),
+    ("privacy_manage.audit_log", "GET"): any_organisers(),
 }
 
 
@@ -186,6 +269,7 @@ class World:
     delegation: Delegation
     communique: Communique
     mail: OutgoingMail
+    staff: User  # what the staff pages are about (none of the visitors)
     job_id: str
     forged: str
     stranger: str
@@ -228,6 +312,9 @@ def build_world() -> World:
     )
     db.session.add(mail)
     meeting.logo_png = tiny_png()
+    staff = create_user(
+        "subject-staff@example.org", "a long enough password", roles={meeting: Role.HOST}
+    )
     db.session.commit()
     return World(
         meeting=meeting,
@@ -238,6 +325,7 @@ def build_world() -> World:
         delegation=subject.delegation,
         communique=db.session.execute(db.select(Communique)).scalars().first(),
         mail=mail,
+        staff=staff,
         job_id="",
         forged=own.token[: tokens.SELECTOR_LENGTH] + tokens.new_token()[tokens.SELECTOR_LENGTH :],
         stranger=tokens.new_token(),
@@ -277,6 +365,8 @@ def values_for(rule, role: str, world: World) -> dict:
         "communique_id": world.communique.id,
         "number": 1,
         "mail_id": world.mail.id,
+        "user_id": world.staff.id,
+        "meeting_id": world.meeting.id,
         "job_id": world.job_id,
         "kind": KINDS.get(rule.endpoint),
         "language": "en",
@@ -326,15 +416,30 @@ def test_a_route_added_without_an_expectation_is_caught(database_url):
 
 
 @pytest.fixture
-def clients(server_app, make_user, login, monkeypatch):
+def clients(server_app, demo_loaded, make_user, login, monkeypatch):
     # The walk makes many failed look-ups of private links on purpose; the limit on
     # guessing them (tested on its own) would answer 429 half-way.
     monkeypatch.setitem(server_app.config, "TOKEN_LOOKUP_RATE_LIMIT", "10000 per minute")
     made = {role: server_app.test_client() for role in ROLES}
+    rabat, dakar = (
+        db.session.execute(db.select(Meeting).filter_by(slug=slug)).scalar_one()
+        for slug in ("rabat-2022", "dakar-demo")
+    )
+    accounts = {
+        "host": (Role.HOST, [rabat]),
+        "organiser": (Role.ORGANISER, [rabat]),
+        "admin": (Role.ORGANISER, None),  # without meetings: an administrator
+        "other_host": (Role.HOST, [dakar]),
+        "other_organiser": (Role.ORGANISER, [dakar]),
+        "disabled": (Role.ORGANISER, [rabat]),
+    }
     made["users"] = {}
-    for role in (Role.HOST, Role.ORGANISER):
-        made["users"][role.value] = make_user(role)
-        assert login(f"{role.value}@example.org", target=made[role.value]).status_code == 302
+    for name, (role, meetings) in accounts.items():
+        email = f"{name.replace('_', '-')}@example.org"
+        made["users"][name] = make_user(role, email, meetings=meetings)
+        assert login(email, target=made[name]).status_code == 302
+    made["users"]["disabled"].active = False
+    db.session.commit()
     return made
 
 
@@ -444,14 +549,14 @@ def test_an_id_from_another_meeting_is_not_found_on_this_meetings_pages(
     server_app, demo_loaded, clients
 ):
     """Every route that names a meeting and a row: the row of another meeting is 404,
-    for the organiser (who may see both) as for the participant's own link."""
+    for an administrator (who may see both) as for the participant's own link."""
     world = build_world()
     foreign = other_meeting_ids()
     checked, wrong = 0, {}
     for rule in server_app.url_map.iter_rules():
         if not rule.arguments & ID_ARGUMENTS:
             continue
-        role = "participant" if "token" in rule.arguments else "organiser"
+        role = "participant" if "token" in rule.arguments else "admin"
         values = {
             **values_for(rule, role, world),
             **{name: foreign[name] for name in rule.arguments & ID_ARGUMENTS},
@@ -473,9 +578,10 @@ def test_desk_and_bulk_forms_ignore_people_of_another_meeting(demo_loaded, clien
     foreign = other_meeting_ids()
     person = db.session.get(Participant, foreign["participant_id"])
     status_before = person.status
-    checked_in = clients["host"].post(
-        "/desk/meetings/rabat-2022/check-in",
-        json={"participant_id": foreign["participant_id"]},
+    # Rabat's desk is closed (the meeting is archived): Dakar's, with a Rabat person.
+    checked_in = clients["admin"].post(
+        "/desk/meetings/dakar-demo/check-in",
+        json={"participant_id": build_world().subject.id},
     )
     assert checked_in.status_code == 404
     assert "No such participant in this meeting" in checked_in.json["message"]
@@ -615,13 +721,17 @@ def test_a_passport_number_is_shown_to_its_owner_and_organisers_only(demo_loaded
     assert b"ZX9876543" in organiser.data
 
 
-def test_an_account_demoted_or_disabled_while_signed_in_loses_access_at_once(clients):
+def test_an_account_demoted_or_disabled_while_signed_in_loses_access_at_once(demo_loaded, clients):
     organiser, client = clients["users"]["organiser"], clients["organiser"]
-    assert client.get("/manage/").status_code == 200
-    organiser.role = Role.HOST
+    assert client.get("/manage/meetings/rabat-2022/").status_code == 200
+    organiser.meeting_roles[0].role = Role.HOST
     db.session.commit()
     assert client.get("/manage/").status_code == 403
-    assert client.get("/desk/").status_code == 200
+    assert client.get("/manage/meetings/rabat-2022/").status_code == 403
+    assert client.get("/desk/meetings/rabat-2022/check-in").status_code == 200
+    organiser.meeting_roles.clear()
+    db.session.commit()
+    assert client.get("/desk/meetings/rabat-2022/check-in").status_code == 404
     organiser.active = False
     db.session.commit()
     assert outcome(client.get("/desk/")) == LOGIN
