@@ -164,6 +164,8 @@ def test_undo_after_a_mistaken_scan(page, door):
     meeting, people = door
     sign_in(page)
     page.goto(f"/desk/meetings/{meeting.slug}/check-in")
+    # A scanner types into the focused field: wait for it, or the start is lost.
+    expect(page.locator("#scan-input")).to_be_focused()
     page.keyboard.type(f"/desk/badge/{people['wedge'].badge_code}")
     page.keyboard.press("Enter")
     expect(page.locator("#scan-result")).to_contain_text("Checked in at")
@@ -176,6 +178,7 @@ def test_scans_made_offline_are_kept_and_sent_when_the_connection_returns(page, 
     meeting, people = door
     sign_in(page)
     page.goto(f"/desk/meetings/{meeting.slug}/check-in")
+    expect(page.locator("#scan-input")).to_be_focused()
     page.context.set_offline(True)
     for who in ("wedge", "camera"):
         page.keyboard.type(f"https://desk.example/desk/badge/{people[who].badge_code}")
