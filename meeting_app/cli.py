@@ -54,18 +54,12 @@ def write_output(out: str, content: bytes) -> None:
 
 
 def register(app: Flask) -> None:
+    # The command modules import this one (require_migrated_database): imported here.
     from meeting_app.accounts.commands import users
-
-    app.cli.add_command(users)
-    app.cli.add_command(demo)
-    app.cli.add_command(countries)
-    app.cli.add_command(export)
-    app.cli.add_command(mail_group)
-    app.cli.add_command(privacy)
-    app.cli.add_command(backup)
     from meeting_app.manage.commands import meetings_group
 
-    app.cli.add_command(meetings_group)
+    for group in (users, meetings_group, demo, countries, export, mail_group, privacy, backup):
+        app.cli.add_command(group)
 
 
 @click.command(help="Load the demo meetings and accounts (running it again changes nothing).")

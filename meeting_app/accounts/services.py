@@ -2,10 +2,7 @@
 guard that checks a role in the meeting a page is about."""
 
 import functools
-import hashlib
-import secrets
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,6 +11,7 @@ from flask_login import current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from meeting_app.accounts.models import MeetingRole, Role, SiteSetting, StaffSession, User
+from meeting_app.core.tokens import digest, new_token
 from meeting_app.extensions import db, login_manager
 from meeting_app.meetings.models import Meeting
 from meeting_app.models import utcnow
@@ -139,19 +137,13 @@ def authenticate(email: str, password: str) -> User | None:
 
 # The key in Flask's signed session cookie that holds the staff session's token.
 SESSION_TOKEN_KEY = "staff_session"  # noqa: S105 (a key name)
-# How often a session's last_seen_at is written (not on every request).
-_TOUCH_EVERY = timedelta(minutes=5)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def start_session(user: User) -> str:
     """Records a new signed-in browser for `user` and returns its token (kept in
     the session cookie by the view)."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(StaffSession(user_id=user.id, token_hash=_digest(token)))
+    token = new_token()
+    db.session.add(StaffSession(user_id=user.id, token_hash=digest(token)))
     user.last_login_at = utcnow()
     db.session.flush()
     return token
@@ -160,14 +152,14 @@ def start_session(user: User) -> str:
 def end_session(token: str | None) -> None:
     """Signs this browser out: its cookie, even a copy, opens nothing any more."""
     if token:
-        db.session.execute(db.delete(StaffSession).filter_by(token_hash=_digest(token)))
+        db.session.execute(db.delete(StaffSession).filter_by(token_hash=digest(token)))
 
 
 def end_sessions(user: User, *, keep: str | None = None) -> None:
     """Signs `user` out everywhere (but the browser holding `keep`)."""
     query = db.delete(StaffSession).filter_by(user_id=user.id)
     if keep:
-        query = query.filter(StaffSession.token_hash != _digest(keep))
+        query = query.filter(StaffSession.token_hash != digest(keep))
     db.session.execute(query)
 
 
@@ -178,17 +170,13 @@ def load_user(user_id: str) -> User | None:
     if not user_id.isdigit() or not isinstance(token, str):
         return None
     row = db.session.execute(
-        db.select(StaffSession).filter_by(token_hash=_digest(token))
+        db.select(StaffSession).filter_by(token_hash=digest(token))
     ).scalar_one_or_none()
     if row is None or row.user_id != int(user_id):
         return None
     user = db.session.get(User, row.user_id)
     if user is None or not may_sign_in(user):
         return None
-    now = utcnow()
-    if now - row.last_seen_at > _TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()
     return user
 
 
@@ -246,6 +234,16 @@ def for_staff_of_any_meeting(view):
     return view
 
 
+def _sign_in_first():
+    """What both guards answer before looking at roles: the login page for
+    anonymous people, the two-factor set-up where administrators require it."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if two_factor_required(current_user):
+        return redirect(url_for("accounts.two_factor_setup", required=1))
+    return None
+
+
 def require_role(
     blueprint: Blueprint, role: Role, meeting_of: MeetingResolver = meeting_from_slug
 ) -> None:
@@ -258,11 +256,10 @@ def require_role(
 
     @blueprint.before_request
     def _check_role():
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
+        turned_away = _sign_in_first()
+        if turned_away is not None:
+            return turned_away
         user = current_user
-        if two_factor_required(user):
-            return redirect(url_for("accounts.two_factor_setup", required=1))
         meeting = meeting_of(request.view_args or {})
         if meeting is None:
             abort(404)
@@ -276,7 +273,6 @@ def require_role(
         if not user.may(role, meeting):
             abort(403 if user.role_in(meeting.id) is not None else 404)
         g.meeting = meeting
-        request.staff_user = user
         return None
 
 
@@ -285,17 +281,17 @@ def require_admin(blueprint: Blueprint) -> None:
 
     @blueprint.before_request
     def _check_admin():
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if two_factor_required(current_user):
-            return redirect(url_for("accounts.two_factor_setup", required=1))
+        turned_away = _sign_in_first()
+        if turned_away is not None:
+            return turned_away
         if not current_user.is_admin:
             abort(403)
         return None
 
 
-def meetings_where(user: User, role: Role):
-    """A filter on Meeting for the meetings where `user` may act as `role`."""
+def meetings_where(user: User, role: Role, column=Meeting.id):
+    """A filter for the rows of the meetings where `user` may act as `role`:
+    meetings themselves, or rows whose `column` names their meeting."""
     if user.is_admin:
         return sa.true()
-    return Meeting.id.in_(user.meeting_ids(role))
+    return column.in_(user.meeting_ids(role))

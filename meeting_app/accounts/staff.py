@@ -9,7 +9,6 @@ sessions on the server, except `keep`, the acting administrator's own browser.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 
 from meeting_app.accounts.models import (
@@ -27,7 +26,7 @@ from meeting_app.accounts.services import (
     set_password,
 )
 from meeting_app.core.security import absolute_url
-from meeting_app.core.tokens import new_token, plausible
+from meeting_app.core.tokens import digest, new_token, plausible
 from meeting_app.extensions import db
 from meeting_app.mail import services as mail
 from meeting_app.meetings.models import Meeting
@@ -57,10 +56,6 @@ class LastAdministrator(AccountError):
     """The change would leave the site without an active administrator."""
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _subject(user: User) -> str:
     # Account ids, not addresses: the audit log holds no personal values.
     return f"account {user.id}"
@@ -77,7 +72,7 @@ def _new_link(user: User, purpose: TokenPurpose, by: User | None, now: datetime)
         AccountToken(
             user_id=user.id,
             purpose=purpose,
-            token_hash=_digest(token),
+            token_hash=digest(token),
             created_at=now,
             expires_at=now + _VALID_FOR[purpose],
             created_by_id=by.id if by is not None else None,
@@ -103,7 +98,7 @@ def valid_link(
     if not isinstance(token, str) or not plausible(token):
         return None
     row = db.session.execute(
-        db.select(AccountToken).filter_by(token_hash=_digest(token), purpose=purpose)
+        db.select(AccountToken).filter_by(token_hash=digest(token), purpose=purpose)
     ).scalar_one_or_none()
     now = now or utcnow()
     if row is None or row.used_at or row.revoked_at or row.expires_at <= now:

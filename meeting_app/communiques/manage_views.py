@@ -157,11 +157,7 @@ def index():
             sa.orm.selectinload(Communique.texts),
             sa.orm.selectinload(Communique.meeting),
         )
-        .filter(
-            sa.true()
-            if current_user.is_admin
-            else Communique.meeting_id.in_(current_user.meeting_ids(Role.ORGANISER))
-        )
+        .filter(meetings_where(current_user, Role.ORGANISER, Communique.meeting_id))
         .order_by(Communique.updated_at.desc(), Communique.id.desc()),
         page=requested_page(),
         per_page=50,

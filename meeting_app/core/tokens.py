@@ -5,6 +5,7 @@ characters (the selector, indexed); the whole token is then compared in
 constant time, so response times say nothing about how much of a guess was right.
 """
 
+import hashlib
 import hmac
 import secrets
 
@@ -13,6 +14,12 @@ SELECTOR_LENGTH = 16
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    """What is stored of a token that is looked up whole (a staff session, an
+    invitation or reset link): its SHA-256, so the database never holds the link."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def selector_of(token: str) -> str:

@@ -5,18 +5,13 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from meeting_app.cli import require_migrated_database
 from meeting_app.extensions import db
 from meeting_app.manage import services
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting, MeetingSeries
 
 meetings_group = AppGroup("meetings", help="Meetings: create, clone, publish, archive, list.")
-
-
-def _require_database() -> None:
-    from meeting_app.cli import require_migrated_database
-
-    require_migrated_database()
 
 
 def _day(value: str, option: str) -> date:
@@ -27,7 +22,7 @@ def _day(value: str, option: str) -> date:
 
 
 def _meeting(slug: str) -> Meeting:
-    _require_database()
+    require_migrated_database()
     meeting = db.session.execute(db.select(Meeting).filter_by(slug=slug)).scalar_one_or_none()
     if meeting is None:
         raise click.ClickException(f"No meeting with the slug {slug!r}.")
@@ -71,7 +66,7 @@ def create_command(
     languages,
     default_language,
 ):
-    _require_database()
+    require_migrated_database()
     chosen = [code.strip() for code in languages.split(",") if code.strip()]
     default = default_language or ("en" if "en" in chosen else (chosen[0] if chosen else ""))
     series = db.session.execute(
@@ -151,7 +146,7 @@ def archive_command(slug):
 
 @meetings_group.command("list", help="Every meeting, newest first.")
 def list_command():
-    _require_database()
+    require_migrated_database()
     rows = db.session.execute(db.select(Meeting).order_by(Meeting.start_date.desc())).scalars()
     for meeting in rows:
         title = meetings.localized_title(meeting, meeting.default_language)

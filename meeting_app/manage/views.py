@@ -9,6 +9,7 @@ from meeting_app.accounts.services import (
     SITE_WIDE,
     for_staff_of_any_meeting,
     meeting_from_slug,
+    meetings_where,
     require_role,
 )
 from meeting_app.core.database import requested_page
@@ -66,9 +67,11 @@ def outbox():
     (administrators: all). In development (no mail server) this is where a newcomer
     finds the confirmation mail and its private link."""
     status = request.args.get("status", "")
-    query = db.select(OutgoingMail).order_by(OutgoingMail.id.desc())
-    if not current_user.is_admin:
-        query = query.filter(OutgoingMail.meeting_id.in_(current_user.meeting_ids(Role.ORGANISER)))
+    query = (
+        db.select(OutgoingMail)
+        .filter(meetings_where(current_user, Role.ORGANISER, OutgoingMail.meeting_id))
+        .order_by(OutgoingMail.id.desc())
+    )
     if status in {s.value for s in MailStatus}:
         query = query.filter(OutgoingMail.status == status)
     page = db.paginate(query, page=requested_page(), per_page=50, error_out=False)

@@ -109,7 +109,11 @@ def is_staff_of(user, meeting: Meeting) -> bool:
 
 
 def get_meeting(slug: str) -> Meeting:
-    """Any meeting, drafts included (staff pages), or 404."""
+    """Any meeting, drafts included (staff pages), or 404. A staff page's role
+    guard has loaded it already (`g.meeting`): that one is taken, not read again."""
+    loaded = g.get("meeting")
+    if loaded is not None and loaded.slug == slug:
+        return loaded
     return db.first_or_404(db.select(Meeting).filter_by(slug=slug))
 
 

@@ -86,9 +86,9 @@ def audit_log():
         meeting = db.session.execute(db.select(Meeting).filter_by(slug=slug)).scalar_one_or_none()
         if meeting is None or not current_user.may(Role.ORGANISER, meeting):
             abort(404)
-    query = audit.entries_query(meeting)
-    if not current_user.is_admin:
-        query = query.filter(AuditEntry.meeting_id.in_(current_user.meeting_ids(Role.ORGANISER)))
+    query = audit.entries_query(meeting).filter(
+        meetings_where(current_user, Role.ORGANISER, AuditEntry.meeting_id)
+    )
     page = db.paginate(query, per_page=AUDIT_PER_PAGE, error_out=False)
     all_meetings = db.session.execute(
         db.select(Meeting)

@@ -63,7 +63,6 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', meeting_app.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', meeting_app.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_staff_sessions_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_sessions')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_staff_sessions_token_hash'))

@@ -9,19 +9,15 @@ import pytest
 from playwright.sync_api import expect
 
 from meeting_app.accounts.models import Role
-from tests.browser.conftest import sign_in as conftest_sign_in
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page):
-    conftest_sign_in(page, Role.ORGANISER)
 
 
 def test_organiser_writes_translates_publishes_and_unpublishes_a_communique(page, demo_loaded):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    sign_in(page)
+    sign_in(page, Role.ORGANISER)
     page.locator("main").get_by_role("link", name="Communiqués").click()
     expect(page.get_by_role("heading", name="Communiqués", level=1)).to_be_visible()
     # The demo's communiqué is there, published.
@@ -124,7 +120,7 @@ def test_second_organiser_is_told_when_saving_over_someone_elses_changes(
     for _ in range(2):
         context = browser.new_context(base_url=live_server, locale="en-GB")
         pages.append(context.new_page())
-        sign_in(pages[-1])
+        sign_in(pages[-1], Role.ORGANISER)
     first, second = pages
     first.goto("/manage/communiques/new")
     first.get_by_label("Meeting").select_option(label="2nd Programme Board meeting")
