@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
+# `make run HOST=0.0.0.0 PORT=8080` serves elsewhere. HOST is taken from the command line
+# only: csh and tcsh export HOST as the machine's name, which would open the server to the network.
+HOST := 127.0.0.1
+PORT ?= 5000
 TRANSLATIONS := meeting_app/translations
 LOCALES := fr en es
 
@@ -13,12 +17,14 @@ LOCALES := fr en es
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core
 # The browser the Playwright tests drive (/usr/bin/chromium).
 TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium
+# What pip needs to build PyICU (the collation of sorted lists), which PyPI has as source only.
+BUILD_PACKAGES := libicu-dev pkg-config g++
 
 .PHONY: run test lint format system-deps test-system-deps translations extract-translations \
-        update-translations db-upgrade demo clean bench
+        update-translations db-upgrade demo clean bench vendor-axe
 
 run: $(STAMP) system-deps translations db-upgrade demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(STAMP) test-system-deps translations
 	$(BIN)/ruff check .
@@ -33,6 +39,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 $(STAMP): pyproject.toml
+	@PACKAGES="$(BUILD_PACKAGES)" sh scripts/system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
@@ -63,6 +70,12 @@ update-translations: extract-translations
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
 	    --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
+# axe-core (the accessibility checker of the browser tests) is vendored in
+# tests/browser/vendor; this refreshes it from the npm registry.
+AXE_VERSION ?= 4.14.1
+vendor-axe:
+	sh scripts/vendor-axe.sh $(AXE_VERSION)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
@@ -70,6 +83,7 @@ clean:
 bench: $(STAMP)
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/registration.py
+	$(BIN)/python bench/import.py
 	$(BIN)/python bench/agenda.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/communiques.py

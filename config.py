@@ -27,6 +27,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a long registration form must not expire mid-way
+    # The largest request body (bytes): any form of text fits. Views that take a
+    # file allow more (meeting_app/core/uploads.py); a larger body gets the 413 page.
+    MAX_CONTENT_LENGTH = 1_000_000
 
     # memory:// counts per process; point it at Redis (redis://127.0.0.1:6379/0)
     # when several workers or servers share the load.
@@ -37,6 +40,9 @@ class Config:
     REGISTRATION_RATE_LIMIT = "30 per minute"
     # Failed look-ups of private links and badge codes per address (guessing them).
     TOKEN_LOOKUP_RATE_LIMIT = "30 per minute"
+    # Seconds between two "your private link" e-mails to the same registration: the
+    # form posted again and again (or by a stranger) does not fill the mailbox.
+    PRIVATE_LINK_MAIL_INTERVAL = 5 * 60
 
     PASSWORD_HASH_METHOD = "scrypt"
 
@@ -138,7 +144,7 @@ def from_environment(cls: type[Config], environ=os.environ) -> dict:
     ):
         if environ.get(key):
             settings[key] = environ[key]
-    for key in ("MAIL_PORT", "PROXY_COUNT"):
+    for key in ("MAIL_PORT", "PROXY_COUNT", "PRIVATE_LINK_MAIL_INTERVAL"):
         if environ.get(key):
             settings[key] = int(environ[key])
     for key in ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "BADGES_AHEAD"):

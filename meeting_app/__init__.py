@@ -44,13 +44,15 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def register_extensions(app: Flask) -> None:
-    from meeting_app.core import database
+    from meeting_app.core import database, uploads
     from meeting_app.core.i18n import select_locale
     from meeting_app.documents import ahead as badges_ahead
     from meeting_app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from meeting_app.models import import_all_models
 
     import_all_models()
+    # Before CSRF's hook, which reads the form: the body-size limit must apply to it.
+    uploads.install(app)
     database.install_sqlite_pragmas()
     db.init_app(app)
     badges_ahead.listen()

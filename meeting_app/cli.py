@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from meeting_app.core import database
+from meeting_app.core.i18n import counted
 from meeting_app.extensions import db
 
 
@@ -90,7 +91,7 @@ def sync_countries_command():
 
     added = sync_countries()
     db.session.commit()
-    click.echo(f"{added} countries added.")
+    click.echo(f"{counted(added, 'country', 'countries')} added.")
 
 
 export = AppGroup("export", help="Exports, as from the back office.")
@@ -113,6 +114,15 @@ def _spreadsheet_format(out: str) -> str:
     return fmt
 
 
+# For CSV: ';' suits spreadsheet programs set to French or Spanish; scripts expect ','.
+_separator = click.option(
+    "--separator",
+    type=click.Choice(["comma", "semicolon"]),
+    default="comma",
+    help="CSV column separator: semicolon for spreadsheets in French or Spanish.",
+)
+
+
 @export.command("participants", help="Participant list (CSV or XLSX by the file's extension).")
 @click.option("--meeting", "slug", required=True, help="The meeting's slug.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
@@ -121,7 +131,8 @@ def _spreadsheet_format(out: str) -> str:
 @click.option("--category", default="", help="e.g. national_government, un_agency")
 @click.option("--search", default="", help="Text in the name, e-mail or organisation.")
 @click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
-def export_participants(slug, out, status, delegation, category, search, language):
+@_separator
+def export_participants(slug, out, status, delegation, category, search, language, separator):
     from flask_babel import force_locale
 
     from meeting_app.registration import exports
@@ -139,42 +150,47 @@ def export_participants(slug, out, status, delegation, category, search, languag
     )
     with force_locale(language):
         participants = db.session.execute(participants_query(meeting, filters)).scalars().all()
-        header, rows = exports.participant_table(participants, language)
-    write_output(out, exports.spreadsheet(fmt, header, rows, meeting.slug))
+        header, rows = exports.participant_table(participants, language, meeting.timezone)
+    delimiter = exports.csv_delimiter(separator, language)
+    write_output(out, exports.spreadsheet(fmt, header, rows, meeting.slug, delimiter))
     from meeting_app.privacy import audit
 
     audit.record("participants.exported", meeting=meeting, details=f"{fmt}, {len(rows)}")
     db.session.commit()
-    click.echo(f"{len(rows)} participants written to {out}.")
+    click.echo(f"{counted(len(rows), 'participant', 'participants')} written to {out}.")
 
 
 @export.command("delegations", help="Delegation list (CSV or XLSX by the file's extension).")
 @click.option("--meeting", "slug", required=True, help="The meeting's slug.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
 @click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
-def export_delegations(slug, out, language):
+@_separator
+def export_delegations(slug, out, language, separator):
     from meeting_app.delegations import services as delegations
     from meeting_app.registration import exports
 
     meeting = _meeting_or_fail(slug)
     fmt = _spreadsheet_format(out)
     header, rows = delegations.delegation_table(delegations.overview(meeting, language), language)
-    write_output(out, exports.spreadsheet(fmt, header, rows, meeting.slug))
-    click.echo(f"{len(rows)} delegations written to {out}.")
+    delimiter = exports.csv_delimiter(separator, language)
+    write_output(out, exports.spreadsheet(fmt, header, rows, meeting.slug, delimiter))
+    click.echo(f"{counted(len(rows), 'delegation', 'delegations')} written to {out}.")
 
 
 @export.command("arrivals", help="Arrivals at the desk as CSV: each person's check-in per day.")
 @click.option("--meeting", "slug", required=True, help="The meeting's slug.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
 @click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
-def export_arrivals(slug, out, language):
+@_separator
+def export_arrivals(slug, out, language, separator):
     from flask_babel import force_locale
 
     from meeting_app.desk.arrivals import arrivals_csv
+    from meeting_app.registration.exports import csv_delimiter
 
     meeting = _meeting_or_fail(slug)
     with force_locale(language):
-        content = arrivals_csv(meeting, language)
+        content = arrivals_csv(meeting, language, csv_delimiter(separator, language))
     write_output(out, content)
     click.echo(f"Arrivals written to {out}.")
 
@@ -188,7 +204,7 @@ def send_pending():
 
     require_migrated_database()
     done, still = deliver_pending(limit=10_000)
-    click.echo(f"{done} e-mails sent, {still} still pending.")
+    click.echo(f"{counted(done, 'e-mail', 'e-mails')} sent, {still} still pending.")
     if still:
         raise SystemExit(1)
 
@@ -216,7 +232,7 @@ def _write_published_agenda(slug: str, out: str, language: str, base_url: str, r
     meeting = _meeting_or_fail(slug)
     agenda = published_agenda(meeting)
     write_output(out, render(meeting, agenda, language=language, base_url=base_url.rstrip("/")))
-    click.echo(f"{len(agenda.sessions)} sessions written to {out}.")
+    click.echo(f"{counted(len(agenda.sessions), 'session', 'sessions')} written to {out}.")
 
 
 @export.command("calendar", help="The published agenda as an iCalendar (.ics) file.")
@@ -262,7 +278,7 @@ def export_badges(slug, out, layout, language, base_url, not_printed):
     write_output(out, pdf)
     badges.record_prints(selected, layout)
     db.session.commit()
-    click.echo(f"{len(selected)} badges written to {out}.")
+    click.echo(f"{counted(len(selected), 'badge', 'badges')} written to {out}.")
 
 
 @export.command("programme", help="The programme booklet as a PDF.")
@@ -300,7 +316,7 @@ def export_letters(slug, out, language, certificates):
 
     audit.record("documents.downloaded", meeting=meeting, details=f"{kind}, {len(people)}")
     db.session.commit()
-    click.echo(f"{len(people)} {kind}s written to {out}.")
+    click.echo(f"{counted(len(people), kind, kind + 's')} written to {out}.")
 
 
 privacy = AppGroup("privacy", help="Personal data kept only as long as needed.")
@@ -326,7 +342,8 @@ def purge():
     for meeting in due:
         click.echo(_purge_report(meeting, services.purge(meeting)))
     db.session.commit()
-    click.echo(f"{len(due)} meetings past their retention period, {len(meetings) - len(due)} not.")
+    past = counted(len(due), "meeting", "meetings")
+    click.echo(f"{past} past their retention period, {len(meetings) - len(due)} not.")
 
 
 @privacy.command(
@@ -354,7 +371,8 @@ def purge_passports(slug):
         ]
     count = sum(services.purge(m, ("passport_number",))["passport_number"] for m in ended)
     db.session.commit()
-    click.echo(f"Deleted {count} passport numbers from {len(ended)} ended meetings.")
+    numbers = counted(count, "passport number", "passport numbers")
+    click.echo(f"Deleted {numbers} from {counted(len(ended), 'ended meeting', 'ended meetings')}.")
 
 
 @click.command(help="A consistent copy of the whole database, safe while the app runs.")

@@ -1,7 +1,10 @@
 """Participants' own programmes: which sessions they attend.
 
 A session with a capacity is never over-filled: a seat is taken with one
-conditional UPDATE (as for registration, see registration/seats.py).
+conditional UPDATE (as for registration, see registration/seats.py). Only an
+approved participant may take one (anyone can register: a registration still
+to be reviewed could otherwise fill every workshop), and a registration that
+gives up its place in the meeting gives up its sessions (`leave_all`).
 """
 
 from dataclasses import dataclass
@@ -11,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from meeting_app.agenda.models import AgendaSession, Attendance
 from meeting_app.extensions import db
-from meeting_app.registration.models import Participant, RegistrationStatus
+from meeting_app.registration.models import SEAT_HOLDING, Participant, RegistrationStatus
 
 
 class AttendanceError(ValueError):
@@ -26,15 +29,27 @@ def chosen_session_ids(participant: Participant) -> set[int]:
     )
 
 
+def _allowed(session: AgendaSession) -> frozenset:
+    if session.capacity is not None:
+        return frozenset({RegistrationStatus.APPROVED})
+    return SEAT_HOLDING
+
+
 def attend(participant: Participant, session: AgendaSession) -> None:
     """Adds the session to the participant's programme. Raises AttendanceError
-    ("not_allowed", "full") and leaves nothing half-done; a repeated click is harmless."""
-    if participant.status not in (RegistrationStatus.APPROVED, RegistrationStatus.SUBMITTED):
-        raise AttendanceError("not_allowed")
+    ("not_allowed", "approval" for a limited session before approval, "full") and
+    leaves nothing half-done; a repeated click is harmless."""
     if session.meeting_id != participant.meeting_id:
         raise AttendanceError("not_allowed")
+    allowed = _allowed(session)
+    if participant.status not in allowed:
+        limited = participant.status is RegistrationStatus.SUBMITTED
+        raise AttendanceError("approval" if limited else "not_allowed")
     if session.id in chosen_session_ids(participant):
         return
+    if not _hold(participant, allowed):
+        # Cancelled, declined or wait-listed since the page was read.
+        raise AttendanceError("not_allowed")
     table = AgendaSession.__table__
     taken = (
         db.session.execute(
@@ -58,6 +73,27 @@ def attend(participant: Participant, session: AgendaSession) -> None:
         raise AttendanceError("already") from None
 
 
+def _hold(participant: Participant, statuses: frozenset) -> bool:
+    """Locks the participant's row if their status is still one of `statuses` (an
+    UPDATE that changes nothing: PostgreSQL keeps the row, SQLite the database,
+    until the commit). A cancellation at the same moment (which locks the row
+    first too, registration/services.py `_claim`) then either waits for this
+    seat and gives it back, or is seen here and no seat is taken."""
+    table = Participant.__table__
+    return (
+        db.session.execute(
+            sa.update(table)
+            .where(
+                table.c.id == participant.id,
+                table.c.status.in_(list(statuses)),
+                table.c.erased_at.is_(None),
+            )
+            .values(updated_at=table.c.updated_at)
+        ).rowcount
+        == 1
+    )
+
+
 def leave(participant: Participant, session: AgendaSession) -> None:
     removed = db.session.execute(
         sa.delete(Attendance).where(
@@ -65,12 +101,38 @@ def leave(participant: Participant, session: AgendaSession) -> None:
         )
     ).rowcount
     if removed:
-        table = AgendaSession.__table__
+        _give_back([session.id])
+
+
+def leave_all(participant: Participant) -> int:
+    """Takes the participant out of every session they chose and gives the places
+    back, in the caller's transaction (when they cancel, are declined or
+    wait-listed, or are erased); returns how many. The DELETE says which rows it
+    removed, so a place is given back once even if the person leaves a session
+    in another tab at the same moment."""
+    table = Attendance.__table__
+    session_ids = (
         db.session.execute(
-            sa.update(table)
-            .where(table.c.id == session.id, table.c.seats_taken > 0)
-            .values(seats_taken=table.c.seats_taken - 1, updated_at=table.c.updated_at)
+            sa.delete(table)
+            .where(table.c.participant_id == participant.id)
+            .returning(table.c.session_id)
         )
+        .scalars()
+        .all()
+    )
+    _give_back(session_ids)
+    return len(session_ids)
+
+
+def _give_back(session_ids: list[int]) -> None:
+    if not session_ids:
+        return
+    table = AgendaSession.__table__
+    db.session.execute(
+        sa.update(table)
+        .where(table.c.id.in_(session_ids), table.c.seats_taken > 0)
+        .values(seats_taken=table.c.seats_taken - 1, updated_at=table.c.updated_at)
+    )
 
 
 @dataclass

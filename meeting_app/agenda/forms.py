@@ -2,8 +2,10 @@
 
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     FormField,
@@ -18,7 +20,7 @@ from wtforms import Form as PlainForm
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from meeting_app.agenda.models import SessionKind, SessionRole
-from meeting_app.agenda.services import PersonInput, SessionInput
+from meeting_app.agenda.services import PersonInput, SessionInput, name_key
 from meeting_app.core.forms import Form, choices
 from meeting_app.registration.forms import no_control_characters
 
@@ -27,8 +29,9 @@ PERSON_ID = re.compile(r"\(#(\d+)\)\s*$")
 
 
 class PersonRow(PlainForm):
-    """One person: a registered participant chosen from the list ("Name (#12)"),
-    or any other text, kept as a guest's name."""
+    """One person: a registered participant chosen from the list ("Name (#12)"), a
+    typed name (linked to the participant who has it; when several do, the form
+    asks which, in `pick`), or a guest, not registered (`guest` ticked)."""
 
     name = StringField(
         _l("Person"), validators=[Optional(), Length(max=200), no_control_characters()]
@@ -38,6 +41,14 @@ class PersonRow(PlainForm):
         choices=choices((r.value, r.label) for r in SessionRole),
         default=SessionRole.SPEAKER.value,
     )
+    guest = BooleanField(_l("Guest (not registered)"))
+    # The participant picked among namesakes, and the name the question was about:
+    # a pick counts only while the row still holds that name.
+    pick = StringField(validators=[Optional(), Length(max=12)])
+    asked = HiddenField(validators=[Optional(), Length(max=200)])
+
+    namesakes: tuple = ()  # (id, label) pairs when the form asks which
+    registered: tuple = ()  # the labels of a guest's namesakes among the participants
 
 
 def _text(label, max_length, textarea=False):
@@ -92,18 +103,28 @@ class SessionForm(Form):
 
     def data_for_service(self) -> SessionInput:
         people = []
+        self._person_rows = []
         for row in self.people.entries:
             text = (row.form.name.data or "").strip()
             if not text:
                 continue
+            role = SessionRole(row.form.role.data)
             match = PERSON_ID.search(text)
-            people.append(
-                PersonInput(
-                    role=SessionRole(row.form.role.data),
-                    participant_id=int(match.group(1)) if match else None,
-                    guest_name="" if match else text,
-                )
-            )
+            pick = (row.form.pick.data or "").strip()
+            if match:
+                person = PersonInput(role=role, participant_id=int(match.group(1)))
+            elif row.form.guest.data:
+                person = PersonInput(role=role, guest_name=text, keep_guest=True)
+            elif (
+                pick.isascii()
+                and pick.isdigit()
+                and name_key(row.form.asked.data or "") == name_key(text)
+            ):
+                person = PersonInput(role=role, participant_id=int(pick))
+            else:
+                person = PersonInput(role=role, guest_name=text)
+            people.append(person)
+            self._person_rows.append(row.form)
         return SessionInput(
             kind=SessionKind(self.kind.data),
             title={
@@ -124,6 +145,41 @@ class SessionForm(Form):
             people=people,
         )
 
+    def ask_which(self, rows: dict) -> None:
+        """After AgendaError "ambiguous_person": each row whose name fits several
+        participants says so and offers them (`rows` maps the service's index of the
+        person to those participants)."""
+        for index, participants in rows.items():
+            row = self._person_rows[index]
+            row.name.errors = [
+                *row.name.errors,
+                _(
+                    "Several participants are named %(name)s: choose which one, or "
+                    "tick “Guest” if it is someone else.",
+                    name=row.name.data.strip(),
+                ),
+            ]
+            row.namesakes = tuple((p.id, person_label(p)) for p in participants)
+
+    def _guest_rows(self) -> list:
+        return [
+            row.form
+            for row in self.people.entries
+            if row.form.guest.data
+            and (row.form.name.data or "").strip()
+            and not PERSON_ID.search(row.form.name.data)
+        ]
+
+    def guest_names(self) -> list[str]:
+        return [row.name.data for row in self._guest_rows()]
+
+    def note_namesakes(self, found: dict) -> None:
+        """Shows, next to a guest, the participants who have the same name (`found`:
+        services.namesakes): a guest saved before typed names were linked may well
+        be one of them."""
+        for row in self._guest_rows():
+            row.registered = tuple(person_label(p) for p in found.get(name_key(row.name.data), []))
+
     def fill_from(self, session, tz) -> None:
         start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
         self.kind.data = session.kind.value
@@ -138,6 +194,8 @@ class SessionForm(Form):
                 person_label(person.participant) if person.participant else person.guest_name
             )
             row.form.role.data = person.role.value
+            # Saved as a guest, it stays one until the organiser says otherwise.
+            row.form.guest.data = person.participant is None
         self.revision.data = str(session.revision)
 
 

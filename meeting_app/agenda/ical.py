@@ -6,6 +6,7 @@ hand-made VTIMEZONE rules, which are easy to get wrong around daylight saving.
 """
 
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 
 from flask_babel import force_locale
 from icalendar import Calendar, Event, vCalAddress, vDuration, vText
@@ -54,12 +55,15 @@ def _location(meeting: Meeting, room: dict | None) -> str:
 
 
 def _text(value: str) -> str:
-    """RFC 5545 TEXT escaping."""
+    """RFC 5545 TEXT escaping. Every line break becomes \\n, lone CRs too: forms
+    store LF only, but texts saved before that may hold a CR, which written raw
+    makes strict parsers refuse the whole feed."""
     return (
         value.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
-        .replace("\r\n", "\\n")
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
         .replace("\n", "\\n")
     )
 
@@ -94,10 +98,10 @@ def _event_lines(
     roles: dict,
     cancelled: bool = False,
 ) -> list[str]:
-    lines = [f"{roles[p['role']]}: {p['name']}" for p in session.people]
+    people = [f"{roles[p['role']]}: {p['name']}" for p in session.people]
     description = localized(session.description, meeting.default_language, language).text
-    if description:
-        lines += ["", description]
+    # A blank line between the people and the text, never before the text alone.
+    text = "\n\n".join(part for part in ("\n".join(people), description) if part)
     title = localized(session.title, meeting.default_language, language).text
     return [
         "BEGIN:VEVENT",
@@ -108,7 +112,7 @@ def _event_lines(
         f"DTEND:{_utc(session.ends_at)}",
         f"SUMMARY:{_text(title)}",
         f"LOCATION:{_text(_location(meeting, session.room))}",
-        f"DESCRIPTION:{_text(chr(10).join(lines))}",
+        *([f"DESCRIPTION:{_text(text)}"] if text else []),
         f"CATEGORIES:{_text(kinds[session.kind])}",
         f"URL:{base_url}/meetings/{meeting.slug}/sessions/{session.id}",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
@@ -163,6 +167,17 @@ def agenda_calendar(
     return b"\r\n".join(_fold(line) for line in lines) + b"\r\n"
 
 
+def _organizer(sender: str) -> vCalAddress:
+    """The sender as the mail header has it ("Secrétariat <meetings@example.org>" or a
+    bare address) as ORGANIZER;CN="Secrétariat":mailto:meetings@example.org; a
+    display name inside the mailto: URI makes the invitation invalid."""
+    name, email = parseaddr(sender)
+    address = vCalAddress(f"mailto:{email or sender}")
+    if name:
+        address.params["cn"] = vText(name)
+    return address
+
+
 def meeting_event_calendar(
     meeting: Meeting,
     *,
@@ -175,6 +190,39 @@ def meeting_event_calendar(
 ) -> bytes:
     """The whole meeting as one all-day event; with method REQUEST, an organizer and
     an attendee (e-mail, name), it is an invitation."""
+    stamp = stamp.replace(microsecond=0)  # what DTSTAMP keeps
+    facts = (
+        meeting.id, meeting.slug, meeting.timezone, meeting.default_language,
+        repr(meeting.title), repr(meeting.description),
+        meeting.start_date, meeting.end_date, meeting.venue, meeting.city,
+    )  # fmt: skip
+    key = (facts, language, base_url, stamp, method, organizer)
+    body = _recent_bodies.get(key)
+    if body is None:
+        body = _meeting_event(meeting, language, base_url, stamp, method, organizer)
+        if len(_recent_bodies) >= 64:
+            _recent_bodies.clear()
+        _recent_bodies[key] = body
+    if not attendee:
+        return body
+    # Only the attendee differs between the invitations of one meeting: serialising the
+    # calendar again for each of thousands (an import) took half of the import's time.
+    email, name = attendee
+    address = vCalAddress(f"mailto:{email}")
+    address.params["cn"] = vText(name)
+    address.params["role"] = vText("REQ-PARTICIPANT")
+    address.params["partstat"] = vText("ACCEPTED")
+    address.params["rsvp"] = vText("FALSE")
+    line = Event().content_line("ATTENDEE", address)
+    head, tail = body.rsplit(b"END:VEVENT\r\n", 1)
+    return head + line.to_ical() + b"\r\nEND:VEVENT\r\n" + tail
+
+
+# The serialised event of the latest meetings, languages and stamps (to the second).
+_recent_bodies: dict[tuple, bytes] = {}
+
+
+def _meeting_event(meeting, language, base_url, stamp, method, organizer) -> bytes:
     title = localized(meeting.title, meeting.default_language, language).text
     calendar = _calendar(meeting, title, method)
     event = Event()
@@ -186,20 +234,11 @@ def meeting_event_calendar(
     event.add("summary", title)
     event.add("location", ", ".join(p for p in (meeting.venue, meeting.city) if p))
     event.add("url", f"{base_url}/meetings/{meeting.slug}/")
-    event.add(
-        "description", localized(meeting.description, meeting.default_language, language).text
-    )
+    description = localized(meeting.description, meeting.default_language, language).text
+    if description:
+        event.add("description", description)  # icalendar escapes every line break
     event.add("transp", "TRANSPARENT")
     if organizer:
-        address = vCalAddress(f"mailto:{organizer}")
-        event.add("organizer", address)
-    if attendee:
-        email, name = attendee
-        address = vCalAddress(f"mailto:{email}")
-        address.params["cn"] = vText(name)
-        address.params["role"] = vText("REQ-PARTICIPANT")
-        address.params["partstat"] = vText("ACCEPTED")
-        address.params["rsvp"] = vText("FALSE")
-        event.add("attendee", address)
+        event.add("organizer", _organizer(organizer))
     calendar.add_component(event)
     return calendar.to_ical()

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
@@ -16,6 +17,7 @@ from meeting_app.agenda.forms import RoomForm, SessionForm, person_label
 from meeting_app.agenda.models import AgendaSession, Room
 from meeting_app.agenda.notify import notify_changes
 from meeting_app.agenda.timetable import build_timetable
+from meeting_app.core.collation import collated
 from meeting_app.core.database import as_id
 from meeting_app.core.forms import EmptyForm
 from meeting_app.extensions import db
@@ -49,6 +51,9 @@ def error_message(error: services.AgendaError) -> str:
         ),
         "foreign_room": _("Choose a room of this meeting."),
         "foreign_person": _("Choose people registered for this meeting, or type a guest's name."),
+        "ambiguous_person": _(
+            "Some names fit several participants: say which one is meant in the rows marked."
+        ),
         "room_exists": _("This meeting already has a room with that name."),
         "room_hours": _("The room must close after it opens."),
         "stale": _(
@@ -64,7 +69,7 @@ def _people_choices(meeting) -> list[str]:
         .where(
             Participant.meeting_id == meeting.id, Participant.status != RegistrationStatus.CANCELLED
         )
-        .order_by(Participant.family_name, Participant.given_name)
+        .order_by(collated(Participant.family_name), collated(Participant.given_name))
     ).scalars()
     return [person_label(p) for p in rows]
 
@@ -142,6 +147,8 @@ def _save(meeting, form: SessionForm, session):
             flash(error_message(error), "error")
             return redirect(url_for(".edit_session", slug=meeting.slug, session_id=session.id))
         except services.AgendaError as error:
+            if error.code == "ambiguous_person":
+                form.ask_which(error.details["rows"])  # before the rollback expires them
             db.session.rollback()
             target = getattr(form, error.field, None) if error.field != "people" else None
             (target.errors if target is not None else form.form_errors).append(error_message(error))
@@ -155,6 +162,7 @@ def _save(meeting, form: SessionForm, session):
         for c in services.conflicts(meeting)
         if session is not None and session.id in c.session_ids
     ]
+    form.note_namesakes(services.namesakes(meeting, form.guest_names()))
     return render_template(
         "agenda/manage/session_form.html",
         meeting=meeting,
@@ -284,9 +292,10 @@ def publish(slug: str):
         flash(_("Version %(number)d of the agenda is published.", number=version.number), "success")
         if notified:
             flash(
-                _(
-                    "%(count)d participants were told by e-mail that their sessions changed.",
-                    count=notified,
+                ngettext(
+                    "%(num)d participant was told by e-mail that their sessions changed.",
+                    "%(num)d participants were told by e-mail that their sessions changed.",
+                    notified,
                 ),
                 "info" if delivered else "warning",
             )
@@ -313,7 +322,14 @@ def copy(slug: str):
         else:
             count = services.copy_agenda(source, meeting)
             db.session.commit()
-            flash(_("%(count)d sessions copied into the working copy.", count=count), "success")
+            flash(
+                ngettext(
+                    "%(num)d session copied into the working copy.",
+                    "%(num)d sessions copied into the working copy.",
+                    count,
+                ),
+                "success",
+            )
             return redirect(url_for(".index", slug=slug))
     return render_template("agenda/manage/copy.html", meeting=meeting, form=form, sources=sources)
 

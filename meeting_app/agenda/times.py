@@ -8,6 +8,8 @@ both around Ramadan. Both are refused with a clear message rather than guessed.
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from meeting_app.core.i18n import timezone_label
+
 
 class LocalTimeError(ValueError):
     def __init__(self, problem: str, moment: datetime):
@@ -29,3 +31,12 @@ def to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
 
 def local(moment: datetime, tz: ZoneInfo) -> datetime:
     return moment.astimezone(tz)
+
+
+def zone_of_days(timezone: str, days) -> tuple[dict[date, str], str | None]:
+    """Each day's zone label ("Europe/Belgrade (UTC+02:00)") and the one label they
+    share, or None when the clocks change during those days: a page then labels
+    each day, since the offset of the first day is wrong after the change."""
+    labels = {day: timezone_label(timezone, day) for day in days}
+    shared = set(labels.values())
+    return labels, (shared.pop() if len(shared) == 1 else None)

@@ -23,8 +23,15 @@ from meeting_app.agenda.published import (
     published_agenda,
     shown,
 )
+from meeting_app.agenda.times import zone_of_days
+from meeting_app.core.collation import sort_key
 from meeting_app.core.forms import EmptyForm
-from meeting_app.core.i18n import current_language, localized, requested_language
+from meeting_app.core.i18n import (
+    current_language,
+    localized,
+    requested_language,
+    timezone_label,
+)
 from meeting_app.core.security import public_base_url
 from meeting_app.core.views import private_page
 from meeting_app.documents import booklet
@@ -41,7 +48,7 @@ def agenda(slug: str):
     meeting = meetings.get_public_meeting(slug)
     published = published_agenda(meeting)
     days = by_day(published.sessions, meeting)
-    rooms = sorted({s.room["name"] for s in published.sessions if s.room})
+    rooms = sorted({s.room["name"] for s in published.sessions if s.room}, key=sort_key())
     kinds = sorted({s.kind for s in published.sessions}, key=lambda k: list(SessionKind).index(k))
     chosen_day, chosen_room, chosen_kind = (
         request.args.get(k, "") for k in ("day", "room", "kind")
@@ -61,11 +68,14 @@ def agenda(slug: str):
         for day, sessions in days.items()
         if not chosen_day or day.isoformat() == chosen_day
     }
+    day_zones, zone = zone_of_days(meeting.timezone, list(days) or [meeting.start_date])
     return render_template(
         "agenda/public.html",
         meeting=meeting,
         published=published,
         days=visible,
+        day_zones=day_zones,
+        zone=zone,
         all_days=list(days),
         rooms=rooms,
         kinds=kinds,
@@ -79,7 +89,13 @@ def session_detail(slug: str, session_id: int):
     session = published_agenda(meeting).session(session_id)
     if session is None:
         abort(404)
-    return render_template("agenda/session.html", meeting=meeting, session=session)
+    day = session.starts_at.astimezone(meeting.tz).date()
+    return render_template(
+        "agenda/session.html",
+        meeting=meeting,
+        session=session,
+        zone=timezone_label(meeting.timezone, day),
+    )
 
 
 @bp.get("/meetings/<slug>/agenda.json")
@@ -209,12 +225,16 @@ def programme(token: str):
     meeting = participant.meeting
     published = published_agenda(meeting)
     chosen = attendance.chosen_session_ids(participant)
+    days = by_day(published.sessions, meeting)
+    day_zones, zone = zone_of_days(meeting.timezone, list(days) or [meeting.start_date])
     return private_page(
         render_template(
             "agenda/programme.html",
             participant=participant,
             meeting=meeting,
-            days=by_day(published.sessions, meeting),
+            days=days,
+            day_zones=day_zones,
+            zone=zone,
             chosen=chosen,
             items=attendance.programme(participant, published.sessions),
             form=EmptyForm(),
@@ -239,6 +259,10 @@ def choose(token: str, session_id: int):
                     {
                         "full": _("This session is full."),
                         "already": _("This session is already in your programme."),
+                        "approval": _(
+                            "This session has a limited number of places: you can choose it "
+                            "once the organisers have approved your registration."
+                        ),
                     }.get(str(error), _("Your registration does not allow choosing sessions.")),
                     "error",
                 )

@@ -30,7 +30,17 @@ URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer"
 
 # The facts a communiqué may quote, filled from the meeting's data.
-PLACEHOLDERS = ("participants", "countries_count", "countries", "dates", "venue", "host", "meeting")
+PLACEHOLDERS = (
+    "participants",
+    "participants_text",
+    "countries_count",
+    "countries_count_text",
+    "countries",
+    "dates",
+    "venue",
+    "host",
+    "meeting",
+)
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from babel.dates import format_date, format_interval
 from babel.lists import format_list
 from flask import abort
+from flask_babel import force_locale, ngettext
 
 from meeting_app.accounts.models import User
 from meeting_app.communiques import markup
@@ -28,6 +29,7 @@ from meeting_app.communiques.models import (
     CommuniqueStatus,
     CommuniqueText,
 )
+from meeting_app.core.collation import sort_key
 from meeting_app.core.i18n import localized
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
@@ -111,19 +113,29 @@ def _change_slug(communique: Communique, slug: str) -> None:
 
 def placeholder_values(meeting: Meeting | None, language: str) -> dict[str, str]:
     """The meeting's facts in `language`, as the communiqué's placeholders quote them:
-    the people checked in at the door (or, before anyone is, those approved), the
-    countries they came from, the dates, venue and host."""
+    the approved people checked in at the door on the meeting's days (or, before
+    anyone is, those approved), the countries they came from, the dates, venue and
+    host. The counts come bare ("7") and with their noun in the language's plural
+    form ("7 participants", "1 country")."""
     if meeting is None:
         return {}
+    approved = Participant.status == RegistrationStatus.APPROVED
+    # A check-in's day is the meeting's local date: a rehearsal at the desk the day
+    # before, or a scan after the meeting, is no attendance.
     checked_in = (
         db.select(CheckIn.participant_id)
         .join(Participant, Participant.id == CheckIn.participant_id)
-        .where(Participant.meeting_id == meeting.id, CheckIn.cancelled_at.is_(None))
+        .where(
+            Participant.meeting_id == meeting.id,
+            approved,
+            CheckIn.cancelled_at.is_(None),
+            CheckIn.day.between(meeting.start_date, meeting.end_date),
+        )
     )
-    if db.session.scalar(db.select(sa.func.count()).select_from(checked_in.subquery())):
+    if db.session.scalar(db.select(sa.exists(checked_in))):
         counted = Participant.id.in_(checked_in)
     else:
-        counted = Participant.status == RegistrationStatus.APPROVED
+        counted = approved
     participants = db.session.scalar(
         db.select(sa.func.count(Participant.id)).where(
             Participant.meeting_id == meeting.id, counted
@@ -136,24 +148,26 @@ def placeholder_values(meeting: Meeting | None, language: str) -> dict[str, str]
         .where(Delegation.meeting_id == meeting.id, counted)
         .distinct()
     ).scalars()
-    names = sorted((c.name(language) for c in countries), key=_sort_key)
+    names = sorted((c.name(language) for c in countries), key=sort_key(language))
     if meeting.start_date == meeting.end_date:
         dates = format_date(meeting.start_date, "long", locale=language)
     else:
         dates = format_interval(meeting.start_date, meeting.end_date, "yMMMMd", locale=language)
+    participants = participants or 0
+    with force_locale(language):
+        participants_text = ngettext("%(num)d participant", "%(num)d participants", participants)
+        countries_text = ngettext("%(num)d country", "%(num)d countries", len(names))
     return {
-        "participants": str(participants or 0),
+        "participants": str(participants),
+        "participants_text": participants_text,
         "countries_count": str(len(names)),
+        "countries_count_text": countries_text,
         "countries": format_list(names, locale=language) if names else "",
         "dates": dates,
         "venue": ", ".join(part for part in (meeting.venue, meeting.city) if part),
         "host": localized(meeting.host, meeting.default_language, language).text,
         "meeting": localized(meeting.title, meeting.default_language, language).text,
     }
-
-
-def _sort_key(name: str) -> str:
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config as app_config
+from meeting_app.core.collation import register_sqlite_collations
 
 _pragmas_installed = False
 
@@ -36,7 +37,8 @@ def requested_page() -> int:
 
 def install_sqlite_pragmas() -> None:
     """WAL (readers don't block the writer), a busy timeout instead of
-    'database is locked', and foreign keys enforced, on every SQLite connection."""
+    'database is locked', foreign keys enforced, and the languages' collations
+    (core/collation.py), on every SQLite connection."""
     global _pragmas_installed
     if _pragmas_installed:
         return
@@ -51,6 +53,7 @@ def install_sqlite_pragmas() -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        register_sqlite_collations(dbapi_connection)
 
 
 @functools.cache

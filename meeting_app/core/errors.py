@@ -1,13 +1,17 @@
 """Error pages in the reader's language; never a stack trace."""
 
-from flask import Flask, Response, g, make_response, render_template
+from babel.units import format_unit
+from flask import Flask, Response, g, make_response, render_template, request
 from flask.globals import request_ctx
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, ProgrammingError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from meeting_app.core import database
+from meeting_app.core.uploads import MB
 from meeting_app.extensions import db, login_manager
 
 MESSAGES = {
@@ -18,6 +22,10 @@ MESSAGES = {
         _l("There is no page at this address. It may have moved, or the link may be mistyped."),
     ),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    413: (
+        _l("Too much sent at once"),
+        _l("What you sent is larger than this page accepts, so nothing was saved."),
+    ),
     429: (
         _l("Too many attempts"),
         _l("Too many attempts in a short time. Please wait a minute and try again."),
@@ -72,6 +80,37 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return render_error(error.code or 500)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_error):
+        # The body was refused unread: nothing of it reaches the page.
+        if request.max_content_length is None:
+            return render_error(413)
+        limit = format_unit(
+            request.max_content_length / MB, "digital-megabyte", "short", locale=get_locale()
+        )
+        return render_error(
+            413,
+            message=_(
+                "What you sent is larger than this page accepts (at most %(limit)s), so "
+                "nothing was saved. Go back and send less text, or a smaller file.",
+                limit=limit,
+            ),
+        )
+
+    @app.after_request
+    def end_transaction(response):
+        # Flask-SQLAlchemy ends the session in the app context's teardown, where an
+        # error (the connection lost at the final rollback) escapes every handler
+        # and the client gets a bare 500. Rolled back here (the views have committed
+        # what they keep), an outage gets the 503 page and the teardown has nothing
+        # left to send. Registered last, this runs before the other after_request
+        # functions, so the page still gets the security headers.
+        try:
+            db.session.rollback()
+        except OperationalError as error:
+            return make_response(database_error(error))
+        return response
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(ProgrammingError)

@@ -7,11 +7,11 @@ missing we fall back to the content's default language and say so.
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_interval
+from babel.dates import format_date, format_datetime, format_interval, get_timezone_location
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 
@@ -82,15 +82,54 @@ def language_name(code: str, in_language: str | None = None) -> str:
     return name[:1].upper() + name[1:]
 
 
-def format_local_datetime(value: datetime, timezone: str, fmt: str = "medium") -> str:
-    """A UTC datetime shown in the meeting's time zone, in the reader's language."""
-    return format_datetime(value, fmt, tzinfo=ZoneInfo(timezone), locale=current_language())
+# One way to write a moment wherever people read one, the same in every language:
+# the day, the month in words, the year, the 24-hour clock without seconds, and whose
+# clock it is. "25 January 2027, 00:00 (Dakar Time)", "25 janvier 2027, 00:00
+# (heure : Dakar)", "25 de enero de 2027, 00:00 (hora de Dakar)". Numeric dates
+# (1/2/27) read differently from one country to the next; "GMT" hides the local time.
+_DATE_PATTERNS = {"es": "d 'de' MMMM 'de' y"}
+_DATE_PATTERN = "d MMMM y"
+
+
+def zone_name(timezone: str, language: str | None = None) -> str:
+    """Whose clock a time is on, in CLDR's words for `language`: 'Dakar Time',
+    'heure : Dakar', 'hora de Dakar' (the zone's own city: a country's name would be
+    wrong for countries with several zones); 'UTC' for UTC."""
+    language = language or current_language()
+    city = get_timezone_location(_zone(timezone), locale=language, return_city=True)
+    if timezone == "UTC" or timezone.startswith("Etc/"):
+        return city
+    return Locale.parse(language).zone_formats["region"] % city
+
+
+def format_local_datetime(
+    value: datetime, timezone: str, language: str | None = None, *, zone: bool = True
+) -> str:
+    """A UTC datetime in `timezone`'s local time, in the reader's language (or
+    `language`): '25 January 2027, 00:00 (Dakar Time)'; `zone=False` leaves out the
+    zone where the page already names it."""
+    language = language or current_language()
+    pattern = _DATE_PATTERNS.get(language, _DATE_PATTERN) + ", HH:mm"
+    text = format_datetime(value, pattern, tzinfo=_zone(timezone), locale=language)
+    return f"{text} ({zone_name(timezone, language)})" if zone else text
+
+
+def counted(number: int, singular: str, plural: str) -> str:
+    """'1 e-mail', '2 e-mails': a count in the command line's English, which is not
+    translated (the interface's counts go through ngettext)."""
+    return f"{number} {singular if number == 1 else plural}"
 
 
 def format_date_range(start: date, end: date) -> str:
+    return _date_range(start, end, current_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _date_range(start: date, end: date, language: str) -> str:
+    # Kept: each of an import's thousands of confirmation e-mails names the dates.
     if start == end:
-        return format_date(start, "long", locale=current_language())
-    return format_interval(start, end, "yMMMd", locale=current_language())
+        return format_date(start, "long", locale=language)
+    return format_interval(start, end, "yMMMd", locale=language)
 
 
 def timezone_label(timezone: str, on: date) -> str:
@@ -100,11 +139,24 @@ def timezone_label(timezone: str, on: date) -> str:
     return f"{timezone} (UTC{offset[:3]}:{offset[3:]})"
 
 
+def timezone_span_label(timezone: str, first: date, last: date) -> str:
+    """The zone of a span of days with each offset it takes, in order, e.g.
+    'Europe/Belgrade (UTC+01:00 → UTC+02:00)' across a clock change: the offset of
+    the first day alone would be wrong for the days after it."""
+    offsets = []
+    for number in range((last - first).days + 1):
+        offset = timezone_label(timezone, first + timedelta(days=number))[len(timezone) + 2 : -1]
+        if offset not in offsets:
+            offsets.append(offset)
+    return f"{timezone} ({' → '.join(offsets)})"
+
+
 def template_context() -> dict:
     return {
         "languages": LANGUAGE_NAMES,
         "current_language": current_language(),
         "timezone_label": timezone_label,
+        "timezone_span_label": timezone_span_label,
     }
 
 

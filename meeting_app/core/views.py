@@ -37,10 +37,12 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 
 def attachment(body: bytes, filename: str, mimetype: str) -> Response:
-    """A download; `filename` is ours (slugs and fixed words), never user text."""
+    """A download; `filename` is ours (slugs and fixed words), never user text.
+    `mimetype` is the Content-Type as sent: Werkzeug would add a second charset to
+    a text type that names one already ("text/csv; charset=utf-8; charset=utf-8")."""
     return Response(
         body,
-        mimetype=mimetype,
+        content_type=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

@@ -8,10 +8,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from meeting_app.core import tokens
+from meeting_app.core.collation import sort_key
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
-from meeting_app.registration.models import Participant, RegistrationStatus
+from meeting_app.privacy import audit
+from meeting_app.registration import services as registration
+from meeting_app.registration.models import Participant, ParticipantRole, RegistrationStatus
 
 
 class DelegationError(ValueError):
@@ -49,7 +52,8 @@ def overview(meeting: Meeting, language: str) -> list[DelegationRow]:
     )
     for delegation_id, status, count in counts:
         rows[delegation_id].counts[status] = count
-    return sorted(rows.values(), key=lambda row: row.delegation.country.name(language))
+    key = sort_key(language)
+    return sorted(rows.values(), key=lambda row: key(row.delegation.country.name(language)))
 
 
 def add_delegation(meeting: Meeting, country_code: str, size_limit: int | None) -> Delegation:
@@ -64,19 +68,54 @@ def add_delegation(meeting: Meeting, country_code: str, size_limit: int | None) 
     return delegation
 
 
-def update_delegation(delegation: Delegation, head_id: int | None, size_limit: int | None) -> None:
+def update_delegation(
+    delegation: Delegation, head_id: int | None, size_limit: int | None, *, by_user=None
+) -> None:
     """Sets the head (one of the delegation's members) and the size limit, which
-    may not be set below the seats already held."""
-    if head_id is not None and not any(m.id == head_id for m in delegation.members):
+    may not be set below the seats already held. The head's badge then says so:
+    see name_head."""
+    head = next((m for m in delegation.members if m.id == head_id), None)
+    if head_id is not None and head is None:
         raise DelegationError("head")
     if size_limit is not None and size_limit < delegation.seats_taken:
         raise DelegationError("limit")
-    delegation.head_id = head_id
+    name_head(delegation, head, by_user=by_user)
     delegation.size_limit = size_limit
 
 
+def name_head(delegation: Delegation, head: Participant | None, *, by_user=None) -> None:
+    """Makes `head` (a member, or None) the delegation's head. The role printed on
+    badges follows: the head's is head of delegation, and whoever held that role
+    in the delegation before (the former head) becomes a delegate. Each role
+    changed is kept in the person's history and, for staff, in the audit log."""
+    former = delegation.head
+    if head is former and (head is None or head.role is ParticipantRole.HEAD_OF_DELEGATION):
+        return
+    delegation.head = head
+    for member in delegation.members:
+        if member is head:
+            role = ParticipantRole.HEAD_OF_DELEGATION
+        elif member.role is ParticipantRole.HEAD_OF_DELEGATION:
+            role = ParticipantRole.DELEGATE
+        else:
+            continue
+        if member.role is not role:
+            _change_role(member, role, by_user)
+
+
+def _change_role(participant: Participant, role: ParticipantRole, by_user) -> None:
+    details = f"role: {participant.role.value} → {role.value}"
+    participant.role = role
+    registration.record(
+        participant, participant.status, participant.status, by_user=by_user, details=details
+    )
+    if by_user is not None:
+        audit.record("participant.edited", user=by_user, participant=participant, details="role")
+
+
 def public_list(meeting: Meeting, language: str) -> list[tuple[Delegation, list[Participant]]]:
-    """Delegations with their approved members who agreed to be listed."""
+    """Delegations with their approved members who agreed to be listed, both in
+    `language`'s alphabetical order (Équateur before Espagne, Sénégal before Serbie)."""
     delegations = (
         db.session.execute(
             sa.select(Delegation)
@@ -86,15 +125,16 @@ def public_list(meeting: Meeting, language: str) -> list[tuple[Delegation, list[
         .scalars()
         .all()
     )
+    key = sort_key(language)
     result = []
-    for delegation in sorted(delegations, key=lambda d: d.country.name(language)):
+    for delegation in sorted(delegations, key=lambda d: key(d.country.name(language))):
         listed = sorted(
             (
                 m
                 for m in delegation.members
                 if m.status is RegistrationStatus.APPROVED and m.consent_public_list
             ),
-            key=lambda m: (m.family_name.lower(), m.given_name.lower()),
+            key=lambda m: (key(m.family_name), key(m.given_name)),
         )
         result.append((delegation, listed))
     return result
@@ -124,7 +164,7 @@ def delegation_table(rows: list[DelegationRow], language: str) -> tuple[list[str
             _("ISO code"),
             _("Head of delegation"),
             _("Size limit"),
-            *[s.label for s in statuses],
+            *[str(s.label) for s in statuses],  # in `language`, not the caller's
             _("Total"),
         ]
         table = [

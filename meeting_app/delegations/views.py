@@ -1,11 +1,14 @@
 """Delegations: the public list, the head of delegation's read-only link, and the
 organisers' page (/manage/..., organiser role, set once for its blueprint)."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_role
+from meeting_app.core.collation import collated, sort_key
 from meeting_app.core.forms import EmptyForm, choices
 from meeting_app.core.i18n import current_language
 from meeting_app.core.views import attachment, private_page
@@ -44,7 +47,7 @@ def head_view(token: str):
         db.session.execute(
             db.select(Participant)
             .filter_by(delegation_id=delegation.id)
-            .order_by(Participant.family_name, Participant.given_name)
+            .order_by(collated(Participant.family_name), collated(Participant.given_name))
         )
         .scalars()
         .all()
@@ -71,16 +74,12 @@ def _delegation(meeting: Meeting, delegation_id: int) -> Delegation:
 
 def _edit_form(delegation: Delegation, **kwargs) -> DelegationForm:
     form = DelegationForm(prefix=f"d{delegation.id}", **kwargs)
-    form.head_id.choices = choices(
-        [
-            ("", "—"),
-            *(
-                (str(m.id), m.full_name)
-                for m in delegation.members
-                if m.status is not RegistrationStatus.CANCELLED
-            ),
-        ]
+    key = sort_key()
+    members = sorted(
+        (m for m in delegation.members if m.status is not RegistrationStatus.CANCELLED),
+        key=lambda m: (key(m.family_name), key(m.given_name)),
     )
+    form.head_id.choices = choices([("", "—"), *((str(m.id), m.full_name) for m in members)])
     return form
 
 
@@ -133,13 +132,15 @@ def update(slug: str, delegation_id: int):
                 delegation,
                 int(form.head_id.data) if form.head_id.data else None,
                 form.size_limit.data,
+                by_user=current_user,
             )
         except services.DelegationError as error:
             db.session.rollback()
             flash(
-                _(
-                    "The size limit cannot be below the %(count)d seats already held.",
-                    count=delegation.seats_taken,
+                ngettext(
+                    "The size limit cannot be below the %(num)d seat already held.",
+                    "The size limit cannot be below the %(num)d seats already held.",
+                    delegation.seats_taken,
                 )
                 if str(error) == "limit"
                 else _("The head must be a member of the delegation."),
@@ -194,8 +195,9 @@ def export(slug: str, fmt: str):
     meeting = _meeting(slug)
     language = current_language()
     header, rows = services.delegation_table(services.overview(meeting, language), language)
+    delimiter = exports.csv_delimiter(request.args.get("sep"), language)
     return attachment(
-        exports.spreadsheet(fmt, header, rows, meeting.slug),
+        exports.spreadsheet(fmt, header, rows, meeting.slug, delimiter),
         f"{meeting.slug}-delegations.{fmt}",
         exports.MIMETYPES[fmt],
     )

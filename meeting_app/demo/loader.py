@@ -14,7 +14,13 @@ from zoneinfo import ZoneInfo
 from meeting_app.accounts.models import Role, User
 from meeting_app.accounts.services import create_user
 from meeting_app.agenda.models import AgendaSession, Room, SessionKind, SessionPerson, SessionRole
-from meeting_app.agenda.services import publish
+from meeting_app.agenda.services import (
+    PersonInput,
+    SessionInput,
+    move_session,
+    publish,
+    save_session,
+)
 from meeting_app.communiques.models import (
     Communique,
     CommuniqueRevision,
@@ -118,9 +124,13 @@ def _series() -> MeetingSeries:
     return series
 
 
-def _local(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
+def _clock(hhmm: str) -> time:
     hour, minute = (int(part) for part in hhmm.split(":"))
-    return datetime.combine(day, time(hour, minute), tzinfo=tz).astimezone(UTC)
+    return time(hour, minute)
+
+
+def _local(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, _clock(hhmm), tzinfo=tz).astimezone(UTC)
 
 
 def _rabat(series: MeetingSeries, data: dict) -> None:
@@ -169,7 +179,7 @@ def _rabat(series: MeetingSeries, data: dict) -> None:
     rooms = _rooms(meeting, data["rooms"])
     _sessions(meeting, data["sessions"], rooms, people, tz)
     recount(meeting)
-    # The past meeting's agenda is public (as it was the week before); Dakar's stays a draft.
+    # The past meeting's agenda is public (as it was the week before).
     publish(meeting).published_at = datetime(2022, 6, 6, 10, 0, tzinfo=UTC)
     first_morning = _local(meeting.start_date, "08:15", tz)
     for index, (row, participant) in enumerate(
@@ -279,8 +289,55 @@ def _dakar(series: MeetingSeries, data: dict, today: date) -> None:
     dakar = data["dakar"]
     people = _participants_and_delegations(meeting, dakar["participants"])
     rooms = _rooms(meeting, data["dakar_rooms"])
-    _sessions(meeting, dakar["sessions"], rooms, people, tz)
+    sessions = _sessions(meeting, dakar["sessions"], rooms, people, tz)
     recount(meeting)
+    # A first version is public, so that a newcomer can choose sessions in "My
+    # programme"; the organisers have worked on since (a session moved, one added),
+    # which the publish page lists until the next version.
+    publish(meeting).published_at = meeting.registration_opens_at
+    _working_copy(meeting, dakar["working_copy"], sessions, rooms, people)
+
+
+def _working_copy(
+    meeting: Meeting,
+    data: dict,
+    sessions: dict[str, AgendaSession],
+    rooms: dict[str, Room],
+    people: dict[str, Participant],
+) -> None:
+    """Changes made after publishing, through the services the agenda pages use."""
+    for move in data["moved"]:
+        session = sessions[move["session"]]
+        move_session(
+            meeting,
+            session,
+            day=meeting.start_date + timedelta(days=move["day"] - 1),
+            start=_clock(move["start"]),
+            end=_clock(move["end"]),
+            room_id=session.room_id,
+            expected_revision=session.revision,
+        )
+    for row in data["added"]:
+        save_session(
+            meeting,
+            SessionInput(
+                kind=SessionKind(row["kind"]),
+                title=row["title"],
+                description=row["description"],
+                day=meeting.start_date + timedelta(days=row["day"] - 1),
+                start=_clock(row["start"]),
+                end=_clock(row["end"]),
+                room_id=rooms[row["room"]].id,
+                capacity=row["capacity"],
+                people=[
+                    PersonInput(
+                        role=SessionRole(person["role"]),
+                        participant_id=people[person["participant"]].id,
+                    )
+                    for person in row["people"]
+                ],
+            ),
+        )
 
 
 def _participants_and_delegations(meeting: Meeting, rows: list[dict]) -> dict[str, Participant]:
@@ -334,7 +391,8 @@ def _sessions(
     rooms: dict[str, Room],
     people: dict[str, Participant],
     tz: ZoneInfo,
-) -> None:
+) -> dict[str, AgendaSession]:
+    sessions = {}
     for row in rows:
         day = meeting.start_date + timedelta(days=row["day"] - 1)
         session = AgendaSession(
@@ -359,3 +417,5 @@ def _sessions(
                 )
             )
         db.session.add(session)
+        sessions[row["key"]] = session
+    return sessions

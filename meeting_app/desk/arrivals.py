@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from meeting_app.core.collation import collated, sort_key
 from meeting_app.core.i18n import format_clock
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
-from meeting_app.desk.services import fold, meeting_days
+from meeting_app.desk.services import meeting_days
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Country, Meeting
 from meeting_app.registration.exports import to_csv
@@ -99,9 +100,10 @@ def board(meeting: Meeting, day: date, language: str) -> Board:
         ).scalars()
     }
     exp, arr = totals(0)
+    key = sort_key(language)
     by_delegation = sorted(
         (Row(name, exp[did], arr[did]) for did, name in delegations.items()),
-        key=lambda row: fold(row.label),  # Équateur among the E's
+        key=lambda row: key(row.label),
     )
     if exp[None] or arr[None]:
         by_delegation.append(Row(_("International organisation / other"), exp[None], arr[None]))
@@ -117,7 +119,7 @@ def board(meeting: Meeting, day: date, language: str) -> Board:
     )
 
 
-def arrivals_csv(meeting: Meeting, language: str) -> bytes:
+def arrivals_csv(meeting: Meeting, language: str, delimiter: str = ",") -> bytes:
     """One row per approved participant (and anyone else checked in), with the
     time of their check-in on each day, in the meeting's time zone."""
     days = board_days(meeting)
@@ -150,7 +152,11 @@ def arrivals_csv(meeting: Meeting, language: str) -> bytes:
                 Participant.id.in_(list(times) or [-1]),
             ),
         )
-        .order_by(Participant.family_name, Participant.given_name, Participant.id)
+        .order_by(
+            collated(Participant.family_name, language),
+            collated(Participant.given_name, language),
+            Participant.id,
+        )
     ).all()
     country_column = {"en": 3, "fr": 4, "es": 5}.get(language, 3)
     categories = {c: str(c.label) for c in Category}
@@ -176,4 +182,4 @@ def arrivals_csv(meeting: Meeting, language: str) -> bytes:
         ]
         for p in people
     )
-    return to_csv(header, rows)
+    return to_csv(header, rows, delimiter)

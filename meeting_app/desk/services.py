@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import SITE_WIDE, meeting_from_slug, meetings_where
+from meeting_app.core.collation import collated
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn, CheckInMethod
 from meeting_app.extensions import db
@@ -384,7 +385,7 @@ def search(meeting: Meeting, query: str, limit: int = SEARCH_LIMIT) -> list[Part
             db.select(Participant)
             .filter(Participant.id.in_(ids))
             .options(joinedload(Participant.delegation).joinedload(Delegation.country))
-            .order_by(Participant.family_name, Participant.given_name)
+            .order_by(collated(Participant.family_name), collated(Participant.given_name))
         ).scalars()
     )
 

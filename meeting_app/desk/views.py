@@ -14,6 +14,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -38,7 +39,9 @@ from meeting_app.extensions import db
 from meeting_app.mail.services import commit_and_send
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
+from meeting_app.models import utcnow
 from meeting_app.privacy import audit
+from meeting_app.registration.exports import MIMETYPES, csv_delimiter
 from meeting_app.registration.models import Participant
 from meeting_app.registration.services import DuplicateRegistration, delegation_choices
 
@@ -418,25 +421,38 @@ def _day(meeting: Meeting, days: list[date]) -> date:
     return day if day in days else arrivals.default_day(meeting, days)
 
 
-@bp.get("/meetings/<slug>/arrivals")
-def arrivals_board(slug: str):
+def _arrivals(slug: str, template: str):
     meeting = _meeting(slug)
     days = arrivals.board_days(meeting)
     return render_template(
-        "desk/arrivals.html",
+        template,
         meeting=meeting,
         board=arrivals.board(meeting, _day(meeting, days), current_language()),
+        counted_at=utcnow(),
     )
+
+
+@bp.get("/meetings/<slug>/arrivals")
+def arrivals_board(slug: str):
+    return _arrivals(slug, "desk/arrivals.html")
+
+
+@bp.get("/meetings/<slug>/arrivals/figures")
+def arrivals_figures(slug: str):
+    """The board's figures alone, which its script fetches to update the board in
+    place (a reload would lose a screen reader's place on the page)."""
+    response = make_response(_arrivals(slug, "desk/_arrivals_figures.html"))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/meetings/<slug>/arrivals.csv")
 def arrivals_export(slug: str):
     meeting = _meeting(slug)
-    content = arrivals.arrivals_csv(meeting, current_language())
+    language = current_language()
+    content = arrivals.arrivals_csv(
+        meeting, language, csv_delimiter(request.args.get("sep"), language)
+    )
     audit.record("arrivals.exported", user=current_user, meeting=meeting, details="csv")
     db.session.commit()
-    return attachment(
-        content,
-        f"{meeting.slug}-arrivals.csv",
-        "text/csv; charset=utf-8",
-    )
+    return attachment(content, f"{meeting.slug}-arrivals.csv", MIMETYPES["csv"])

@@ -10,6 +10,7 @@ yet or changed since, in chunks, in parallel worker processes.
 import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,9 +20,11 @@ import weasyprint
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from PIL import ImageFont
 from sqlalchemy.orm import Session, joinedload
 
 import config as app_config
+from meeting_app.core.collation import collated
 from meeting_app.core.i18n import localized
 from meeting_app.delegations.models import Delegation
 from meeting_app.documents import ahead, imposition, logo
@@ -103,43 +106,182 @@ def check_in_url(base_url: str, participant: Participant) -> str:
     return f"{base_url}/desk/badge/{participant.badge_code}"
 
 
-def _name_size(name: str) -> str:
-    # Long names get a smaller type; anything still too wide wraps (see badges.css).
-    length = len(name)
-    return "xl" if length <= 16 else "l" if length <= 24 else "m" if length <= 34 else "s"
+@dataclass(frozen=True)
+class Box:
+    """Where a text goes on a badge (mm), the type sizes to try in it (pt, largest
+    first), and its line height."""
+
+    width: float
+    height: float
+    sizes: tuple[float, ...]
+    line_height: float
+
+
+# WeasyPrint has no fit-text: the size is chosen here, the largest at which the text
+# fits its box without breaking inside a word (badges.css: `hyphens: none`). The
+# boxes are those of badges.css; the smallest sizes fit 60 wide letters in the name.
+BOXES = {
+    "a6": {
+        "name": Box(93, 36, (30, 26, 23, 20, 17, 15, 13, 11.5, 10), 1.1),
+        "organisation": Box(93, 10, (11, 10, 9, 8), 1.2),
+        "title": Box(93, 11.5, (13, 12, 11, 10, 9, 8), 1.2),
+        "title_logo": Box(64, 11.5, (13, 12, 11, 10, 9, 8), 1.2),
+    },
+    "a7": {
+        "name": Box(69, 21, (20, 17, 15, 13, 11.5, 10, 9, 8), 1.1),
+        "organisation": Box(69, 7.5, (8.5, 8, 7.5, 7, 6.5), 1.2),
+        "title": Box(97, 3.7, (8.5, 8, 7.5, 7, 6.5), 1.2),
+        "title_logo": Box(77, 3.7, (8.5, 8, 7.5, 7, 6.5), 1.2),
+    },
+    "cr80": {
+        "name": Box(57, 15, (16, 14, 12, 10.5, 9, 8, 7), 1.1),
+        "organisation": Box(57, 6.5, (7.5, 7, 6.5, 6, 5.5), 1.2),
+        "title": Box(78, 3.3, (7.5, 7, 6.5, 6), 1.2),
+        "title_logo": Box(62, 3.3, (7.5, 7, 6.5, 6), 1.2),
+    },
+}
+# Arabic script needs taller lines (badges.css: [dir=rtl]).
+RTL_LEADING = 1.2
+
+POINTS_PER_MM = 72 / 25.4
+# The fonts of badges.css, measured with Pillow (the same files fontconfig gives
+# WeasyPrint), with a little room for what Pango does differently.
+FONTS = {("ltr", True): "DejaVuSans-Bold.ttf", ("ltr", False): "DejaVuSans.ttf"}
+FONTS |= {("rtl", True): "NotoNaskhArabic-Bold.ttf", ("rtl", False): "NotoNaskhArabic-Regular.ttf"}
+ROOM = 0.93
+AVERAGE_EM = 0.8  # a wide average, should a font be missing
+
+
+@lru_cache(maxsize=8)
+def _font(file: str):
+    try:
+        return ImageFont.truetype(file, 100)
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _char_em(char: str, bold: bool) -> float:
+    font = _font(FONTS["ltr", bold])
+    return font.getlength(char) / 100 if font else AVERAGE_EM
+
+
+def _em(word: str, direction: str, bold: bool) -> float:
+    """A word's width in em. Left-to-right, the sum of its letters' (a little wider
+    than set, without kerning, and a print's thousands of names measured in
+    milliseconds); Arabic is measured whole, as its letters join."""
+    if direction == "ltr":
+        return sum(_char_em(char, bold) for char in word)
+    font = _font(FONTS[direction, bold])
+    return font.getlength(word) / 100 if font else len(word) * AVERAGE_EM
+
+
+def _lines(widths: list[float], space: float, line_width: float) -> int | None:
+    """Lines taken by words of these widths, wrapped at spaces (None: a word is wider
+    than a line)."""
+    lines, used = 1, 0.0
+    for width in widths:
+        if width > line_width:
+            return None
+        if used and used + space + width > line_width:
+            lines, used = lines + 1, width
+        else:
+            used += (space if used else 0) + width
+    return lines
+
+
+def fit(text: str, box: Box, direction: str = "ltr", bold: bool = True) -> tuple[float, bool]:
+    """The largest of the box's sizes at which `text` fits it, no word broken, and
+    True; or the smallest and False (it then wraps inside a word, as a last resort)."""
+    widths = [_em(word, direction, bold) for word in text.split()]
+    space = _em(" ", direction, bold)
+    line_height = box.line_height * (RTL_LEADING if direction == "rtl" else 1)
+    for size in box.sizes:
+        lines = _lines(widths, space, box.width * POINTS_PER_MM * ROOM / size)
+        if lines is not None and lines * size * line_height <= box.height * POINTS_PER_MM:
+            return size, True
+    return box.sizes[-1], False
+
+
+def direction(text: str) -> str:
+    """The text's direction: right-to-left ("rtl") when its first strong character
+    is (Arabic, Hebrew), as the Unicode bidi algorithm decides a paragraph's."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return "ltr"
+
+
+def ink(colour: str) -> str:
+    """White or near-black text, whichever reads better on `colour` (#rrggbb): a
+    meeting may choose a light colour for a category."""
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # WCAG contrast ratios with white and with #111 (whose luminance is 0.0056).
+    return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.0556 else "#111111"
 
 
 @dataclass(frozen=True)
 class BadgeView:
     name: str
-    size: str
+    name_size: float  # pt, see fit()
+    # The name's words, each kept on one line (a double-barrelled name breaks at its
+    # space, not its hyphen); none when a word is wider than a line at any size.
+    name_words: tuple[str, ...]
+    name_dir: str
     organisation: str
+    organisation_size: float
+    organisation_dir: str
     country: str
     iso: str
     role: str
     category: str
     colour: str
+    ink: str  # the text colour on `colour`
     qr: str  # the image URL of the QR code (see pdf.qr_src)
 
 
-def badge_views(meeting: Meeting, participants, language: str, base_url: str) -> list[BadgeView]:
+def badge_views(
+    meeting: Meeting, participants, language: str, base_url: str, format: str = "a6"
+) -> list[BadgeView]:
     palette = colours(meeting)
+    boxes = BOXES[format]
+    views = []
     with force_locale(language):
-        return [
-            BadgeView(
-                name=p.badge_name,
-                size=_name_size(p.badge_name),
-                organisation=p.organisation,
-                country=p.delegation.country.name(language) if p.delegation else "",
-                iso=p.delegation.country_code if p.delegation else "",
-                role=str(p.role.label),
-                category=str(p.category.label),
-                colour=palette[p.category],
-                # A PNG: WeasyPrint draws it several times faster than an SVG.
-                qr=qr_src(check_in_url(base_url, p)),
+        for p in participants:
+            name_dir, organisation_dir = direction(p.badge_name), direction(p.organisation)
+            name_size, whole = fit(p.badge_name, boxes["name"], name_dir)
+            views.append(
+                BadgeView(
+                    name=p.badge_name,
+                    name_size=name_size,
+                    name_words=tuple(p.badge_name.split()) if whole else (),
+                    name_dir=name_dir,
+                    organisation=p.organisation,
+                    organisation_size=fit(
+                        p.organisation, boxes["organisation"], organisation_dir, bold=False
+                    )[0],
+                    organisation_dir=organisation_dir,
+                    country=p.delegation.country.name(language) if p.delegation else "",
+                    # ISO 3166 alpha-2: the only code the countries table holds.
+                    iso=p.delegation.country_code if p.delegation else "",
+                    role=str(p.role.label),
+                    category=str(p.category.label),
+                    colour=palette[p.category],
+                    ink=ink(palette[p.category]),
+                    # A PNG: WeasyPrint draws it several times faster than an SVG.
+                    qr=qr_src(check_in_url(base_url, p)),
+                )
             )
-            for p in participants
-        ]
+    return views
 
 
 CSS_FILE = app_config.BASE_DIR / "templates" / "pdf" / "badges.css"
@@ -165,14 +307,18 @@ def badges_css(format: str, logo: str = "") -> str:
 
 def badges_html(meeting: Meeting, views: list[BadgeView], format: str, language: str) -> str:
     """One HTML document of badges, one per page."""
+    has_logo = bool(meeting.logo_png)
+    title = localized(meeting.title, meeting.default_language, language).text
     with force_locale(language):
         return render_template(
             "pdf/badges.html",
             meeting=meeting,
             badges=views,
             format=format,
-            has_logo=bool(meeting.logo_png),
-            title=localized(meeting.title, meeting.default_language, language).text,
+            has_logo=has_logo,
+            title=title,
+            title_size=fit(title, BOXES[format]["title_logo" if has_logo else "title"])[0],
+            title_dir=direction(title),
             language=language,
         )
 
@@ -200,7 +346,7 @@ def _plan(
 ) -> _Plan:
     """`pdfs=False`: what is drawn and what is missing, without loading the drawings
     (`kept` then holds b"" for those drawn)."""
-    views = badge_views(meeting, participants, language, base_url)
+    views = badge_views(meeting, participants, language, base_url, format)
     css = badges_css(format, logo.data_uri(meeting))
     # Everything the template draws around the person (meeting, dates, logo, the
     # template and stylesheet themselves), the person's own details and WeasyPrint's
@@ -365,8 +511,8 @@ def select(
         .order_by(
             Participant.delegation_id.is_(None),
             Participant.delegation_id,
-            Participant.family_name,
-            Participant.given_name,
+            collated(Participant.family_name),
+            collated(Participant.given_name),
         )
     )
     if delegation_id is not None:

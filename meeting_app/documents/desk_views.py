@@ -11,6 +11,7 @@ from meeting_app.accounts.services import require_role
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.security import public_base_url
+from meeting_app.core.uploads import MB, accepts_upload
 from meeting_app.core.views import attachment
 from meeting_app.documents import badges, jobs, logo
 from meeting_app.documents.forms import BadgeForm, ColoursForm, LogoForm
@@ -183,6 +184,7 @@ def _organisers_only(meeting):
 
 
 @bp.post("/meetings/<slug>/badges/logo")
+@accepts_upload(3 * MB)  # an image of logo.MAX_BYTES (2 MiB) and the form around it
 def badge_logo(slug: str):
     """The meeting's logo, on badges, letters and the booklet (organisers only)."""
     meeting = meetings.get_meeting(slug)

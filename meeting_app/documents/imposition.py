@@ -20,12 +20,18 @@ GUIDE_GREY = 0.71
 GUIDE_WIDTH = 0.15 * POINTS_PER_MM
 
 
+# Most printers leave the outer 4 mm of a sheet blank: nothing is placed there (and
+# half a millimetre more for the paper's play in the printer).
+PRINTER_MARGIN = 4.5  # mm
+
+
 @dataclass(frozen=True)
 class Sheet:
     width: float  # mm
     height: float
     columns: int
     rows: int
+    margin: float = PRINTER_MARGIN  # mm on each side that nothing is placed in
 
     @property
     def per_sheet(self) -> int:
@@ -41,7 +47,8 @@ Badge = bytes | pikepdf.Page
 
 def impose(badges: Sequence[Badge], sheet: Sheet | None = None) -> bytes:
     """One PDF of `badges` (all the same size), in order: as they are, or
-    `sheet.per_sheet` to a sheet, the grid centred on it."""
+    `sheet.per_sheet` to a sheet, the grid centred on it (and made smaller if it
+    would otherwise reach into the sheet's margin: four A6 badges fill an A4)."""
     document = pikepdf.new()
     per_page = sheet.per_sheet if sheet else 1
     for start in range(0, len(badges), per_page):
@@ -59,9 +66,19 @@ def impose(badges: Sequence[Badge], sheet: Sheet | None = None) -> bytes:
 
 def _add_sheet(document: pikepdf.Pdf, badges: list[pikepdf.Page], sheet: Sheet) -> None:
     width, height = sheet.width * POINTS_PER_MM, sheet.height * POINTS_PER_MM
+    margin = sheet.margin * POINTS_PER_MM
     page = document.add_blank_page(page_size=(width, height))
     box = badges[0].mediabox
-    cell_width, cell_height = float(box[2] - box[0]), float(box[3] - box[1])
+    badge_width, badge_height = float(box[2] - box[0]), float(box[3] - box[1])
+    # The guides' half-width lies outside the cells: inside the margin too.
+    room_width = width - 2 * margin - GUIDE_WIDTH
+    room_height = height - 2 * margin - GUIDE_WIDTH
+    scale = min(
+        1.0,
+        room_width / (sheet.columns * badge_width),
+        room_height / (sheet.rows * badge_height),
+    )
+    cell_width, cell_height = badge_width * scale, badge_height * scale
     left = (width - sheet.columns * cell_width) / 2
     top = height - (height - sheet.rows * cell_height) / 2
     forms = pikepdf.Dictionary()
@@ -71,7 +88,7 @@ def _add_sheet(document: pikepdf.Pdf, badges: list[pikepdf.Page], sheet: Sheet) 
         forms[name] = document.copy_foreign(badge.as_form_xobject())
         x = left + (index % sheet.columns) * cell_width
         y = top - (index // sheet.columns + 1) * cell_height
-        placed.append(f"q 1 0 0 1 {x:.3f} {y:.3f} cm {name} Do Q")
+        placed.append(f"q {scale:.5f} 0 0 {scale:.5f} {x:.3f} {y:.3f} cm {name} Do Q")
         guides.append(f"{x:.3f} {y:.3f} {cell_width:.3f} {cell_height:.3f} re S")
     page.Resources = pikepdf.Dictionary(XObject=forms)
     page.Contents = document.make_stream(" ".join([*placed, *guides]).encode())

@@ -8,6 +8,7 @@ from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy.orm import joinedload
 
+from meeting_app.core.collation import collated
 from meeting_app.core.i18n import localized
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
@@ -70,7 +71,9 @@ def _people(meeting: Meeting):
             joinedload(Participant.delegation).joinedload(Delegation.country),
             joinedload(Participant.nationality),
         )
-        .order_by(Participant.family_name, Participant.given_name, Participant.id)
+        .order_by(
+            collated(Participant.family_name), collated(Participant.given_name), Participant.id
+        )
     )
 
 

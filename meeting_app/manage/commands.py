@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from meeting_app.cli import require_migrated_database
+from meeting_app.core.i18n import counted
 from meeting_app.extensions import db
 from meeting_app.manage import services
 from meeting_app.meetings import services as meetings
@@ -112,8 +113,10 @@ def clone_command(source_slug, slug, start, with_agenda):
     sessions = len(meeting.sessions)
     click.echo(
         f"Created the draft meeting {meeting.slug} from {source.slug} "
-        f"({meeting.start_date}–{meeting.end_date}, {len(meeting.delegations)} delegations, "
-        f"{len(meeting.rooms)} rooms, {sessions} sessions)."
+        f"({meeting.start_date}–{meeting.end_date}, "
+        f"{counted(len(meeting.delegations), 'delegation', 'delegations')}, "
+        f"{counted(len(meeting.rooms), 'room', 'rooms')}, "
+        f"{counted(sessions, 'session', 'sessions')})."
     )
 
 

@@ -2,6 +2,7 @@
 archiving and deleting it."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import (
     BooleanField,
     DateField,
@@ -32,7 +33,12 @@ def _text(label, max_length, textarea=False):
         label,
         validators=[
             Optional(),
-            Length(max=max_length, message=_l("At most %(max)d characters.", max=max_length)),
+            Length(
+                max=max_length,
+                message=lazy_ngettext(
+                    "At most %(num)d character.", "At most %(num)d characters.", max_length
+                ),
+            ),
             no_control_characters(allow_newlines=textarea),
         ],
         filters=[_strip],

@@ -1,7 +1,7 @@
 """The organisers' back office. Every view here requires the organiser role."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
@@ -98,7 +98,9 @@ def send_pending():
     if EmptyForm().validate_on_submit():
         done, still = mail.deliver_pending()
         flash(
-            _("%(done)d e-mails sent, %(still)d still waiting.", done=done, still=still),
+            ngettext("%(num)d e-mail sent.", "%(num)d e-mails sent.", done)
+            + " "
+            + ngettext("%(num)d still waiting.", "%(num)d still waiting.", still),
             "success" if not still else "warning",
         )
     return redirect(url_for(".outbox"))

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from meeting_app.core.collation import collated
 from meeting_app.models import (
     Base,
     LabelledEnum,
@@ -36,6 +37,16 @@ class Country(Base):
 
     def name(self, language: str) -> str:
         return getattr(self, f"name_{language}", None) or self.name_en
+
+    @classmethod
+    def name_column(cls, language: str):
+        """The column of names in `language` (English for a language we have none in)."""
+        return getattr(cls, f"name_{language}", cls.name_en)
+
+    @classmethod
+    def by_name(cls, language: str) -> sa.ColumnElement:
+        """ORDER BY this to list countries as `language` sorts them (Égypte among the E's)."""
+        return collated(cls.name_column(language), language)
 
 
 class MeetingSeries(Base):

@@ -83,8 +83,10 @@ def sync_countries() -> int:
 
 
 def countries_by_name(language: str) -> list[Country]:
-    column = getattr(Country, f"name_{language}", Country.name_en)
-    return list(db.session.execute(db.select(Country).order_by(column)).scalars())
+    """Every country, in `language`'s alphabetical order (the select lists)."""
+    return list(
+        db.session.execute(db.select(Country).order_by(Country.by_name(language))).scalars()
+    )
 
 
 def get_public_meeting(slug: str) -> Meeting:

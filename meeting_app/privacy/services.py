@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from meeting_app.agenda import attendance
 from meeting_app.agenda.models import AgendaSession, Attendance
 from meeting_app.core import tokens
 from meeting_app.delegations.models import Delegation
@@ -115,9 +116,10 @@ class AlreadyErased(Exception):
 def erase(participant: Participant, *, by_user) -> None:
     """Anonymises a participant: personal fields replaced by neutral values, the
     private link and badge code replaced by secrets nobody has, e-mails emptied,
-    the change log's details cleared. The row stays with its status, delegation,
-    category, check-ins, badge prints and chosen sessions, so that every count
-    (seats included) stays as it was: to free a seat, cancel first."""
+    the change log's details cleared, the places in the sessions they chose given
+    back (someone else may take them). The row stays with its status, delegation,
+    category, check-ins and badge prints, so that the meeting's counts (its seats
+    included) stay as they were: to free the meeting seat, cancel first."""
     if participant.erased_at is not None:
         raise AlreadyErased()
     participant.honorific = None
@@ -146,6 +148,7 @@ def erase(participant: Participant, *, by_user) -> None:
         .where(RegistrationChange.participant_id == participant.id)
         .values(details="")
     )
+    attendance.leave_all(participant)
     # Badges drawn ahead of printing show the name.
     db.session.execute(sa.delete(BadgeRender).where(BadgeRender.participant_id == participant.id))
     # Mails not yet sent can no longer be: they go. Those sent keep their subject,

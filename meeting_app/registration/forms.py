@@ -5,10 +5,11 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from flask_babel import lazy_ngettext
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from meeting_app.core.forms import Form, choices, email_field
+from meeting_app.core.forms import Form, SelectField, choices, email_field
 from meeting_app.core.i18n import current_language
 from meeting_app.meetings.services import countries_by_name
 from meeting_app.registration.models import EDITABLE_FIELDS, Category, Honorific
@@ -32,27 +33,52 @@ def no_control_characters(allow_newlines: bool = False):
     return check
 
 
-def _text(label, max_length, required=False, message=None, textarea=False, **kwargs):
+# Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) reorder the text
+# around them: "\u202egnp.exe" shows as "exe.png", a name in a list can pose as
+# another. Arabic and Hebrew need none of them to read right; the marks U+200E,
+# U+200F and U+061C, which reorder nothing, stay allowed.
+DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def no_direction_controls(_form, field):
+    """For names and organisations, which people read in lists and on badges."""
+    if any(c in DIRECTION_CONTROLS for c in field.data or ""):
+        raise ValidationError(
+            _l("Remove the invisible characters that change the direction of the text.")
+        )
+
+
+def _text(label, max_length, required=False, message=None, textarea=False, name=False, **kwargs):
     validators = [
         DataRequired(message or _l("This field is required.")) if required else Optional(),
-        Length(max=max_length, message=_l("At most %(max)d characters.", max=max_length)),
+        Length(
+            max=max_length,
+            message=lazy_ngettext(
+                "At most %(num)d character.", "At most %(num)d characters.", max_length
+            ),
+        ),
         no_control_characters(allow_newlines=textarea),
+        *([no_direction_controls] if name else []),
     ]
     field = TextAreaField if textarea else StringField
     return field(label, validators=validators, filters=[_strip], **kwargs)
 
 
-PHONE = re.compile(r"^[0-9+()./\- ]{5,40}$")
+# Digits, spaces and + ( ) - . only, at least five digits: such a number cannot make a
+# harmful spreadsheet formula, so the CSV exports can leave it readable (exports.py).
+PHONE = re.compile(r"^(?=(?:\D*\d){5})[0-9+().\- ]{5,40}$")
 PASSPORT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{2,29}$")
 
 
 class RegistrationForm(Form):
     honorific = SelectField(_l("Title"), validators=[Optional()])
-    given_name = _text(_l("Given name"), 100, required=True, message=_l("Enter your given name."))
-    family_name = _text(
-        _l("Family name"), 100, required=True, message=_l("Enter your family name.")
+    given_name = _text(
+        _l("Given name"), 100, required=True, message=_l("Enter your given name."), name=True
     )
-    badge_name = _text(_l("Name as printed on your badge"), 120)
+    family_name = _text(
+        _l("Family name"), 100, required=True, message=_l("Enter your family name."), name=True
+    )
+    badge_name = _text(_l("Name as printed on your badge"), 120, name=True)
     email = email_field()
     phone = _text(_l("Phone"), 40)
     delegation_id = SelectField(
@@ -63,7 +89,7 @@ class RegistrationForm(Form):
         validate_choice=True,
     )
     organisation = _text(
-        _l("Organisation"), 200, required=True, message=_l("Enter your organisation.")
+        _l("Organisation"), 200, required=True, message=_l("Enter your organisation."), name=True
     )
     position = _text(_l("Position"), 200)
     category = SelectField(_l("Category"), validators=[DataRequired(_l("Choose a category."))])
@@ -118,7 +144,7 @@ class RegistrationForm(Form):
 
     def validate_phone(self, field):
         if field.data and not PHONE.match(field.data):
-            raise ValidationError(_l("Use digits, spaces and + ( ) - . / only."))
+            raise ValidationError(_l("Use digits, spaces and + ( ) - . only."))
 
     def values(self) -> dict:
         """The model's values from the form (badge name defaults to the full name)."""

@@ -60,7 +60,9 @@ class OrganiserRegistrationForm(RegistrationForm):
     """The public form plus what only organisers set; no data-use checkbox (the
     organiser registers on someone's behalf)."""
 
-    role = SelectField(_l("Role at the meeting"))
+    # Most people added are delegates; a delegation's head is named on the
+    # Delegations page, which gives that person the head's role.
+    role = SelectField(_l("Role at the meeting"), default=ParticipantRole.DELEGATE.value)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

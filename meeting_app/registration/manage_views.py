@@ -5,6 +5,7 @@ from datetime import UTC
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
@@ -12,11 +13,12 @@ from meeting_app.accounts.services import require_role
 from meeting_app.core.database import as_id, requested_page
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
+from meeting_app.core.uploads import MB, accepts_upload
 from meeting_app.core.views import attachment
 from meeting_app.documents import letters
 from meeting_app.extensions import db
 from meeting_app.mail.models import OutgoingMail
-from meeting_app.mail.services import commit_and_send
+from meeting_app.mail.services import DELIVER_IN_REQUEST, commit_and_send
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.privacy import audit
@@ -110,13 +112,18 @@ def bulk(slug: str):
         except (services.SeatUnavailable, services.StaleChange):
             refused += 1
     _mail_note(commit_and_send())
-    flash(_("%(done)d registrations changed.", done=done), "success")
+    flash(
+        ngettext("%(num)d registration changed.", "%(num)d registrations changed.", done),
+        "success",
+    )
     if refused:
         flash(
-            _(
-                "%(count)d could not be changed: the meeting or their delegation is full, "
+            ngettext(
+                "%(num)d could not be changed: the meeting or their delegation is full, "
+                "or someone changed it meanwhile.",
+                "%(num)d could not be changed: the meeting or their delegation is full, "
                 "or someone changed them meanwhile.",
-                count=refused,
+                refused,
             ),
             "warning",
         )
@@ -144,6 +151,7 @@ def detail(slug: str, participant_id: int):
         empty_form=EmptyForm(),
         mails=mails,
         private_link=services.private_link(participant),
+        held=services.held_on_waiting_list(participant),
         documents=letters.documents_for(participant),
     )
 
@@ -253,6 +261,8 @@ def new(slug: str):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+# importer.MAX_ROWS rows, sent again (percent-encoded) with the confirmation.
+@accepts_upload(16 * MB)
 def import_csv(slug: str):
     meeting = _meeting(slug)
     upload, confirm = ImportUploadForm(), ImportConfirmForm()
@@ -274,7 +284,20 @@ def import_csv(slug: str):
                 )
             else:
                 _mail_note(commit_and_send())
-                flash(_("%(count)d registrations imported.", count=count), "success")
+                flash(
+                    ngettext(
+                        "%(num)d registration imported.", "%(num)d registrations imported.", count
+                    ),
+                    "success",
+                )
+                if count > DELIVER_IN_REQUEST:
+                    flash(
+                        _(
+                            "Their confirmation e-mails leave from the outbox over the "
+                            "next few minutes."
+                        ),
+                        "info",
+                    )
                 return redirect(url_for(".index", slug=slug))
     elif upload.validate_on_submit():
         try:
@@ -321,9 +344,10 @@ def settings(slug: str):
         except services.CapacityTooLow:
             db.session.rollback()
             form.capacity.errors.append(
-                _(
-                    "%(count)d seats are already held: the capacity cannot be lower.",
-                    count=meeting.seats_taken,
+                ngettext(
+                    "%(num)d seat is already held: the capacity cannot be lower.",
+                    "%(num)d seats are already held: the capacity cannot be lower.",
+                    meeting.seats_taken,
                 )
             )
         else:
@@ -334,7 +358,11 @@ def settings(slug: str):
             flash(_("Registration settings saved."), "success")
             if promoted:
                 flash(
-                    _("%(count)d people moved up from the waiting list.", count=len(promoted)),
+                    ngettext(
+                        "%(num)d person moved up from the waiting list.",
+                        "%(num)d people moved up from the waiting list.",
+                        len(promoted),
+                    ),
                     "info",
                 )
             return redirect(url_for(".index", slug=slug))
@@ -352,13 +380,15 @@ def export(slug: str, fmt: str):
     meeting = _meeting(slug)
     filters = Filters.from_args(request.args)
     participants = db.session.execute(participants_query(meeting, filters)).scalars()
-    header, rows = exports.participant_table(participants, current_language())
+    language = current_language()
+    header, rows = exports.participant_table(participants, language, meeting.timezone)
+    delimiter = exports.csv_delimiter(request.args.get("sep"), language)
     audit.record(
         "participants.exported", user=current_user, meeting=meeting, details=f"{fmt}, {len(rows)}"
     )
     db.session.commit()
     return attachment(
-        exports.spreadsheet(fmt, header, rows, meeting.slug),
+        exports.spreadsheet(fmt, header, rows, meeting.slug, delimiter),
         f"{meeting.slug}-participants.{fmt}",
         exports.MIMETYPES[fmt],
     )

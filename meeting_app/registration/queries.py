@@ -6,11 +6,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from meeting_app.core.collation import collated
 from meeting_app.delegations.models import Delegation
 from meeting_app.meetings.models import Meeting
 from meeting_app.registration.models import Category, Participant, RegistrationStatus
 
 OTHER_DELEGATION = "other"
+# The orders the list offers: by name (family, then given name, in the reader's
+# alphabetical order), or by registration date (oldest first, as places are given).
+ORDERS = ("name", "date")
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,7 @@ class Filters:
     delegation: str = ""  # a delegation id, "other" (none), or "" (all)
     category: Category | None = None
     search: str = ""
+    order: str = ORDERS[0]
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -38,6 +43,7 @@ class Filters:
             delegation=delegation,
             category=member(Category, args.get("category", "")),
             search=args.get("q", "").strip()[:200],
+            order=args.get("sort", "") if args.get("sort", "") in ORDERS else ORDERS[0],
         )
 
     def as_args(self) -> dict[str, str]:
@@ -46,6 +52,7 @@ class Filters:
             "delegation": self.delegation,
             "category": self.category.value if self.category else "",
             "q": self.search,
+            "sort": self.order if self.order != ORDERS[0] else "",
         }
         return {key: value for key, value in args.items() if value}
 
@@ -55,13 +62,23 @@ def _escape_like(text: str) -> str:
 
 
 def participants_query(meeting: Meeting, filters: Filters) -> sa.Select:
-    """Registrations of `meeting` matching `filters`, oldest first, with their
-    delegation and country loaded in the same query (no query per row)."""
+    """Registrations of `meeting` matching `filters`, in the order they ask for (by
+    name, sorted by the database in the reader's language, so that each page of the
+    list holds the right names), with their delegation and country loaded in the
+    same query (no query per row)."""
+    if filters.order == "date":
+        order = (Participant.created_at, Participant.id)
+    else:
+        order = (
+            collated(Participant.family_name),
+            collated(Participant.given_name),
+            Participant.id,
+        )
     query = (
         sa.select(Participant)
         .where(Participant.meeting_id == meeting.id)
         .options(joinedload(Participant.delegation).joinedload(Delegation.country))
-        .order_by(Participant.created_at, Participant.id)
+        .order_by(*order)
     )
     if filters.status:
         query = query.where(Participant.status == filters.status)

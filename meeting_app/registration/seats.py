@@ -6,6 +6,7 @@ the row and re-checks the condition, SQLite lets one writer in at a time. Never
 count-then-insert: two requests would both see the last seat free.
 """
 
+from collections import Counter
 from enum import Enum
 
 import sqlalchemy as sa
@@ -102,3 +103,61 @@ def recount(meeting: Meeting) -> None:
     )
     for delegation in meeting.delegations:
         delegation.seats_taken = per_delegation.get(delegation.id, 0)
+
+
+def take_seats(meeting_id: int, delegation_ids: list[int | None]) -> list[bool]:
+    """Seats for many people at once (an import), first come first served: the
+    n-th person gets one if the meeting and their delegation still have room
+    after those before them. Returns, per person, whether they got a seat.
+
+    One conditional UPDATE per person would hold the import for minutes; instead
+    the rows are locked first, by UPDATEs that change nothing (PostgreSQL then
+    holds the rows, SQLite the database, until the commit: a registration made
+    meanwhile waits), in the order take_seat locks them (delegations, then the
+    meeting), so that neither waits for the other. The counts read after the lock
+    are then current, and each row's count is raised once."""
+    wanted = sorted({d for d in delegation_ids if d is not None})
+    for model, ids in ((Delegation, wanted), (Meeting, [meeting_id])):
+        table = model.__table__
+        if ids:
+            db.session.execute(
+                sa.update(table)
+                .where(table.c.id.in_(ids))
+                .values(seats_taken=table.c.seats_taken, **_unchanged(table))
+            )
+    unlimited = float("inf")
+    free = {
+        row.id: unlimited if row.size_limit is None else row.size_limit - row.seats_taken
+        for row in db.session.execute(
+            sa.select(Delegation.id, Delegation.size_limit, Delegation.seats_taken).where(
+                Delegation.id.in_(wanted)
+            )
+        )
+    }
+    capacity, taken = db.session.execute(
+        sa.select(Meeting.capacity, Meeting.seats_taken).where(Meeting.id == meeting_id)
+    ).one()
+    meeting_free = unlimited if capacity is None else capacity - taken
+    given: Counter[int | None] = Counter()
+    seated = []
+    for delegation_id in delegation_ids:
+        room = meeting_free > 0 and (delegation_id is None or free[delegation_id] > 0)
+        seated.append(room)
+        if room:
+            meeting_free -= 1
+            given[delegation_id] += 1
+            if delegation_id is not None:
+                free[delegation_id] -= 1
+    for model, row_id, count in [
+        *((Delegation, d, n) for d, n in given.items() if d is not None),
+        (Meeting, meeting_id, sum(given.values())),
+    ]:
+        table = model.__table__
+        if count:
+            db.session.execute(
+                sa.update(table)
+                .where(table.c.id == row_id)
+                .values(seats_taken=table.c.seats_taken + count, **_unchanged(table))
+            )
+        _forget_count(model, row_id)
+    return seated

@@ -5,17 +5,22 @@ the operation queued (see mail/services.py), so that a registration is stored
 before any mail server is contacted.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.utils import parseaddr
 
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
+from meeting_app.agenda import attendance
 from meeting_app.agenda.ical import meeting_event_calendar
 from meeting_app.core import tokens
 from meeting_app.core.security import absolute_url, public_base_url
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.mail import services as mail
+from meeting_app.mail.models import OutgoingMail
 from meeting_app.meetings.models import Country, Meeting, MeetingStatus
 from meeting_app.meetings.services import registration_state
 from meeting_app.models import utcnow
@@ -58,6 +63,11 @@ class SeatUnavailable(RegistrationError):
 
 class StaleChange(RegistrationError):
     """Someone else changed the registration's status in the meantime."""
+
+
+class NotReturnable(RegistrationError):
+    """Only a registration its owner cancelled may be taken back by them: one the
+    organisers declined or cancelled stays so (the person writes to them)."""
 
 
 def normalise_email(email: str) -> str:
@@ -106,16 +116,40 @@ def register(
     """Stores a registration: with a seat (submitted or approved) while there is
     room in the meeting and the delegation, else on the waiting list. Queues the
     confirmation e-mail. Staff (`by_user`) may register people at any time, and
-    give the status a seat brings (the desk's walk-ins) with `status`."""
+    give the status a seat brings (the desk's walk-ins) with `status`.
+
+    A person who cancelled their own registration and registers again with the
+    same address gets that registration back (see `register_again`); any other
+    registration of the address raises DuplicateRegistration."""
     if by_user is None and (
         meeting.status is not MeetingStatus.PUBLISHED or registration_state(meeting, now) != "open"
     ):
         raise RegistrationClosed("registration is closed")
     values = dict(values, email=normalise_email(values["email"]))
-    participant = Participant(meeting=meeting, status=status or seat_status(meeting), **values)
+    if by_user is None:
+        existing = find_by_email(meeting, values["email"])
+        if existing is not None:
+            if not cancelled_by_themselves(existing):
+                raise DuplicateRegistration()
+            try:
+                register_again(existing, values, now=now)
+            except StaleChange:  # another request took it back a moment ago
+                raise DuplicateRegistration() from None
+            return existing
+    participant = Participant(
+        meeting=meeting,
+        status=status or seat_status(meeting),
+        # The relationship too, not only the id: the confirmation is written before
+        # the row is stored, and would otherwise see no delegation at all.
+        delegation=_delegation(values.get("delegation_id")),
+        **values,
+    )
     db.session.add(participant)
     change = record(participant, None, participant.status, by_user=by_user, actor=actor)
-    confirmation = _queue_confirmation(participant)
+    # Written before anything is stored (its queries must not flush): the database
+    # is then written to, and SQLite locked, only from the seat to the commit.
+    with db.session.no_autoflush:
+        confirmation = _queue_confirmation(participant)
     try:
         # The pending inserts are flushed first; then the seat is taken, last, so that
         # the meeting's row stays locked only from here to the commit.
@@ -132,7 +166,58 @@ def register(
     return participant
 
 
-def _queue_confirmation(participant: Participant):
+def _delegation(delegation_id: int | None) -> Delegation | None:
+    return db.session.get(Delegation, delegation_id) if delegation_id is not None else None
+
+
+def register_again(
+    participant: Participant, values: dict | None = None, *, now: datetime | None = None
+) -> None:
+    """Takes back a registration its owner had cancelled, while registration is open:
+    the same row and private link, through the seat rules of a new registration (a
+    seat if one is free, else the waiting list), with `values` (what the person
+    entered again) applied. Both events stay in the history.
+
+    Raises RegistrationClosed, NotReturnable for a registration declined or
+    cancelled by the organisers, StaleChange when another request took it back
+    first (the status is claimed with one conditional UPDATE, so two requests at
+    the same moment cannot both take a seat)."""
+    meeting = participant.meeting
+    if meeting.status is not MeetingStatus.PUBLISHED or registration_state(meeting, now) != "open":
+        raise RegistrationClosed("registration is closed")
+    if not cancelled_by_themselves(participant):
+        raise NotReturnable(participant.status.value)
+    new_status = seat_status(meeting)
+    _claim(participant, Status.CANCELLED, new_status)
+    details = _apply(participant, values) if values else []
+    seat = seats.take_seat(meeting.id, participant.delegation_id)
+    if seat is not seats.SeatResult.TAKEN:
+        # This request holds the row since the claim: nobody else can change it now.
+        participant.status = Status.WAITLISTED
+    participant.status_changed_at = utcnow()
+    participant.decision_reason = ""
+    record(participant, Status.CANCELLED, participant.status, details="\n".join(details))
+    _queue_confirmation(participant, again=True)
+
+
+def _apply(participant: Participant, values: dict) -> list[str]:
+    """Sets the editable fields from `values`; returns the change log's lines."""
+    changed = [f for f in EDITABLE_FIELDS if f in values and getattr(participant, f) != values[f]]
+    lines = [
+        f"{field}: (changed)"
+        if field in PRIVATE_FIELDS
+        else f"{field}: {_shown(getattr(participant, field))} → {_shown(values[field])}"
+        for field in changed
+    ]
+    for field in changed:
+        setattr(participant, field, values[field])
+    if "delegation_id" in changed:
+        # The loaded relationship would still name the old delegation in the e-mails.
+        participant.delegation = _delegation(values["delegation_id"])
+    return lines
+
+
+def _queue_confirmation(participant: Participant, *, again: bool = False):
     return mail.queue(
         participant.email,
         "registration_received",
@@ -141,6 +226,7 @@ def _queue_confirmation(participant: Participant):
         meeting=participant.meeting,
         participant=participant,
         link=private_link(participant),
+        again=again,
         **_invitation(participant),
     )
 
@@ -165,19 +251,68 @@ def _invitation(participant: Participant) -> dict:
 
 
 def send_link_again(meeting: Meeting, email: str) -> None:
-    """Mails the private link to `email` if it is registered; does nothing
-    otherwise, so that the answer never tells a stranger who is registered."""
+    """Mails the private link to `email` if it is registered, at most once per
+    PRIVATE_LINK_MAIL_INTERVAL seconds; does nothing otherwise, so that the answer
+    never tells a stranger who is registered, and a form posted many times (or by
+    someone else) does not fill the person's mailbox."""
     participant = find_by_email(meeting, email)
-    if participant is not None:
-        mail.queue(
-            participant.email,
-            "private_link",
-            participant.preferred_language,
-            kind="link",
-            meeting=meeting,
-            participant=participant,
-            link=private_link(participant),
+    if participant is None or not _link_mail_due(participant):
+        return
+    mail.queue(
+        participant.email,
+        "private_link",
+        participant.preferred_language,
+        kind=LINK_MAIL,
+        meeting=meeting,
+        participant=participant,
+        link=private_link(participant),
+        situation=_situation(participant),
+        secretariat=secretariat_address(meeting),
+    )
+
+
+def _situation(participant: Participant) -> str:
+    """What the private-link mail tells about coming back with this registration."""
+    if cancelled_by_themselves(participant):
+        return "returnable" if registration_state(participant.meeting) == "open" else "cancelled"
+    if participant.status is Status.DECLINED:
+        return "declined"
+    if participant.status is Status.CANCELLED:
+        return "cancelled_by_organisers"
+    return "registered"
+
+
+LINK_MAIL = "link"
+
+
+def _link_mail_due(participant: Participant) -> bool:
+    """Whether no private-link mail went to this registration in the last interval.
+
+    The registration's row is locked first, by an UPDATE that changes nothing:
+    PostgreSQL then holds the row, SQLite the database, until the commit. A
+    request that comes at the same moment waits there, and then reads the mail
+    this one queued (each statement reads what was committed before it began)."""
+    table = Participant.__table__
+    db.session.execute(
+        sa.update(table).where(table.c.id == participant.id).values(updated_at=table.c.updated_at)
+    )
+    since = utcnow() - timedelta(seconds=current_app.config["PRIVATE_LINK_MAIL_INTERVAL"])
+    recent = db.session.scalar(
+        sa.select(OutgoingMail.id)
+        .where(
+            OutgoingMail.participant_id == participant.id,
+            OutgoingMail.kind == LINK_MAIL,
+            OutgoingMail.created_at >= since,
         )
+        .limit(1)
+    )
+    return recent is None
+
+
+def secretariat_address(meeting: Meeting) -> str:
+    """Where participants write to the organisers: the meeting's contact address,
+    else the site's sender (without its display name)."""
+    return meeting.contact_email or parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
 
 
 def resend_confirmation(participant: Participant) -> None:
@@ -227,14 +362,7 @@ def update_registration(participant: Participant, values: dict, *, by_user=None)
         and not seats.move_delegation_seat(participant.delegation_id, values["delegation_id"])
     ):
         raise DelegationFull("delegation full")
-    details = "\n".join(
-        f"{field}: (changed)"
-        if field in PRIVATE_FIELDS
-        else f"{field}: {_shown(getattr(participant, field))} → {_shown(values[field])}"
-        for field in changed
-    )
-    for field in changed:
-        setattr(participant, field, values[field])
+    details = "\n".join(_apply(participant, values))
     old_status = participant.status
     if by_user is None and old_status is Status.APPROVED and meeting.requires_approval_of_changes:
         participant.status = Status.SUBMITTED
@@ -265,7 +393,8 @@ def change_status(
 ) -> bool:
     """Moves a registration to `new_status`, keeping the seat counts right, records
     it, e-mails the participant and, when a seat was freed, moves the waiting
-    list up. Returns False when it already had that status.
+    list up and gives up the person's places in the sessions they chose. Returns
+    False when it already had that status.
 
     Raises SeatUnavailable when the meeting or delegation is full, StaleChange
     when someone else changed the status meanwhile."""
@@ -292,9 +421,12 @@ def change_status(
             details=f"{old_status.value} → {new_status.value}",
         )
     if notify:
-        _notify_status(participant, old_status)
+        _notify_status(participant, old_status, held=held_on_waiting_list(participant))
     if freed:
         promote_waiting_list(participant.meeting)
+        # Last: the sessions' rows are locked after every participant's row, as
+        # attendance.attend does, so that the two never wait for each other.
+        attendance.leave_all(participant)
     return True
 
 
@@ -315,7 +447,53 @@ def _claim(participant: Participant, expected: RegistrationStatus, new: Registra
         raise StaleChange("status changed meanwhile")
 
 
-def _notify_status(participant: Participant, old_status: RegistrationStatus) -> None:
+def _given_by(actor: str):
+    """SQL: the registration's present status was given by `actor` ("organiser",
+    "participant") changing it, not at registration nor by the seat rules. The
+    history tells: the latest change that entered the present status."""
+    entry = aliased(RegistrationChange)
+    entered = (
+        sa.select(sa.func.max(entry.id))
+        .where(
+            entry.participant_id == Participant.id,
+            entry.to_status == Participant.status,
+            sa.or_(entry.from_status.is_(None), entry.from_status != entry.to_status),
+        )
+        .correlate(Participant)  # two levels down: not found by auto-correlation
+        .scalar_subquery()
+    )
+    return sa.exists().where(
+        RegistrationChange.id == entered,
+        RegistrationChange.actor == actor,
+        RegistrationChange.from_status.is_not(None),
+    )
+
+
+def _given(participant: Participant, actor: str) -> bool:
+    if participant.id is None:
+        return False
+    db.session.flush()  # this request's own change counts
+    return (
+        db.session.scalar(
+            sa.select(Participant.id).where(Participant.id == participant.id, _given_by(actor))
+        )
+        is not None
+    )
+
+
+def held_on_waiting_list(participant: Participant) -> bool:
+    """On the waiting list by an organiser's decision: no freed seat moves them up."""
+    return participant.status is Status.WAITLISTED and _given(participant, "organiser")
+
+
+def cancelled_by_themselves(participant: Participant) -> bool:
+    """Cancelled by the person (not the organisers): they may take it back."""
+    return participant.status is Status.CANCELLED and _given(participant, "participant")
+
+
+def _notify_status(
+    participant: Participant, old_status: RegistrationStatus, *, held: bool = False
+) -> None:
     mail.queue(
         participant.email,
         "status_changed",
@@ -324,6 +502,7 @@ def _notify_status(participant: Participant, old_status: RegistrationStatus) -> 
         meeting=participant.meeting,
         participant=participant,
         old_status=old_status,
+        held=held,
         link=private_link(participant),
         **_invitation(participant),
     )
@@ -331,20 +510,26 @@ def _notify_status(participant: Participant, old_status: RegistrationStatus) -> 
 
 def cancel(participant: Participant, *, by_user=None, reason: str = "") -> bool:
     """Cancels a registration (by the participant while the meeting is not archived,
-    or by staff at any time)."""
+    or by staff at any time). A participant cannot cancel a declined registration:
+    it stays the organisers' decision (NotReturnable)."""
     if by_user is None and participant.meeting.status is MeetingStatus.ARCHIVED:
         raise RegistrationClosed("the meeting is archived")
+    if by_user is None and participant.status is Status.DECLINED:
+        raise NotReturnable(participant.status.value)
     return change_status(participant, Status.CANCELLED, by_user=by_user, reason=reason)
 
 
 def promote_waiting_list(meeting: Meeting) -> list[Participant]:
-    """Gives freed seats to waiting people in the order they registered, skipping
-    those whose delegation is still full; e-mails each one moved up."""
+    """Gives freed seats to people waiting for one, in the order they registered,
+    skipping those whose delegation is still full; e-mails each one moved up.
+    Those an organiser put on the waiting list stay there until an organiser
+    decides otherwise."""
     promoted = []
     waiting = (
         db.session.execute(
             db.select(Participant)
             .filter_by(meeting_id=meeting.id, status=Status.WAITLISTED)
+            .filter(~_given_by("organiser"))
             .order_by(Participant.created_at, Participant.id)
         )
         .scalars()
@@ -383,15 +568,15 @@ def regenerate_token(participant: Participant, *, by_user) -> str:
 
 
 def delegation_choices(meeting: Meeting, language: str) -> list[tuple[int, str]]:
-    """The meeting's delegations as (id, country name in `language`), by name (one query)."""
-    name = getattr(Country, f"name_{language}", Country.name_en)
+    """The meeting's delegations as (id, country name in `language`), in `language`'s
+    alphabetical order (one query)."""
     return [
         tuple(row)
         for row in db.session.execute(
-            db.select(Delegation.id, name)
+            db.select(Delegation.id, Country.name_column(language))
             .join(Country, Country.code == Delegation.country_code)
             .filter(Delegation.meeting_id == meeting.id)
-            .order_by(name)
+            .order_by(Country.by_name(language))
         )
     ]
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
+from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.views import private_page
 from meeting_app.documents import letters
@@ -59,7 +60,12 @@ def thanks(slug: str):
     registered = session.pop("registered", None)
     if registered is None:
         return redirect(url_for("registration.register", slug=slug))
-    return render_template("registration/thanks.html", meeting=meeting, **registered)
+    return render_template(
+        "registration/thanks.html",
+        meeting=meeting,
+        link_interval=max(1, current_app.config["PRIVATE_LINK_MAIL_INTERVAL"] // 60),
+        **registered,
+    )
 
 
 @bp.route("/meetings/<slug>/register/link", methods=["GET", "POST"])
@@ -96,12 +102,17 @@ bp.after_request(private_page)
 def private_page(token: str):
     participant = _participant_or_404(token)
     meeting = participant.meeting
+    registration = meetings.registration_state(meeting)
     return render_template(
         "registration/private.html",
         participant=participant,
         meeting=meeting,
-        registration=meetings.registration_state(meeting),
+        registration=registration,
         cancel_form=CancelForm(),
+        again_form=EmptyForm(),
+        returnable=registration == "open" and services.cancelled_by_themselves(participant),
+        held=services.held_on_waiting_list(participant),
+        secretariat=services.secretariat_address(meeting),
         documents=letters.documents_for(participant),
     )
 
@@ -155,6 +166,32 @@ def cancel(token: str):
         services.cancel(participant)
     except services.StaleChange:
         db.session.rollback()
+    except services.NotReturnable:
+        flash(_("The organisers declined this registration: there is nothing to cancel."), "info")
+        return redirect(url_for("registration.private_page", token=token))
     commit_and_send()
     flash(_("Your registration is cancelled."), "info")
     return redirect(url_for("registration.private_page", token=token))
+
+
+@bp.post("/r/<token>/register-again")
+def register_again(token: str):
+    """A registration its owner cancelled, taken back from the private page."""
+    participant = _participant_or_404(token)
+    back = redirect(url_for("registration.private_page", token=token))
+    if not EmptyForm().validate_on_submit():
+        return back
+    try:
+        services.register_again(participant)
+    except services.RegistrationClosed:
+        flash(_("Registration is closed: write to the organisers."), "warning")
+        return back
+    except (services.NotReturnable, services.StaleChange):
+        db.session.rollback()
+        return back  # the page shows the registration as it now is
+    commit_and_send()
+    flash(
+        _("Your registration is taken up again: %(status)s.", status=participant.status.label),
+        "success",
+    )
+    return back

@@ -87,8 +87,15 @@
     });
   }
 
+  // texts.queued: {one, other}, chosen as the page's language says (0 is "one" in French).
+  var plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+  function counted(forms, count) {
+    var form = plurals.select(count) === "one" ? forms.one : forms.other;
+    return form.replace("{count}", count);
+  }
+
   function showQueue(count, message) {
-    queueStatus.textContent = message || (count ? texts.queued.replace("{count}", count) : "");
+    queueStatus.textContent = message || (count ? counted(texts.queued, count) : "");
     queueStatus.className = "queue-status" + (count ? " queue-waiting" : "");
   }
 

@@ -41,6 +41,7 @@
     var endRow = Math.max(startRow + 1, Math.ceil((endMin - firstHour * 60) / slot) + 2);
     el.style.gridColumn = String(column + 2);
     el.style.gridRow = startRow + " / " + endRow;
+    el.classList.toggle("tt-short", endRow - startRow <= 2);  // as the page sets it
     el.querySelector(".tt-time").textContent = toHHMM(startMin) + "–" + toHHMM(endMin);
   }
 

@@ -4,9 +4,13 @@ under real concurrency), clashes flagged, roles shown."""
 import threading
 from datetime import time
 
+import pytest
+
+from meeting_app.accounts.models import Role
 from meeting_app.agenda import attendance, services
 from meeting_app.agenda.models import AgendaSession, Attendance
 from meeting_app.extensions import db
+from meeting_app.registration import services as registration_services
 from meeting_app.registration.models import Participant, RegistrationStatus
 from tests.agenda.conftest import SPEAKER
 
@@ -128,3 +132,136 @@ def test_a_session_capacity_holds_under_real_concurrency(app, rabat, add_session
         .where(Attendance.session_id == workshop_id)
     )
     assert attending == 7
+
+
+def _seats(session_id: int) -> int:
+    db.session.expire_all()
+    return db.session.get(AgendaSession, session_id).seats_taken
+
+
+def _choose(client, person, session):
+    return client.post(f"/r/{person.token}/programme/{session.id}", data={"attend": "1"})
+
+
+def test_cancelling_gives_the_persons_session_places_to_the_next_one(
+    client, rabat, add_session, make_participant
+):
+    """Bad outcome tried: a participant who cancels keeps their place in a full
+    workshop for ever, and the next person is told "This session is full."."""
+    visit = add_session(title="Field visit", capacity=1)
+    plenary = add_session(title="Plenary", start=time(11), end=time(12))
+    leaving, next_one = make_participant(rabat), make_participant(rabat)
+    _publish(rabat)
+    _choose(client, leaving, visit)
+    _choose(client, leaving, plenary)
+    assert _seats(visit.id) == 1
+    _choose(client, next_one, visit)
+    assert attendance.chosen_session_ids(next_one) == set()
+
+    client.post(f"/r/{leaving.token}/cancel", data={"confirm": "y"})
+
+    assert _seats(visit.id) == 0 and _seats(plenary.id) == 0
+    assert attendance.chosen_session_ids(leaving) == set()
+    _choose(client, next_one, visit)
+    assert attendance.chosen_session_ids(next_one) == {visit.id}
+    assert _seats(visit.id) == 1
+
+
+@pytest.mark.parametrize("how", ["decline", "waitlist", "erase"])
+def test_declining_wait_listing_and_erasing_give_the_places_back(
+    client, rabat, add_session, make_participant, make_user, login, how
+):
+    """Bad outcome tried: the seats of a person the organisers declined, put on the
+    waiting list or erased stay taken (the erasure kept "chosen sessions")."""
+    visit = add_session(title="Field visit", capacity=2)
+    person, other = make_participant(rabat), make_participant(rabat)
+    _publish(rabat)
+    _choose(client, person, visit)
+    _choose(client, other, visit)
+    assert _seats(visit.id) == 2
+    make_user(Role.ORGANISER, "org@example.org")
+    login("org@example.org")
+    base = f"/manage/meetings/rabat/registrations/{person.id}"
+    if how == "erase":
+        client.post(f"{base}/erase", data={"confirm": "y"})
+    else:
+        client.post(f"{base}/status", data={"action": how})
+
+    assert _seats(visit.id) == 1
+    assert attendance.chosen_session_ids(person) == set()
+    assert attendance.chosen_session_ids(other) == {visit.id}
+
+
+def test_only_approved_participants_take_places_in_limited_sessions(
+    client, rabat, add_session, make_participant
+):
+    """Bad outcome tried: anyone can register, and a registration not yet reviewed
+    could fill every workshop. Sessions without a limit stay open to it."""
+    workshop = add_session(title="Workshop", capacity=10)
+    plenary = add_session(title="Plenary", start=time(11), end=time(12))
+    pending = make_participant(rabat, status=RegistrationStatus.SUBMITTED)
+    _publish(rabat)
+
+    refused = client.post(
+        f"/r/{pending.token}/programme/{workshop.id}",
+        data={"attend": "1"},
+        headers={"Accept-Language": "en"},
+        follow_redirects=True,
+    )
+
+    assert "once the organisers have approved your registration" in refused.get_data(as_text=True)
+    assert _seats(workshop.id) == 0
+    _choose(client, pending, plenary)
+    assert attendance.chosen_session_ids(pending) == {plenary.id}
+
+
+def test_cancelling_while_choosing_a_session_never_leaves_a_place_taken(
+    app, rabat, add_session, make_participant
+):
+    """Bad outcome tried: a person cancels in one tab while choosing a workshop in
+    another; the choice, checked against the status read before the cancellation,
+    lands after it and keeps a place that nobody holds. Twelve people do both at
+    once, in 24 threads with their own connections, against the real database."""
+    workshop = add_session(title="Workshop", capacity=30)
+    people = [make_participant(rabat, email=f"r{i}@example.org").id for i in range(12)]
+    _publish(rabat)
+    workshop_id = workshop.id
+    barrier = threading.Barrier(2 * len(people))
+    errors: list[str] = []
+
+    def act(participant_id: int, what: str) -> None:
+        barrier.wait(timeout=30)
+        with app.test_request_context():
+            participant = db.session.get(Participant, participant_id)
+            try:
+                if what == "cancel":
+                    registration_services.cancel(participant)
+                else:
+                    attendance.attend(participant, db.session.get(AgendaSession, workshop_id))
+                db.session.commit()
+            except (attendance.AttendanceError, registration_services.StaleChange):
+                db.session.rollback()
+            except Exception as error:  # recorded so that the assertion shows it
+                db.session.rollback()
+                errors.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=act, args=(pid, what))
+        for pid in people
+        for what in ("cancel", "attend")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    db.session.expire_all()
+    statuses = db.session.scalars(
+        db.select(Participant.status).where(Participant.id.in_(people))
+    ).all()
+    assert set(statuses) == {RegistrationStatus.CANCELLED}
+    attending = db.session.scalar(db.select(db.func.count()).select_from(Attendance))
+    assert attending == 0
+    assert _seats(workshop_id) == 0

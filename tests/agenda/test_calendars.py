@@ -1,6 +1,8 @@
 """iCalendar files and feeds, invitations by e-mail, and the frab schedule export.
 Every export is parsed back with `icalendar` and with `vobject`, an independent parser."""
 
+import re
+import uuid
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -271,3 +273,171 @@ def test_folding_keeps_every_character_whole(text):
     assert b"".join(line[1:] if n else line for n, line in enumerate(lines)).decode() == (
         "SUMMARY:" + text
     )
+
+
+def test_invitation_names_a_sender_with_a_display_name_as_cn(
+    client, server_app, rabat, make_participant, make_user, login, inbox, monkeypatch
+):
+    """Bad input: MAIL_DEFAULT_SENDER with a display name (accented), which used to
+    end up inside the mailto: URI."""
+    monkeypatch.setitem(
+        server_app.config, "MAIL_DEFAULT_SENDER", "Secrétariat du Programme <meetings@example.org>"
+    )
+    person = make_participant(rabat, status=RegistrationStatus.SUBMITTED, email="amina@example.org")
+    make_user(Role.ORGANISER, "boss@example.org")
+    login("boss@example.org")
+    client.post(
+        f"/manage/meetings/rabat/registrations/{person.id}/status", data={"action": "approve"}
+    )
+    (message,) = inbox.to("amina@example.org")
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    body = part.get_content()
+    unfolded = body.replace("\r\n ", "")
+    assert 'ORGANIZER;CN="Secrétariat du Programme":mailto:meetings@example.org\r\n' in unfolded
+    (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert str(event["organizer"]) == "mailto:meetings@example.org"
+    assert event["organizer"].params["CN"] == "Secrétariat du Programme"
+    strict = vobject.readOne(body)
+    assert strict.vevent.organizer.value == "mailto:meetings@example.org"
+    assert strict.vevent.organizer.params["CN"] == ["Secrétariat du Programme"]
+
+
+def test_a_lone_carriage_return_is_escaped_and_people_come_first_or_not_at_all(
+    client, rabat, add_session, make_participant
+):
+    """Bad input: a description stored with a lone CR and CR LF (saved before forms
+    normalised line breaks), a session with a text but nobody, one with neither."""
+    chair = make_participant(rabat, given_name="Awa", family_name="Ndiaye")
+    with_people = add_session(
+        title="With people", description={"en": "Old Mac\rline"}, people=[(chair.id, CHAIR)]
+    )
+    alone = add_session(
+        title="Text only", start=time(11), end=time(12), description={"en": "A\r\nB"}
+    )
+    bare = add_session(title="Nothing", start=time(14), end=time(15))
+    services.publish(rabat)
+    db.session.commit()
+    body = client.get("/meetings/rabat/agenda.ics?lang=en").get_data()
+    assert b"\r" not in body.replace(b"\r\n", b"")
+    calendar, strict = _parse(body)  # vobject refused the whole feed on a raw CR
+    events = _events(calendar)
+
+    def uid(session):
+        return f"session-{session.id}.rabat@meeting-manager"
+
+    assert str(events[uid(with_people)]["description"]) == "Chair: Awa Ndiaye\n\nOld Mac\nline"
+    assert str(events[uid(alone)]["description"]) == "A\nB"
+    assert "description" not in events[uid(bare)]
+    strict_events = {v.uid.value: v for v in strict.vevent_list}
+    assert strict_events[uid(alone)].description.value == "A\nB"
+
+
+# The c3voc schedule JSON schema's patterns (https://c3voc.de/schedule/schema.json).
+C3VOC_ACRONYM = re.compile(r"^[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?$")
+C3VOC_SLUG = re.compile(r"^[a-z0-9_-]+[a-z0-9]$")
+
+
+def _schedule(client, slug):
+    xml = client.get(f"/meetings/{slug}/schedule.xml").get_data()
+    etree.XMLSchema(etree.parse(str(XSD))).assertValid(etree.fromstring(xml))
+    return etree.fromstring(xml), client.get(f"/meetings/{slug}/schedule.json").get_json()
+
+
+def test_schedule_json_follows_the_frab_conventions_pretalx_emits(client, rabat, published):
+    """Bad input: a session with a participant and a guest, and a meeting day (14 June)
+    without any session, which daysCount counted but `days` left out."""
+    document, data = _schedule(client, "rabat")
+    assert data["$schema"] == "https://c3voc.de/schedule/schema.json"
+    conference = data["schedule"]["conference"]
+    assert conference["daysCount"] == len(conference["days"]) == 2
+    assert [d["date"] for d in conference["days"]] == ["2022-06-13", "2022-06-14"]
+    assert [d["index"] for d in conference["days"]] == [1, 2]
+    assert conference["days"][1]["rooms"] == {}
+    assert document.findtext("conference/days") == "2" and len(document.findall("day")) == 2
+    assert {r["name"] for r in conference["rooms"]} == {"Plénière", "Salle B"}
+
+    events = {e["title"]: e for d in conference["days"] for r in d["rooms"].values() for e in r}
+    opening = events["Ouverture"]
+    chair, guest = opening["persons"]
+    assert chair["id"] == published["chair"].id
+    assert chair["public_name"] == chair["name"] == "Awa Ndiaye"
+    assert guest["public_name"] == "Guest Speaker" and guest["id"] > 2**31 - 1
+    for person in (chair, guest):
+        assert str(uuid.UUID(person["guid"])) == person["guid"]
+        assert re.fullmatch(r"[A-Z0-9]+", person["code"])
+        assert {"biography", "avatar"} <= set(person)
+    assert chair["guid"] != guest["guid"]
+    url = f"http://localhost/meetings/rabat/sessions/{published['opening'].id}"
+    assert opening["url"] == url
+    assert opening["links"] == [{"title": "Ouverture", "url": url, "type": "related"}]
+    for event in events.values():
+        assert {"id", "guid", "date", "start", "duration", "room", "slug", "title"} <= set(event)
+        assert event["subtitle"] == "" and event["attachments"] == []
+        assert {"track", "type", "language", "abstract", "persons", "links", "url"} <= set(event)
+        assert C3VOC_SLUG.match(event["slug"]) and event["slug"].startswith("rabat-")
+
+    # The XML lists the same people, ids and links.
+    xml_event = document.find(f"day/room/event[@id='{published['opening'].id}']")
+    assert [(p.get("id"), p.text) for p in xml_event.findall("persons/person")] == [
+        (str(chair["id"]), "Awa Ndiaye"),
+        (str(guest["id"]), "Guest Speaker"),
+    ]
+    assert [(a.get("href"), a.text) for a in xml_event.findall("links/link")] == [
+        (url, "Ouverture")
+    ]
+    assert xml_event.findtext("slug") == opening["slug"]
+    # Stable from one export to the next.
+    assert _schedule(client, "rabat")[1] == data
+
+
+@pytest.mark.parametrize("slug", ["ab", "a-b", "board-2024"])
+def test_a_short_or_hyphenated_slug_still_gives_valid_acronym_and_event_slugs(
+    client, make_meeting, add_session, slug
+):
+    """Bad input: meeting slugs shorter than the four characters the c3voc schema asks
+    of an acronym, or with hyphens it allows only before a year suffix."""
+    meeting = make_meeting(
+        slug=slug, start_date=date(2026, 3, 27), end_date=date(2026, 3, 28), timezone="UTC"
+    )
+    for n, title in enumerate(["Ouverture", "سلمى", "Ђорђевић — «débat»"]):
+        add_session(
+            meeting=meeting, title=title, day=date(2026, 3, 27), start=time(9 + n), end=time(10 + n)
+        )
+    services.publish(meeting)
+    db.session.commit()
+    document, data = _schedule(client, slug)
+    acronym = data["schedule"]["conference"]["acronym"]
+    assert C3VOC_ACRONYM.match(acronym)
+    assert document.findtext("conference/acronym") == acronym
+    slugs = [e.findtext("slug") for e in document.findall("day/room/event")]
+    assert len(set(slugs)) == 3
+    assert all(C3VOC_SLUG.match(s) and s.startswith(f"{acronym}-") for s in slugs)
+
+
+def test_invitations_sent_together_each_name_their_own_attendee(rabat):
+    """Bad input: two invitations in the same second (as an import sends them), the
+    second for a name full of quotes, commas and Arabic, then a new title: the
+    serialised event is reused only while the meeting reads the same."""
+    from meeting_app.agenda.ical import meeting_event_calendar
+
+    stamp = datetime(2027, 1, 5, 9, 30, 12, 1234, tzinfo=UTC)
+    common = dict(
+        language="en", base_url="https://example.org", stamp=stamp, method="REQUEST",
+        organizer="Secrétariat <meetings@example.org>",
+    )  # fmt: skip
+    first = meeting_event_calendar(rabat, attendee=("awa@example.org", "Awa Ndiaye"), **common)
+    odd = 'Salma "S." Benali, سلمى بنعلي'
+    second = meeting_event_calendar(rabat, attendee=("salma@example.org", odd), **common)
+    for body, email, name in ((first, "awa@example.org", "Awa Ndiaye"),
+                              (second, "salma@example.org", odd)):  # fmt: skip
+        calendar, strict = _parse(body)
+        (event,) = calendar.walk("VEVENT")
+        attendees = event.get("attendee")
+        assert str(attendees) == f"mailto:{email}"
+        assert attendees.params["cn"] == name  # quotes escaped as RFC 6868 says
+        assert strict.vevent.attendee.value == f"mailto:{email}"
+        assert str(event["organizer"]) == "mailto:meetings@example.org"
+    rabat.title = {"en": "A renamed Programme Board"}
+    renamed = meeting_event_calendar(rabat, attendee=("awa@example.org", "Awa Ndiaye"), **common)
+    (event,) = icalendar.Calendar.from_ical(renamed).walk("VEVENT")
+    assert str(event["summary"]) == "A renamed Programme Board"

@@ -354,3 +354,51 @@ def test_a_room_is_edited_in_place(client, organiser, rabat):
     assert (room.name, room.capacity) == ("Salle Bouregreg", 45)
     assert len(services.rooms_of(rabat)) == 2
     assert client.get("/manage/meetings/rabat/agenda/rooms?room=999999").status_code == 404
+
+
+def test_each_day_is_labelled_with_its_own_offset_across_a_clock_change(
+    client, make_meeting, make_participant, add_session
+):
+    """Bad input: a meeting in Belgrade from Friday 27 to Tuesday 31 March 2026; the
+    clocks go forward on Sunday 29 March (UTC+01:00, then UTC+02:00)."""
+    belgrade = make_meeting(
+        slug="belgrade",
+        start_date=date(2026, 3, 27),
+        end_date=date(2026, 3, 31),
+        timezone="Europe/Belgrade",
+    )
+    before = add_session(meeting=belgrade, title="Friday", day=date(2026, 3, 27))
+    after = add_session(meeting=belgrade, title="Monday", day=date(2026, 3, 30))
+    services.publish(belgrade)
+    db.session.commit()
+    english = {"Accept-Language": "en"}
+    html = client.get("/meetings/belgrade/agenda", headers=english).get_data(as_text=True)
+    friday = html.split('id="day-2026-03-27"', 1)[1].split('id="day-2026-03-30"', 1)[0]
+    monday = html.split('id="day-2026-03-30"', 1)[1]
+    assert "Europe/Belgrade (UTC+01:00)" in friday and "UTC+02:00" not in friday
+    assert "Europe/Belgrade (UTC+02:00)" in monday and "UTC+01:00" not in monday
+    # The top of the page no longer gives the first day's offset as the meeting's.
+    lead = html.split('id="day-2026-03-27"', 1)[0]
+    assert "UTC+01:00" not in lead and "the clocks change during the meeting" in lead
+    page = client.get(f"/meetings/belgrade/sessions/{after.id}", headers=english)
+    assert "Europe/Belgrade (UTC+02:00)" in page.get_data(as_text=True)
+    page = client.get(f"/meetings/belgrade/sessions/{before.id}", headers=english)
+    assert "Europe/Belgrade (UTC+01:00)" in page.get_data(as_text=True)
+    # The meeting page (and the booklet, from the same function) give both offsets.
+    meeting_page = client.get("/meetings/belgrade/", headers=english).get_data(as_text=True)
+    assert "Europe/Belgrade (UTC+01:00 → UTC+02:00)" in meeting_page
+    participant = make_participant(belgrade)
+    mine = client.get(f"/r/{participant.token}/programme", headers=english).get_data(as_text=True)
+    assert "Europe/Belgrade (UTC+02:00)" in mine.split('id="day-2026-03-30"', 1)[1]
+    # One offset for the whole meeting: said once, at the top.
+    steady = make_meeting(
+        slug="steady",
+        timezone="Europe/Belgrade",
+        start_date=date(2026, 6, 1),
+        end_date=date(2026, 6, 2),
+    )
+    add_session(meeting=steady, title="June", day=date(2026, 6, 2))
+    services.publish(steady)
+    db.session.commit()
+    html = client.get("/meetings/steady/agenda", headers=english).get_data(as_text=True)
+    assert html.count("Europe/Belgrade (UTC+02:00)") == 1

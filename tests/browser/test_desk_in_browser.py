@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from meeting_app.accounts.models import Role
 from meeting_app.delegations.models import Delegation
+from meeting_app.desk import services
 from meeting_app.desk.models import CheckIn, CheckInMethod
 from meeting_app.extensions import db
 from meeting_app.registration.models import RegistrationStatus
@@ -238,3 +239,44 @@ def test_the_badge_page_opened_by_a_phone_camera_app_checks_in_on_a_button(page,
     expect(page.get_by_text("Checked in at")).to_be_visible()
     expect(page.get_by_role("button", name="Undo this check-in")).to_be_visible()
     assert len(check_ins(people["wedge"])) == 1
+
+
+def test_the_arrivals_board_updates_in_place_and_can_be_paused(page, door):
+    """The board reloaded itself every 30 seconds, which took a screen reader and
+    the focus back to the top of the page: the figures now change in place, the
+    focus stays, and the updates wait while paused."""
+    meeting, people = door
+    figures = []
+    page.on("request", lambda r: figures.append(r.url) if "/arrivals/figures" in r.url else None)
+    page.clock.install()
+    sign_in(page)
+    page.goto(f"/desk/meetings/{meeting.slug}/arrivals")
+    total = page.locator("#arrivals-total")
+    expect(total).to_have_text("0 checked in / 3 expected")
+    assert page.locator('meta[http-equiv="refresh"]').count() == 0
+    page.evaluate("document.getElementById('arrivals-total').dataset.kept = 'yes'")
+    download = page.get_by_role("link", name="Download the arrivals (CSV)")
+    download.focus()
+
+    services.check_in(people["camera"])
+    db.session.commit()
+    page.clock.fast_forward("00:31")
+    expect(total).to_have_text("1 checked in / 3 expected")
+    expect(download).to_be_focused()
+    assert page.url.endswith("/arrivals")  # no reload: the element marked is still there
+    assert page.evaluate("document.getElementById('arrivals-total').dataset.kept") == "yes"
+    expect(page.locator("#arrivals-figures tbody tr").first).to_contain_text("1")
+
+    pause = page.get_by_role("button", name="Pause the updates")
+    pause.click()
+    expect(pause).to_have_attribute("aria-pressed", "true")
+    asked = len(figures)
+    services.check_in(people["wedge"])
+    db.session.commit()
+    page.clock.fast_forward("01:01")
+    page.wait_for_timeout(300)
+    assert len(figures) == asked
+    expect(total).to_have_text("1 checked in / 3 expected")
+    pause.click()  # resumed: brought up to date at once
+    expect(pause).to_have_attribute("aria-pressed", "false")
+    expect(total).to_have_text("2 checked in / 3 expected")

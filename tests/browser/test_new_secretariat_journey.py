@@ -137,6 +137,8 @@ def _make_and_publish_the_agenda(page, slug: str) -> None:
     page.get_by_role("link", name="New session", exact=True).first.click()
     expect(page.get_by_role("heading", name="New session")).to_be_visible()
     expect(page.get_by_text("Times are in the meeting's local time")).to_contain_text("Kathmandu")
+    expect(page.get_by_label("Kind")).to_have_value("")  # a choice to make, not a default
+    page.get_by_label("Kind").select_option(label="Plenary")
     page.get_by_label("Day", exact=True).fill("2027-06-08")
     page.get_by_label("Starts at").fill("09:00")
     page.get_by_label("Ends at").fill("10:00")

@@ -319,3 +319,45 @@ def test_a_public_communique_cannot_be_scheduled_over_and_a_called_off_schedule_
     services.unpublish(planned, expected_version=planned.version)
     # Never public: its date is the day it is really published, and its address may change.
     assert planned.first_published_at is None
+
+
+def test_facts_count_approved_people_checked_in_on_the_meetings_days(board, make_participant):
+    """Check-ins on days that are not the meeting's (a rehearsal at the desk the day
+    before, a scan the day after) and a checked-in person who is not approved: before,
+    any of them switched the facts to "people at the door" and counted them, so the
+    communiqué read "2 participants from 1 countries" with 3 approved."""
+    sn, ma = board.delegations
+    waiting = board.people[3]  # wait-listed, from Morocco
+    cancelled = make_participant(board, delegation=ma, status=RegistrationStatus.CANCELLED)
+    db.session.add_all(
+        [
+            CheckIn(participant=board.people[0], day=board.start_date - timedelta(days=1)),
+            CheckIn(participant=board.people[1], day=board.end_date + timedelta(days=1)),
+            CheckIn(participant=waiting, day=board.start_date),
+            CheckIn(participant=cancelled, day=board.end_date),
+        ]
+    )
+    db.session.commit()
+    values = services.placeholder_values(board, "en")
+    # Nobody counted at the door yet: the approved are.
+    assert (values["participants"], values["countries_count"]) == ("3", "2")
+    assert values["participants_text"] == "3 participants"
+    assert values["countries_count_text"] == "2 countries"
+    # One approved person arrives on the meeting's last day: the door counts.
+    db.session.add(CheckIn(participant=board.people[2], day=board.end_date))
+    db.session.commit()
+    values = services.placeholder_values(board, "en")
+    assert values["participants"] == "1" and values["countries"] == "Morocco"
+    assert values["participants_text"] == "1 participant"
+    assert values["countries_count_text"] == "1 country"
+
+
+def test_counted_facts_take_the_plural_form_in_the_text(board):
+    """The facts with their noun, in a published text: before there was only the bare
+    number, and "{{countries_count}} countries" gave "1 countries"."""
+    db.session.add(CheckIn(participant=board.people[0], day=board.start_date))
+    db.session.commit()
+    communique = draft(board, body="{{participants_text}} from {{countries_count_text}} met.")
+    services.publish(communique, expected_version=communique.version)
+    db.session.commit()
+    assert communique.text("en").published_body == "1 participant from 1 country met."

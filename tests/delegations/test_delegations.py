@@ -107,7 +107,7 @@ def test_head_of_delegation_link_shows_the_delegation_read_only(client, senegal_
     response = client.get(f"/d/{senegal.view_token}", headers={"Accept-Language": "en"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Delegation of Senegal" in html
+    assert "Delegation: Senegal" in html
     assert "Private" in html and "Submitted" in html  # the head sees every registration
     assert "<form" not in html.split("<main", 1)[1]  # nothing to change there
     assert response.headers["Cache-Control"] == "no-store"

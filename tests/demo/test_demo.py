@@ -1,14 +1,20 @@
 """The demo meetings: what PRODUCT.md promises, loaded twice without change."""
 
+import io
+import os
+import subprocess
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from pypdf import PdfReader
 
+import config
 from meeting_app.accounts.models import Role, User
 from meeting_app.accounts.services import find_user
+from meeting_app.agenda import attendance
 from meeting_app.agenda.models import AgendaSession, Room
 from meeting_app.communiques.models import Communique, CommuniqueStatus
 from meeting_app.delegations.models import Delegation
@@ -16,7 +22,12 @@ from meeting_app.demo.loader import DEMO_ACCOUNTS, load_demo, next_demo_dates
 from meeting_app.desk.models import CheckIn
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting, MeetingStatus
-from meeting_app.registration.models import Category, Participant, RegistrationStatus
+from meeting_app.registration.models import (
+    Category,
+    Participant,
+    ParticipantRole,
+    RegistrationStatus,
+)
 from tests.conftest import make_app
 
 ELEVEN = {"BD", "EC", "JM", "KG", "MD", "MA", "NP", "PH", "SN", "RS", "TN"}
@@ -190,3 +201,83 @@ def test_commands_on_an_unmigrated_database_name_the_upgrade(tmp_path, command):
     assert result.exit_code == 1
     assert "run `flask --app wsgi db upgrade` first" in result.output
     assert "Traceback" not in result.output
+
+
+def _person(meeting: Meeting, given_name: str) -> Participant:
+    return next(p for p in meeting.participants if p.given_name == given_name)
+
+
+def test_each_demo_head_of_delegation_is_the_one_named_and_prints_so(client, demo_loaded, login):
+    """Nepal's head in Rabat, printed at the desk by the demo host: the badge (in the
+    meeting's French) says head of delegation; and nobody but a delegation's named
+    head holds that role."""
+    for meeting in db.session.execute(db.select(Meeting)).scalars():
+        for delegation in meeting.delegations:
+            heads = [m for m in delegation.members if m.role is ParticipantRole.HEAD_OF_DELEGATION]
+            assert heads == ([delegation.head] if delegation.head else []), delegation.country_code
+    rabat = _meeting("rabat-2022")
+    nepal = next(d for d in rabat.delegations if d.country_code == "NP")
+    login("host@demo.example.org", "demo-host-2022")
+    response = client.post(
+        f"/desk/meetings/rabat-2022/participants/{nepal.head.id}/badge.pdf",
+        data={"layout": "a6"},
+    )
+    assert response.mimetype == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(response.data)).pages[0].extract_text().split())
+    assert nepal.head.badge_name in text
+    assert "chef de délégation" in text.casefold()
+
+
+def test_dakar_has_a_published_agenda_and_changes_waiting_in_the_working_copy(
+    client, demo_loaded, login
+):
+    """A newcomer tries "My programme" on the Dakar demo: the public agenda is the
+    first version (the panel at 11:00, no side event yet); the organisers' publish
+    page lists what they changed since; publishing makes it public."""
+    dakar = _meeting("dakar-demo")
+    agenda = client.get("/meetings/dakar-demo/agenda", headers={"Accept-Language": "en"})
+    page = agenda.get_data(as_text=True)
+    assert agenda.status_code == 200
+    assert "Working group: shared monitoring indicators" in page
+    assert "Diaspora investment in territorial development" in page
+    assert "Side event: remittances by mobile phone" not in page
+
+    # A registration waiting for approval picks an open session in their programme.
+    newcomer = _person(dakar, "Babacar")
+    assert newcomer.status is RegistrationStatus.SUBMITTED
+    before = client.get(f"/r/{newcomer.token}/programme", headers={"Accept-Language": "en"})
+    page = before.get_data(as_text=True)
+    assert "The agenda has not been published yet." not in page
+    assert "Add to my programme" in page and "Remove from my programme" not in page
+    panel = next(s for s in dakar.sessions if s.title["en"].startswith("Diaspora investment"))
+    client.post(f"/r/{newcomer.token}/programme/{panel.id}", data={"attend": "1"})
+    after = client.get(f"/r/{newcomer.token}/programme", headers={"Accept-Language": "en"})
+    assert "Remove from my programme" in after.get_data(as_text=True)
+    assert attendance.chosen_session_ids(newcomer) == {panel.id}
+
+    login("organiser@demo.example.org", "demo-organiser-2022")
+    waiting = client.get("/manage/meetings/dakar-demo/agenda/publish").get_data(as_text=True)
+    assert "The public now sees version 1" in waiting
+    assert "Side event: remittances by mobile phone" in waiting  # added
+    assert "Diaspora investment in territorial development" in waiting  # moved to day 2
+    assert client.post("/manage/meetings/dakar-demo/agenda/publish").status_code == 302
+    page = client.get("/meetings/dakar-demo/agenda", headers={"Accept-Language": "en"})
+    assert "Side event: remittances by mobile phone" in page.get_data(as_text=True)
+
+
+def test_make_run_serves_on_the_host_and_port_given():
+    """`make run HOST=0.0.0.0 PORT=8080` (dry run: nothing is installed or served)."""
+
+    def served(*arguments: str) -> str:
+        result = subprocess.run(
+            ["make", "--dry-run", "run", *arguments],
+            cwd=config.BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={k: v for k, v in os.environ.items() if k not in ("HOST", "PORT")},
+        )
+        return result.stdout.strip().splitlines()[-1]
+
+    assert served().endswith("run --host 127.0.0.1 --port 5000")
+    assert served("HOST=0.0.0.0", "PORT=8080").endswith("run --host 0.0.0.0 --port 8080")

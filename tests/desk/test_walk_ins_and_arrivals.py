@@ -3,6 +3,7 @@ approve), one badge reprinted and recorded, and the arrivals board with its CSV.
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from meeting_app.desk import services
 from meeting_app.desk.models import CheckIn, CheckInMethod
 from meeting_app.documents.models import BadgePrint
 from meeting_app.extensions import db
-from meeting_app.registration.models import Participant, RegistrationStatus
+from meeting_app.registration.models import Participant, ParticipantRole, RegistrationStatus
 from tests.conftest import registration_data
 
 
@@ -181,11 +182,34 @@ def test_arrivals_board_counts_per_day_delegation_and_category(client, host, des
         f"/desk/meetings/{desk_meeting.slug}/arrivals?day={desk_meeting.start_date.isoformat()}"
     ).get_data(as_text=True)
     assert "3 checked in / 5 expected" in html
-    assert 'http-equiv="refresh"' in html
     # Tried: a day that is not a date, and one outside the meeting: the default day.
     for day in ("yesterday", "1999-01-01"):
         response = client.get(f"/desk/meetings/{desk_meeting.slug}/arrivals?day={day}")
         assert response.status_code == 200
+
+
+def test_the_board_updates_its_figures_in_place_rather_than_reloading(
+    client, host, desk_meeting, crowd
+):
+    """The board reloaded itself every 30 seconds (<meta http-equiv="refresh">), which
+    sends a screen reader back to the top: now its script fetches the figures alone
+    (for the day shown) and a button pauses that; no live region reads them out."""
+    day = desk_meeting.start_date.isoformat()
+    html = client.get(f"/desk/meetings/board/arrivals?day={day}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in html
+    assert 'id="arrivals-pause" aria-pressed="false"' in html
+    assert "js/arrivals.js" in html
+    assert "aria-live" not in html
+    url = f"/desk/meetings/board/arrivals/figures?day={day}"
+    assert f'data-url="{url}"' in html
+    figures = client.get(url)
+    assert figures.headers["Cache-Control"] == "no-store"
+    text = figures.get_data(as_text=True)
+    assert "3 checked in / 5 expected" in text
+    assert "<html" not in text and "<nav" not in text  # the figures, not a page
+    services.check_in(crowd[2])
+    db.session.commit()
+    assert "4 checked in / 5 expected" in client.get(url).get_data(as_text=True)
 
 
 def services_board(meeting, day):
@@ -265,3 +289,19 @@ def test_the_meetings_desk_address_opens_the_check_in_page(client, host, desk_me
     assert client.get("/desk/meetings/nope/check-in").status_code == 404
     index = client.get("/desk/").get_data(as_text=True)
     assert f'href="/desk/meetings/{desk_meeting.slug}/check-in"' in index
+
+
+def test_a_walk_in_is_a_delegate_unless_the_host_chooses_otherwise(client, host, desk_meeting):
+    """The host fills in the walk-in form and leaves the role as the form offers it:
+    the badge must not say "Head of delegation"."""
+    page = client.get(f"/desk/meetings/{desk_meeting.slug}/walk-in").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="role"[^>]*>(.*?)</select>', page, re.S).group(1)
+    options = re.findall(r"<option([^>]*)>", select)
+    # What a browser sends: the selected option, else the first one.
+    offered = next((o for o in options if re.search(r"\bselected\b", o)), options[0])
+    role = re.search(r'value="([^"]*)"', offered).group(1)
+    assert role == "delegate"
+    data = {**walk_in_data(desk_meeting), "role": role}
+    client.post(f"/desk/meetings/{desk_meeting.slug}/walk-in", data=data)
+    person = db.session.execute(db.select(Participant)).scalar_one()
+    assert person.role is ParticipantRole.DELEGATE

@@ -449,9 +449,12 @@ def test_only_changes_that_show_on_a_badge_start_drawing(
     db.session.rollback()
 
 
+LOGO_RED = (200, 16, 46)  # no category's colour: seen only where the logo is
+
+
 def _png(width=300, height=120) -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (width, height), "#0b2e59").save(out, format="PNG")
+    Image.new("RGB", (width, height), LOGO_RED).save(out, format="PNG")
     return out.getvalue()
 
 
@@ -480,9 +483,12 @@ def test_organisers_upload_a_logo_for_badges_letters_and_booklet(
         with_logo = badges.badges_pdf(
             meeting, approved[:1], layout="a6", language="en", base_url="http://desk.example"
         )
-    # The logo sits at the top right of the badge, in its own colour.
+    # The logo sits at the top right of the badge, in its own colour, on a white tile
+    # in the header.
     image = pypdfium2.PdfDocument(with_logo)[0].render(scale=2).to_pil().convert("RGB")
-    assert image.getpixel((image.width - 60, 40)) == (11, 46, 89)
+    assert image.getpixel(_px(87.5, 14, 2)) == LOGO_RED
+    assert image.getpixel(_px(87.5, 6, 2)) == (255, 255, 255)
+    assert image.getpixel(_px(102, 14, 2)) == (11, 46, 89)  # the header's colour
     booklet = client.get("/meetings/board/agenda.pdf")
     assert _images_on_first_page(booklet.get_data()) == 1
 
@@ -524,3 +530,159 @@ def test_hosts_cannot_change_the_logo(client, host, people):
         content_type="multipart/form-data",
     )
     assert response.status_code == 403
+
+
+MM = 72 / 25.4  # points
+
+
+def _px(x_mm: float, y_mm: float, scale: float) -> tuple[int, int]:
+    """A point on a page rendered at `scale` (72 dpi × scale), from the top left."""
+    return round(x_mm * MM * scale), round(y_mm * MM * scale)
+
+
+def _badge(meeting, participants, format: str, app) -> bytes:
+    """Badges of one format, one per page, as a print draws them."""
+    with app.test_request_context():
+        views = badges.badge_views(meeting, participants, "en", "http://desk.example", format)
+        html = badges.badges_html(meeting, views, format, "en")
+        return render_pdf(html, badges.badges_css(format), bare=True)
+
+
+def _word_boxes(page, word: str) -> list[list[tuple[float, float, float, float]]]:
+    """Each occurrence of `word` on the page: its characters' boxes (as high as the
+    font's line), in millimetres from the top left (left, top, right, bottom)."""
+    text = page.get_textpage()
+    height = page.get_height()
+    search = text.search(word, match_case=True, match_whole_word=True)
+    found = []
+    while (hit := search.get_next()) is not None:
+        index, count = hit
+        boxes = []
+        for i in range(index, index + count):
+            left, bottom, right, top = text.get_charbox(i, loose=True)
+            boxes.append((left / MM, (height - top) / MM, right / MM, (height - bottom) / MM))
+        found.append(boxes)
+    return found
+
+
+def test_a_badge_without_logo_is_a_conference_badge(people, app):
+    """The default design, without a logo: before, the meeting's title sat in small
+    grey type at the top and the upper two thirds of an A6 badge were empty."""
+    meeting, approved = people
+    pdf = _badge(meeting, approved[:1], "a6", app)
+    page = pypdfium2.PdfDocument(pdf)[0]
+    image = page.render(scale=2).to_pil().convert("RGB")
+    navy = (11, 46, 89)  # national government's colour
+    # A header block in the category's colour, holding the title and the dates; the
+    # category's band at the foot.
+    assert all(image.getpixel(_px(x, 3, 2)) == navy for x in (2, 52, 103))
+    assert all(image.getpixel(_px(x, 145, 2)) == navy for x in (2, 52, 103))
+    text = page.get_textpage().get_text_range()
+    assert "Board meeting" in text and "2027" in text
+    assert "Senegal · SN" in text and "DELEGATE" in text and "National government" in text
+    # The name, large and centred, in the upper two thirds below the header.
+    (boxes,) = _word_boxes(page, "Đorđević")
+    left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    right, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    assert abs((left + right) / 2 - 52.5) < 2
+    assert top > 28 and bottom < 99
+    assert bottom - top > 6  # capitals over 6 mm tall: read from two metres
+
+
+# Each up to 60 characters: many words, wide letters, a double-barrelled name.
+LONG_NAMES = [
+    "Maria Fernanda Guamán Loja de la Torre Villavicencio Sánchez",
+    "Айгүл Сыдыкова Нурбековна Жээнбекова Токтогулова Асанова",
+    "WOLFGANG MAXIMILIAN WŁODZIMIERZ MWANGI WAMWEMWE NWOKOMOW",
+    "Hélène Marchetti-Bouregreg de Saint-Exupéry-Montmorency",
+]
+# Where the name may go (mm from the top left): below the header, beside or above
+# the QR code, inside the side margins.
+NAME_AREAS = {"a6": (6, 28, 99, 100), "a7": (5, 12, 79, 64), "cr80": (4, 10, 65.6, 46)}
+
+
+@pytest.mark.parametrize("format", ["a6", "a7", "cr80"])
+def test_long_names_fit_their_badge_without_a_word_broken(people, app, make_participant, format):
+    """Names of up to 60 characters: before, they were broken inside words
+    ("Yá-nez", `hyphens: auto` and `overflow-wrap: anywhere`) or ran into the QR
+    code on small cards."""
+    meeting, _approved = people
+    assert all(len(name) <= 60 for name in LONG_NAMES)
+    participants = [
+        make_participant(meeting, badge_name=name, organisation="Ministry of Foreign Affairs")
+        for name in LONG_NAMES
+    ]
+    document = pypdfium2.PdfDocument(_badge(meeting, participants, format, app))
+    x0, y0, x1, y1 = NAME_AREAS[format]
+    for page, name in zip(document, LONG_NAMES, strict=True):
+        for word in name.split():
+            found = _word_boxes(page, word)
+            assert found, f"{word!r} is not on the badge whole"
+            for boxes in found:
+                tops = [b[1] for b in boxes]
+                assert max(tops) - min(tops) < 1, f"{word!r} is broken across lines"
+                assert all(x0 - 0.5 <= b[0] and b[2] <= x1 + 0.5 for b in boxes), word
+                assert all(y0 <= b[1] and b[3] <= y1 for b in boxes), word
+
+
+def test_arabic_names_are_set_right_to_left_in_an_arabic_font(people, app):
+    """An Arabic name: before, `dir="auto"` did nothing (the bare user-agent styles
+    know no `dir`) and the name was drawn in DejaVu's Arabic, left-aligned."""
+    meeting, approved = people
+    arabic = approved[2]  # سلمى بنعلي
+    with app.test_request_context():
+        views = badges.badge_views(meeting, approved, "en", "http://desk.example")
+        html = badges.badges_html(meeting, views, "a6", "en")
+    assert [v.name_dir for v in views] == ["ltr", "ltr", "rtl", "ltr", "ltr"]
+    assert f'dir="rtl" style="font-size: {views[2].name_size}pt;">' in html
+    fonts = _fonts(_badge(meeting, [arabic], "a6", app))
+    assert "Noto-Naskh-Arabic-Bold" in fonts
+    assert badges.direction("  123 — سلمى") == "rtl"  # the first strong letter decides
+    assert badges.direction("Salma سلمى") == "ltr"
+
+
+@pytest.mark.parametrize("layout", ["a4-4", "a4-8"])
+def test_a4_sheets_leave_the_outer_4mm_blank(people, app, layout):
+    """Most printers can't print within 4 mm of the edge: before, four A6 badges (or
+    eight A7) filled the A4 sheet, their colour bands and cut guides at the edge."""
+    meeting, approved = people
+    with app.test_request_context():
+        pdf = badges.badges_pdf(
+            meeting, approved, layout=layout, language="en", base_url="http://desk.example"
+        )
+    scale = 100 / 72  # 100 dpi: 4 mm is 15.7 pixels
+    image = pypdfium2.PdfDocument(pdf)[0].render(scale=scale).to_pil().convert("L")
+    strip = round(4 * MM * scale)
+    width, height = image.size
+    for box in (
+        (0, 0, width, strip),
+        (0, height - strip, width, height),
+        (0, 0, strip, height),
+        (width - strip, 0, width, height),
+    ):
+        assert image.crop(box).getextrema() == (255, 255), box
+    # And the badges are still there, inside.
+    assert image.crop((strip, strip, width - strip, height - strip)).getextrema()[0] < 50
+
+
+def test_a_new_badge_design_draws_kept_badges_again(people, app, drawing, monkeypatch):
+    """Badges drawn with the former stylesheet are not placed in a print once it
+    changes (the template is summed up the same way, by drawing it around nobody)."""
+    meeting, approved = people
+    _draw_ahead(app, meeting)
+    real = badges._css_file()
+    monkeypatch.setattr(badges, "_css_file", lambda: real + "\n.badge-name { color: #222; }")
+    _print(app, meeting, approved)
+    assert drawing == [5, 5]
+
+
+def test_text_on_a_light_category_colour_is_dark(people, app):
+    """A meeting may pick a light colour for a category: before, the band's text
+    stayed white on it (yellow: 1.3:1)."""
+    meeting, approved = people
+    meeting.badge_colours = {"national_government": "#ffe066"}
+    db.session.commit()
+    with app.test_request_context():
+        (view,) = badges.badge_views(meeting, approved[:1], "en", "http://desk.example")
+    assert view.ink == "#111111"
+    assert badges.ink(badges.DEFAULT_COLOURS[badges.Category.UN_AGENCY]) == "#ffffff"

@@ -263,3 +263,42 @@ def test_command_line_letters_and_purge(runner, visa_people, past_meeting, tmp_p
     db.session.expire_all()
     assert came.passport_number == ""
     assert needs.passport_number == "A1234567"
+
+
+def test_letters_and_certificates_are_signed_by_the_meetings_signatory(
+    client, visa_people, past_meeting
+):
+    """The signatory set with the meeting signs, in the letter's language (a title
+    missing in that language falls back to the meeting's own): before issue 14 every
+    letter was signed "The secretariat of the meeting"."""
+    meeting, needs, *_ = visa_people
+    past, came, _absent = past_meeting
+    for m in (meeting, past):
+        m.signatory_name = "Dilli Rām Śarmā"
+        m.signatory_title = {
+            "en": "Head of the programme secretariat",
+            "fr": "Cheffe du secrétariat",
+        }
+    db.session.commit()
+    english = _text(client.get(f"/r/{needs.token}/letter.pdf?lang=en").get_data())
+    assert "Dilli Rām Śarmā\nHead of the programme secretariat" in english
+    assert "The secretariat of" not in english
+    french = _text(client.get(f"/r/{needs.token}/letter.pdf?lang=fr").get_data())
+    assert "Dilli Rām Śarmā\nCheffe du secrétariat" in french
+    spanish = _text(client.get(f"/r/{needs.token}/letter.pdf?lang=es").get_data())
+    assert "Head of the programme secretariat" in spanish  # the meeting's language: en
+    certificate = _text(client.get(f"/r/{came.token}/certificate.pdf?lang=en").get_data())
+    assert "Dilli Rām Śarmā\nHead of the programme secretariat" in certificate
+
+
+def test_a_letter_without_a_signatory_names_the_meetings_secretariat(client, visa_people):
+    """No signatory yet, or a title without a name: before, the letter ended with
+    "The secretariat of the meeting", which says nothing to a consulate."""
+    meeting, needs, *_ = visa_people
+    text = _text(client.get(f"/r/{needs.token}/letter.pdf?lang=en").get_data())
+    assert "The secretariat of “Programme Board”" in text
+    assert "the meeting\n" not in text
+    meeting.signatory_title = {"en": "Head of the programme secretariat"}
+    db.session.commit()
+    text = _text(client.get(f"/r/{needs.token}/letter.pdf?lang=en").get_data())
+    assert "Head of the programme secretariat" in text and "The secretariat of" not in text

@@ -33,7 +33,7 @@ def test_organisers_retry_waiting_mails_from_the_back_office(
     make_user(Role.ORGANISER, "boss@example.org")
     login("boss@example.org")
     page = client.get("/manage/outbox", headers={"Accept-Language": "en"}).get_data(True)
-    assert "1 e-mails are waiting" in page
+    assert "1 e-mail is waiting" in page
     client.post("/manage/outbox/send")
     (mail,) = db.session.execute(db.select(OutgoingMail)).scalars().all()
     db.session.refresh(mail)

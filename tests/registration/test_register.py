@@ -187,7 +187,7 @@ def test_bad_input_gets_a_message_per_field_and_keeps_what_was_typed(client, ope
     assert errors["organisation"] == "At most 200 characters."
     assert errors["delegation_id"] == "Not a valid choice."
     assert errors["category"] == "Not a valid choice."
-    assert errors["phone"] == "Use digits, spaces and + ( ) - . / only."
+    assert errors["phone"] == "Use digits, spaces and + ( ) - . only."
     assert "acknowledge_data_use" in errors
     assert 'value="not-an-address"' in html
     assert 'value="Conseillère"' in html
@@ -239,7 +239,7 @@ def test_mail_server_down_keeps_the_registration_and_retries_later(
     smtp_server.clear()
     result = runner.invoke(args=["mail", "send-pending"])  # the app of `runner` reaches the server
     assert result.exit_code == 0, result.output
-    assert "1 e-mails sent, 0 still pending." in result.output
+    assert "1 e-mail sent, 0 still pending." in result.output
     assert f"/r/{participant.token}" in smtp_server.body(smtp_server.to(participant.email)[0])
 
 

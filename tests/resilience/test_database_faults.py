@@ -121,3 +121,34 @@ def test_a_signed_in_organiser_gets_the_same_503_page(client, make_user, login):
         response = offline.get(path, headers={"Accept-Language": "fr"})
         assert response.status_code == 503, path
         assert "Momentanément indisponible" in response.get_data(as_text=True)
+
+
+def test_a_connection_lost_as_the_request_ends_gives_the_503_page(postgres_database):
+    """The server goes away after the page was built, when the request's transaction
+    is rolled back at its end (where the error handlers used not to reach: a bare,
+    empty 500). The reader gets the 503 page, with its headers, and the next request
+    succeeds."""
+    database_url = postgres_database()
+    _open_meeting(database_url)
+    app = make_app(database_url, MAIL_SERVER="")
+    client = app.test_client()
+    assert client.get("/meetings/board/").status_code == 200
+    with app.app_context():
+        engine = db.engine
+
+    cuts = []
+
+    def cut_at_the_final_rollback(_connection):
+        if not cuts:
+            cuts.append(terminate_connections(database_url))
+
+    sa.event.listen(engine, "rollback", cut_at_the_final_rollback)
+    response = client.get("/meetings/board/", headers={"Accept-Language": "fr"})
+    page = response.get_data(as_text=True)
+    assert cuts[0] >= 1
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert "Content-Security-Policy" in response.headers
+    assert '<html lang="fr">' in page and "Momentanément indisponible" in page
+    assert "Traceback" not in page and "psycopg" not in page
+    assert client.get("/meetings/board/").status_code == 200

@@ -170,6 +170,7 @@ EXPECTED = {
     ("registration.private_page", "GET"): private(),
     ("registration.edit", "GET"): private(302),  # registration closed: back to the page
     ("registration.cancel", "POST"): private(302),
+    ("registration.register_again", "POST"): private(302),  # not cancelled: back to the page
     ("agenda.programme", "GET"): private(),
     ("agenda.programme_ics", "GET"): private(),
     ("agenda.choose", "POST"): private(302),
@@ -187,6 +188,7 @@ EXPECTED = {
     ("desk.print_badge", "POST"): desk(),
     ("desk.walk_in", "GET"): desk(302),  # the demo meeting is archived: no walk-ins
     ("desk.arrivals_board", "GET"): desk(),
+    ("desk.arrivals_figures", "GET"): desk(),  # the board's figures, for its script
     ("desk.arrivals_export", "GET"): desk(),
     ("documents_desk.badge_page", "GET"): desk(),
     ("documents_desk.start_badge_job", "POST"): desk(422),  # nothing chosen

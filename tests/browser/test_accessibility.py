@@ -1,0 +1,216 @@
+"""WCAG 2.1 A and AA as axe-core checks them, on every page people open: public
+pages, a participant's private pages, signing in, the back office and the desk,
+with the demo's data. (Every page the other browser tests open is checked too:
+see `every_page_is_checked_by_axe` in conftest.py.)"""
+
+from datetime import time
+from urllib.parse import urlsplit
+
+import pytest
+from flask import current_app
+from playwright.sync_api import expect
+
+from meeting_app.accounts import staff
+from meeting_app.accounts.models import User
+from meeting_app.agenda import services as agenda
+from meeting_app.agenda.models import AgendaSession, SessionKind
+from meeting_app.agenda.services import SessionInput
+from meeting_app.communiques.models import Communique
+from meeting_app.core import tokens
+from meeting_app.delegations.models import Delegation
+from meeting_app.demo.loader import DEMO_ACCOUNTS
+from meeting_app.extensions import db
+from meeting_app.mail.models import OutgoingMail
+from meeting_app.meetings.models import Meeting
+from meeting_app.registration.models import Participant, RegistrationStatus
+from tests.browser.conftest import axe_violations, describe, unchecked_goto
+
+pytestmark = pytest.mark.browser
+
+# GET routes that are not pages of their own, with why; every other GET route must be
+# opened by the tour below, so that a page added later is checked too.
+NOT_PAGES = {
+    "static": "files",
+    "core.healthz": "for the load balancer",
+    "desk.search": "a fragment of the check-in page, checked there after a search",
+    "desk.arrivals_figures": "the arrivals board's figures, checked on the board",
+    "accounts.login_code": "needs an account with two-factor sign-in",
+    "accounts.reset_password": "its page is the invitation's, opened below",
+    "documents_desk.badge_job": "JSON for the badge page's script",
+    "delegations_manage.export": "CSV and XLSX files",
+    "registration_manage.export": "CSV and XLSX files",
+}
+ORGANISER_PASSWORD = DEMO_ACCOUNTS[0][1]  # an administrator: every page is theirs
+FILES = (".csv", ".xlsx", ".pdf", ".ics", ".json", ".xml", ".atom", ".png")
+
+
+def _one(model, **filters):
+    return db.session.execute(db.select(model).filter_by(**filters).order_by("id")).scalars()
+
+
+def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, app_context):
+    """Opens each kind of page, in the states people meet (a form sent with its
+    errors, a failed sign-in, search results shown), and fails with axe-core's
+    list of violations (rule, impact, elements, help) per page."""
+    dakar = _one(Meeting, slug="dakar-demo").one()
+    rabat = _one(Meeting, slug="rabat-2022").one()
+    person = next(p for p in dakar.participants if p.status is RegistrationStatus.APPROVED)
+    attendee = next(p for p in rabat.participants if p.status is RegistrationStatus.APPROVED)
+    delegation = person.delegation or _one(Delegation, meeting_id=dakar.id).first()
+    delegation.view_token = tokens.new_token()
+    session = _one(AgendaSession, meeting_id=rabat.id).first()
+    dakar_session = _one(AgendaSession, meeting_id=dakar.id).first()
+    communique = _one(Communique).first()
+    room = agenda.rooms_of(dakar)[0]
+    for title, start, end in (("Donor round table", 7, 9), ("Press briefing", 8, 10)):
+        agenda.save_session(  # a conflict, for the conflicts page
+            dakar,
+            SessionInput(
+                kind=SessionKind.PANEL,
+                title={"en": title},
+                day=dakar.start_date,
+                start=time(start),
+                end=time(end),
+                room_id=room.id,
+            ),
+        )
+    with current_app.test_request_context():
+        _user, invitation = staff.invite("invited@example.org", is_admin=True, language="en")
+    db.session.commit()
+    urls = current_app.url_map.bind("127.0.0.1")
+
+    context = browser.new_context(base_url=live_server, locale="en-GB")
+    page = context.new_page()
+    found: dict[str, list] = {}
+    opened: set[str] = set()
+
+    def check(label: str) -> None:
+        found[label] = axe_violations(page, label)
+
+    def visit(path: str, status: int = 200) -> None:
+        response = unchecked_goto(page, path)
+        assert response.status == status, path
+        if status != 404:
+            opened.add(urls.match(urlsplit(path).path)[0])
+        check(path)
+
+    # Public pages.
+    visit("/")
+    visit(f"/meetings/{dakar.slug}/")
+    visit(f"/meetings/{rabat.slug}/")
+    visit(f"/meetings/{rabat.slug}/agenda")
+    visit(f"/meetings/{rabat.slug}/sessions/{session.id}")
+    visit(f"/meetings/{rabat.slug}/delegations")
+    visit(f"/meetings/{dakar.slug}/privacy")
+    visit("/communiques/")
+    visit(f"/communiques/{communique.slug}")
+    visit("/no-such-page", status=404)
+    visit(f"/meetings/{rabat.slug}/register")  # closed
+    visit(f"/meetings/{dakar.slug}/register")
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check("register: sent empty")
+    page.get_by_label("Given name", exact=True).fill("Aïssatou")
+    page.get_by_label("Family name", exact=True).fill("Ndiaye")
+    page.get_by_label("E-mail", exact=True).fill("aissatou.ndiaye@example.org")
+    page.get_by_label("Delegation", exact=True).select_option(label="Senegal")
+    page.get_by_label("Organisation", exact=True).fill("Ministère des Affaires étrangères")
+    page.get_by_label("Category", exact=True).select_option(label="National government")
+    page.get_by_label("I have read how my data is used").check()
+    page.get_by_role("button", name="Register").click()
+    expect(page).to_have_url(f"/meetings/{dakar.slug}/register/thanks")
+    opened.add("registration.thanks")
+    check("register: thanks")
+    visit(f"/meetings/{dakar.slug}/register/link")
+    page.get_by_role("button").filter(has_text="link").last.click()
+    check("send link: sent empty")
+    # A participant's private pages.
+    visit(f"/r/{person.token}")
+    visit(f"/r/{person.token}/edit")
+    visit(f"/r/{person.token}/programme")
+    visit(f"/r/{attendee.token}/programme")
+    visit(f"/d/{delegation.view_token}")
+    visit(urlsplit(invitation).path)
+    # Signing in.
+    visit("/login/forgot")
+    visit("/login")
+    page.locator("input[name=email]").fill(DEMO_ACCOUNTS[0][0])
+    page.locator("input[name=password]").fill("not the password")
+    page.locator("input[name=password]").press("Enter")
+    expect(page.locator("input[name=password]")).to_have_attribute("aria-invalid", "true")
+    check("login: wrong password")
+    page.locator("input[name=password]").fill(ORGANISER_PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    expect(page).to_have_url("/manage/")
+    # The back office.
+    db.session.expire_all()
+    newcomer = _one(Participant, email="aissatou.ndiaye@example.org").one()
+    mail = _one(OutgoingMail, meeting_id=dakar.id).first()
+    host = _one(User, email="host@demo.example.org").one()
+    visit("/manage/")
+    visit("/manage/meetings/new")
+    visit("/manage/outbox")
+    visit(f"/manage/outbox/{mail.id}")
+    visit("/manage/audit")
+    visit("/manage/staff/")
+    visit(f"/manage/staff/{host.id}")
+    visit("/manage/staff/invite")
+    visit("/account")
+    visit("/account/two-factor")
+    base = f"/manage/meetings/{dakar.slug}"
+    for path in (
+        "/",
+        "/settings",
+        "/publish",
+        "/delete",
+        "/registrations/",
+        "/registrations/new",
+        "/registrations/import",
+        "/registrations/settings",
+        "/delegations/",
+        "/agenda/",
+        "/agenda/rooms",
+        "/agenda/conflicts",
+        "/agenda/publish",
+        "/agenda/copy",
+    ):
+        visit(base + path)
+    # Where the archived meeting, with its arrivals and published agenda, differs.
+    for path in ("/", "/registrations/", "/delegations/", "/agenda/"):
+        visit(f"/manage/meetings/{rabat.slug}{path}")
+    visit(f"{base}/registrations/{newcomer.id}")
+    visit(f"{base}/registrations/{newcomer.id}/edit")
+    visit(f"{base}/registrations/{newcomer.id}/erase")
+    visit(f"{base}/agenda/sessions/new")
+    visit(f"{base}/agenda/sessions/{dakar_session.id}")
+    visit("/manage/communiques/")
+    visit("/manage/communiques/new")
+    visit(f"/manage/communiques/{communique.id}/")
+    visit(f"/manage/communiques/{communique.id}/fr")
+    visit(f"/manage/communiques/{communique.id}/versions")
+    visit(f"/manage/communiques/{communique.id}/versions/1")
+    # The desk.
+    visit("/desk/")
+    for meeting in (dakar, rabat):
+        visit(f"/desk/meetings/{meeting.slug}/")
+        visit(f"/desk/meetings/{meeting.slug}/arrivals")
+        visit(f"/desk/meetings/{meeting.slug}/badges")
+    visit(f"/desk/meetings/{dakar.slug}/walk-in")
+    visit(f"/desk/meetings/{dakar.slug}/check-in")
+    page.get_by_role("searchbox").fill(person.family_name)
+    page.get_by_role("searchbox").press("Enter")
+    expect(page.locator(".desk-results li").first).to_be_visible()
+    check("check-in: search results")
+    visit(f"/desk/badge/{attendee.badge_code}")
+    context.close()
+
+    pages = {
+        rule.endpoint
+        for rule in current_app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.rule.endswith(FILES)
+    }
+    assert sorted(pages - opened - NOT_PAGES.keys()) == []
+    failing = {label: violations for label, violations in found.items() if violations}
+    assert not failing, "\n".join(
+        f"{label}:\n{describe(violations)}" for label, violations in failing.items()
+    )
