@@ -265,17 +265,21 @@ def test_dakar_has_a_published_agenda_and_changes_waiting_in_the_working_copy(
     assert "Side event: remittances by mobile phone" in page.get_data(as_text=True)
 
 
+OUTER_MAKE = ("HOST", "PORT", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")
+
+
 def test_make_run_serves_on_the_host_and_port_given():
     """`make run HOST=0.0.0.0 PORT=8080` (dry run: nothing is installed or served)."""
 
     def served(*arguments: str) -> str:
         result = subprocess.run(
-            ["make", "--dry-run", "run", *arguments],
+            ["make", "--dry-run", "--no-print-directory", "run", *arguments],
             cwd=config.BASE_DIR,
             capture_output=True,
             text=True,
             check=True,
-            env={k: v for k, v in os.environ.items() if k not in ("HOST", "PORT")},
+            # Run from `make test`, the parent's variables would reach this make too.
+            env={k: v for k, v in os.environ.items() if k not in OUTER_MAKE},
         )
         return result.stdout.strip().splitlines()[-1]
 
