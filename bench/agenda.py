@@ -22,7 +22,6 @@ from flask_migrate import upgrade  # noqa: E402
 from registration import count_queries  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
-from meeting_app.accounts.models import Role  # noqa: E402
 from meeting_app.accounts.services import create_user  # noqa: E402
 from meeting_app.agenda import services  # noqa: E402
 from meeting_app.agenda.models import (  # noqa: E402
@@ -106,7 +105,7 @@ def populate(app) -> str:
             Attendance(participant_id=attendee.id, session_id=session_id)
             for session_id in db.session.execute(sa.select(AgendaSession.id).limit(10)).scalars()
         )
-        create_user("bench@example.org", "bench password 1", Role.ORGANISER)
+        create_user("bench@example.org", "bench password 1", is_admin=True)
         db.session.commit()
         return attendee.token
 

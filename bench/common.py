@@ -18,6 +18,35 @@ SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 COUNTRIES = ("BD", "EC", "JM", "KG", "MD", "MA", "NP", "PH", "SN", "RS", "TN")
 
 
+def open_conference(slug: str, title: dict, *, requires_approval: bool):
+    """A published five-day meeting open for registration, with room for 100,000 and
+    the delegations of COUNTRIES (added to the session; returns both)."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from meeting_app.delegations.models import Delegation
+    from meeting_app.extensions import db
+    from meeting_app.meetings.models import Meeting, MeetingStatus
+
+    now = datetime.now(UTC)
+    meeting = Meeting(
+        slug=slug,
+        title=title,
+        start_date=date.today() + timedelta(days=90),
+        end_date=date.today() + timedelta(days=94),
+        city="Geneva",
+        timezone="Europe/Zurich",
+        status=MeetingStatus.PUBLISHED,
+        capacity=100_000,
+        requires_approval=requires_approval,
+        registration_opens_at=now - timedelta(days=1),
+        registration_closes_at=now + timedelta(days=60),
+    )
+    delegations = [Delegation(meeting=meeting, country_code=c) for c in COUNTRIES]
+    db.session.add(meeting)
+    db.session.add_all(delegations)
+    return meeting, delegations
+
+
 def timed(function, repeat: int = 50) -> tuple[float, float]:
     """Median and 95th percentile of `repeat` calls, in milliseconds."""
     samples = []

@@ -22,7 +22,6 @@ from common import timed  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
-from meeting_app.accounts.models import Role  # noqa: E402
 from meeting_app.accounts.services import create_user  # noqa: E402
 from meeting_app.communiques.models import (  # noqa: E402
     Communique,
@@ -96,7 +95,7 @@ def main() -> None:
             upgrade()
             load_demo()
             add_communiques()
-            create_user("bench@example.org", "bench password 1", Role.ORGANISER)
+            create_user("bench@example.org", "bench password 1", is_admin=True)
             db.session.commit()
             demo_id = db.session.scalar(
                 db.select(Communique.id).filter_by(slug="rabat-2022-communique")

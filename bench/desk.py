@@ -91,7 +91,7 @@ def populate(app) -> list[str]:
             )
             for i in range(PEOPLE)
         )
-        create_user("host@example.org", PASSWORD, Role.HOST)
+        create_user("host@example.org", PASSWORD, roles={meeting: Role.HOST})
         db.session.commit()
         analyze()
         return list(

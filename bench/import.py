@@ -19,21 +19,19 @@ import os
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from common import COUNTRIES  # noqa: E402
+from common import COUNTRIES, open_conference  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
 from meeting_app.accounts.services import create_user  # noqa: E402
-from meeting_app.delegations.models import Delegation  # noqa: E402
 from meeting_app.extensions import db  # noqa: E402
-from meeting_app.meetings.models import Meeting, MeetingStatus  # noqa: E402
+from meeting_app.meetings.models import Meeting  # noqa: E402
 from meeting_app.registration import seats  # noqa: E402
 from meeting_app.registration.importer import COLUMNS  # noqa: E402
 from meeting_app.registration.models import Category, Participant, RegistrationStatus  # noqa: E402
@@ -46,23 +44,8 @@ CATEGORIES = [c.value for c in Category]
 
 
 def add_meeting(slug: str, requires_approval: bool) -> None:
-    now = datetime.now(UTC)
-    meeting = Meeting(
-        slug=slug,
-        title={"en": "Global conference", "fr": "Conférence mondiale"},
-        start_date=date.today() + timedelta(days=90),
-        end_date=date.today() + timedelta(days=94),
-        city="Geneva",
-        timezone="Europe/Zurich",
-        status=MeetingStatus.PUBLISHED,
-        capacity=100_000,
-        requires_approval=requires_approval,
-        registration_opens_at=now - timedelta(days=1),
-        registration_closes_at=now + timedelta(days=60),
-    )
-    db.session.add(meeting)
-    delegations = [Delegation(meeting=meeting, country_code=c) for c in COUNTRIES]
-    db.session.add_all(delegations)
+    title = {"en": "Global conference", "fr": "Conférence mondiale"}
+    meeting, delegations = open_conference(slug, title, requires_approval=requires_approval)
     db.session.add_all(
         Participant(
             meeting=meeting,

@@ -275,8 +275,8 @@ def populate(app) -> list[str]:
             for i in range(EXISTING)
         )
         seats.recount(meeting)
-        create_user(ORGANISER, PASSWORD, Role.ORGANISER)
-        create_user(HOST, PASSWORD, Role.HOST)
+        create_user(ORGANISER, PASSWORD, roles={meeting: Role.ORGANISER})
+        create_user(HOST, PASSWORD, roles={meeting: Role.HOST})
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:

@@ -21,7 +21,6 @@ from common import timed  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
-from meeting_app.accounts.models import Role  # noqa: E402
 from meeting_app.accounts.services import create_user  # noqa: E402
 from meeting_app.agenda.models import AgendaSession, SessionKind  # noqa: E402
 from meeting_app.demo.loader import load_demo  # noqa: E402
@@ -97,7 +96,7 @@ def main() -> None:
                 f"demo load (again, no change)     {(time.perf_counter() - start) * 1000:8.1f} ms"
             )
             add_conference()
-            create_user("bench@example.org", "bench password 1", Role.ORGANISER)
+            create_user("bench@example.org", "bench password 1", is_admin=True)
             db.session.commit()
             db.session.remove()
 

@@ -18,22 +18,18 @@ import time
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import COUNTRIES, count_queries, scratch_database, serve, timed  # noqa: E402
+from common import count_queries, open_conference, scratch_database, serve, timed  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
-from meeting_app.accounts.models import Role  # noqa: E402
 from meeting_app.accounts.services import create_user  # noqa: E402
-from meeting_app.delegations.models import Delegation  # noqa: E402
 from meeting_app.extensions import db  # noqa: E402
-from meeting_app.meetings.models import Meeting, MeetingStatus  # noqa: E402
 from meeting_app.registration import seats  # noqa: E402
 from meeting_app.registration.models import Category, Participant, RegistrationStatus  # noqa: E402
 
@@ -44,23 +40,9 @@ CLIENTS = 16
 def populate(app) -> None:
     with app.app_context():
         upgrade()
-        now = datetime.now(UTC)
-        meeting = Meeting(
-            slug="conference",
-            title={"en": "Global conference"},
-            start_date=date.today() + timedelta(days=90),
-            end_date=date.today() + timedelta(days=94),
-            city="Geneva",
-            timezone="Europe/Zurich",
-            status=MeetingStatus.PUBLISHED,
-            capacity=100_000,
-            requires_approval=True,
-            registration_opens_at=now - timedelta(days=1),
-            registration_closes_at=now + timedelta(days=60),
+        meeting, delegations = open_conference(
+            "conference", {"en": "Global conference"}, requires_approval=True
         )
-        db.session.add(meeting)
-        delegations = [Delegation(meeting=meeting, country_code=c) for c in COUNTRIES]
-        db.session.add_all(delegations)
         categories, statuses = list(Category), list(RegistrationStatus)
         db.session.add_all(
             Participant(
@@ -77,7 +59,7 @@ def populate(app) -> None:
             for i in range(5000)
         )
         seats.recount(meeting)
-        create_user("bench@example.org", "bench password 1", Role.ORGANISER)
+        create_user("bench@example.org", "bench password 1", is_admin=True)
         db.session.commit()
 
 
