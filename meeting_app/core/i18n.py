@@ -132,22 +132,23 @@ def _date_range(start: date, end: date, language: str) -> str:
     return format_interval(start, end, "yMMMd", locale=language)
 
 
+def _utc_offset(timezone: str, on: date) -> str:
+    offset = datetime(on.year, on.month, on.day, 12, tzinfo=ZoneInfo(timezone)).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
 def timezone_label(timezone: str, on: date) -> str:
     """The zone and its offset on a given day, e.g. 'Africa/Casablanca (UTC+01:00)':
     exact where a generic zone name (Babel says 'Western European Time') is not."""
-    offset = datetime(on.year, on.month, on.day, 12, tzinfo=ZoneInfo(timezone)).strftime("%z")
-    return f"{timezone} (UTC{offset[:3]}:{offset[3:]})"
+    return f"{timezone} ({_utc_offset(timezone, on)})"
 
 
 def timezone_span_label(timezone: str, first: date, last: date) -> str:
     """The zone of a span of days with each offset it takes, in order, e.g.
     'Europe/Belgrade (UTC+01:00 → UTC+02:00)' across a clock change: the offset of
     the first day alone would be wrong for the days after it."""
-    offsets = []
-    for number in range((last - first).days + 1):
-        offset = timezone_label(timezone, first + timedelta(days=number))[len(timezone) + 2 : -1]
-        if offset not in offsets:
-            offsets.append(offset)
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    offsets = dict.fromkeys(_utc_offset(timezone, day) for day in days)  # in order, once each
     return f"{timezone} ({' → '.join(offsets)})"
 
 
