@@ -20,11 +20,25 @@ TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium
 # What pip needs to build PyICU (the collation of sorted lists), which PyPI has as source only.
 BUILD_PACKAGES := libicu-dev pkg-config g++
 
-.PHONY: run test lint format system-deps test-system-deps translations extract-translations \
+.PHONY: run worker beat test lint format system-deps test-system-deps translations extract-translations \
         update-translations db-upgrade demo clean bench vendor-axe
 
 run: $(STAMP) system-deps translations db-upgrade demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Background work (meeting_app/core/tasks.py) on Redis: `make worker` on each server that
+# works, `make beat` on one server only (the periodic sweeps and the retention purge).
+# In development one process does both: `make worker WORKER_ARGS=-B`.
+CELERY := $(BIN)/celery -A wsgi.celery_app
+WORKER_ARGS ?=
+
+worker: $(STAMP) system-deps translations db-upgrade
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) for the web servers and the workers; without it the web process runs the tasks itself."; exit 1; }
+	$(CELERY) worker --loglevel=INFO $(WORKER_ARGS)
+
+beat: $(STAMP)
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)."; exit 1; }
+	$(CELERY) beat --loglevel=INFO --schedule "$${INSTANCE_PATH:-instance}/celerybeat-schedule"
 
 test: $(STAMP) test-system-deps translations
 	$(BIN)/ruff check .
@@ -83,9 +97,12 @@ clean:
 bench: $(STAMP)
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/registration.py
+	$(BIN)/python bench/registration_mail.py
+	$(BIN)/python bench/mail.py
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/agenda.py
 	$(BIN)/python bench/documents.py
+	$(BIN)/python bench/badges.py
 	$(BIN)/python bench/communiques.py
 	$(BIN)/python bench/desk.py
 	$(BIN)/python bench/morning.py

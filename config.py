@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
+# Each app server's own folder (INSTANCE_PATH): nothing in it is shared between servers.
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH") or BASE_DIR / "instance").resolve()
 
 
 class Config:
@@ -52,6 +53,13 @@ class Config:
     MAIL_PASSWORD = ""
     MAIL_USE_TLS = False
     MAIL_DEFAULT_SENDER = "meetings@localhost"
+    # Seconds the mail server gets to answer each step before a try counts as failed.
+    MAIL_TIMEOUT = 10.0
+    # How long a worker keeps the mails it took to send (longer than a batch takes):
+    # if it dies, others take them once this has passed.
+    MAIL_CLAIM_SECONDS = 300
+    # Right-hand part of Message-IDs; unset, the host name of PUBLIC_URL.
+    MAIL_MESSAGE_ID_DOMAIN = ""
 
     # How many proxies in front of the app set X-Forwarded-* headers we trust.
     PROXY_COUNT = 0
@@ -61,9 +69,20 @@ class Config:
     PUBLIC_URL = ""
     HSTS_SECONDS = 0
 
+    # The task queue (meeting_app/core/tasks.py): Redis, such as
+    # redis://127.0.0.1:6379/0. Unset, tasks run in the web process after each response.
+    CELERY_BROKER_URL = ""
+    # Unset, task results are not kept by Celery: what tasks make lives in the database.
+    CELERY_RESULT_BACKEND = ""
+    # The queue's name: two sites on one Redis database keep their tasks apart.
+    CELERY_QUEUE = "meeting_app"
+
     # Draw badges in the background as registrations change, so that printing them
     # is quick (meeting_app/documents/ahead.py).
     BADGES_AHEAD = True
+    # A print or render job whose tasks have not said they are alive for this long
+    # has lost its worker: it is marked failed and may be started again.
+    RENDER_HEARTBEAT_SECONDS = 60
 
     # The demo accounts named in the README may sign in everywhere but in production.
     DEMO_ACCOUNTS_ALLOWED = True
@@ -140,13 +159,25 @@ def from_environment(cls: type[Config], environ=os.environ) -> dict:
         "MAIL_USERNAME",
         "MAIL_PASSWORD",
         "MAIL_DEFAULT_SENDER",
+        "MAIL_MESSAGE_ID_DOMAIN",
         "PUBLIC_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_RESULT_BACKEND",
+        "CELERY_QUEUE",
     ):
         if environ.get(key):
             settings[key] = environ[key]
-    for key in ("MAIL_PORT", "PROXY_COUNT", "PRIVATE_LINK_MAIL_INTERVAL"):
+    for key in (
+        "MAIL_PORT",
+        "PROXY_COUNT",
+        "PRIVATE_LINK_MAIL_INTERVAL",
+        "MAIL_CLAIM_SECONDS",
+        "RENDER_HEARTBEAT_SECONDS",
+    ):
         if environ.get(key):
             settings[key] = int(environ[key])
+    if environ.get("MAIL_TIMEOUT"):
+        settings["MAIL_TIMEOUT"] = float(environ["MAIL_TIMEOUT"])
     for key in ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "BADGES_AHEAD"):
         if environ.get(key):
             settings[key] = environ[key].lower() in _TRUE

@@ -75,17 +75,28 @@ def count_queries(app, send) -> int:
     return len(statements)
 
 
-def serve(database_url: str, port: int, *, workers: int, threads: int = 1) -> subprocess.Popen:
-    """gunicorn serving the app on `database_url` as in production (sync workers,
-    --preload), once its /healthz answers. The caller terminates it."""
-    env = {
+def app_environment(database_url: str, **settings) -> dict:
+    """The environment of the app's processes on `database_url`: the development
+    configuration, mail kept in the outbox unless `settings` say otherwise."""
+    return {
         **os.environ,
         "APP_CONFIG": "development",
         "DATABASE_URL": database_url,
         # One address sends everything here; the per-address limits would stop it.
         "RATELIMIT_ENABLED": "false",
         "MAIL_SERVER": "",  # the e-mails are kept in the outbox
+        "BADGES_AHEAD": "false",
+        **{key: str(value) for key, value in settings.items()},
     }
+
+
+def serve(
+    database_url: str, port: int, *, workers: int, threads: int = 1, **settings
+) -> subprocess.Popen:
+    """gunicorn serving the app on `database_url` as in production (sync workers,
+    --preload), once its /healthz answers; `settings` go to its environment (such
+    as CELERY_BROKER_URL, MAIL_SERVER). The caller terminates it."""
+    env = app_environment(database_url, **settings)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads)]
         + ["--preload", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
@@ -134,3 +145,67 @@ def session_cookie(response, default=None):
         ),
         default,
     )
+
+
+def celery_worker(
+    database_url: str, log: Path, *, name: str, concurrency: int = 1, **settings
+) -> subprocess.Popen:
+    """`make worker` on `database_url` (settings: CELERY_BROKER_URL, MAIL_*), once
+    it says it is ready; its output goes to `log`. The caller terminates it."""
+    with open(log, "wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "wsgi.celery_app", "worker"]
+            + ["--loglevel=INFO", f"--concurrency={concurrency}", f"--hostname={name}@%h"]
+            + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT,
+            env=app_environment(database_url, **settings),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.time() + 60
+    while "ready." not in log.read_text(errors="replace"):
+        if worker.poll() is not None or time.time() > deadline:
+            worker.terminate()
+            raise RuntimeError(f"the worker did not start:\n{log.read_text(errors='replace')}")
+        time.sleep(0.2)
+    return worker
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of process `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of process `pid` and its children, in MiB (0 once gone)."""
+    total = 0
+    for each in (pid, *children(pid)):
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def registration_fields(token: str, n: int) -> dict:
+    """The registration form as a person fills it in (the n-th of a benchmark)."""
+    return {
+        "csrf_token": token,
+        "given_name": "Bench",
+        "family_name": f"Person {n}",
+        "email": f"bench{n}@example.org",
+        "organisation": "Bench",
+        "category": "donor",
+        "delegation_id": "other",
+        "preferred_language": "en",
+        "acknowledge_data_use": "y",
+    }

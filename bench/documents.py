@@ -1,7 +1,7 @@
 """Badge PDFs: one badge in a warm process, and 1,000 and 5,000 badges on A4 sheets
-of four, drawn now in parallel worker processes ("not drawn before") or assembled
-from badges drawn before or ahead ("drawn ahead"); visa letters (SQLite scratch
-database).
+of four, drawn now in this one process ("not drawn before"; spread over Celery
+workers, see bench/badges.py) or assembled from badges drawn before or ahead
+("drawn ahead"); visa letters (SQLite scratch database).
 
     .venv/bin/python bench/documents.py      (or: make bench)
 """

@@ -24,7 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import count_queries, open_conference, scratch_database, serve, timed  # noqa: E402
+from common import (  # noqa: E402
+    count_queries,
+    open_conference,
+    registration_fields,
+    scratch_database,
+    serve,
+    timed,
+)
 from flask_migrate import upgrade  # noqa: E402
 
 from meeting_app import create_app  # noqa: E402
@@ -114,19 +121,7 @@ def post_throughput(database_url: str) -> None:
             ready.wait()  # every client has its form: the measured part starts together
             done = 0
             for i in range(worker, POSTS, CLIENTS):
-                data = urllib.parse.urlencode(
-                    {
-                        "csrf_token": token,
-                        "given_name": "Bench",
-                        "family_name": f"Person {i}",
-                        "email": f"bench{i}@example.org",
-                        "organisation": "Bench",
-                        "category": "donor",
-                        "delegation_id": "other",
-                        "preferred_language": "en",
-                        "acknowledge_data_use": "y",
-                    }
-                )
+                data = urllib.parse.urlencode(registration_fields(token, i))
                 connection.request("POST", "/meetings/conference/register", data, headers)
                 response = connection.getresponse()
                 response.read()

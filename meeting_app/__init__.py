@@ -30,7 +30,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     register_extensions(app)
-    from meeting_app.core import security
+    from meeting_app.core import security, tasks
+
+    tasks.init_app(app)
 
     security.install(app)
     register_blueprints(app)

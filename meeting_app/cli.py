@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from meeting_app.core import database
 from meeting_app.core.i18n import counted
+from meeting_app.core.tasks import commit
 from meeting_app.extensions import db
 
 
@@ -74,7 +75,7 @@ def demo():
     from meeting_app.demo.loader import load_demo
 
     report = load_demo()
-    db.session.commit()
+    commit()
     for item in report.created:
         click.echo(f"created  {item}")
     for item in report.skipped:
@@ -90,7 +91,7 @@ def sync_countries_command():
     from meeting_app.meetings.services import sync_countries
 
     added = sync_countries()
-    db.session.commit()
+    commit()
     click.echo(f"{counted(added, 'country', 'countries')} added.")
 
 
@@ -156,7 +157,7 @@ def export_participants(slug, out, status, delegation, category, search, languag
     from meeting_app.privacy import audit
 
     audit.record("participants.exported", meeting=meeting, details=f"{fmt}, {len(rows)}")
-    db.session.commit()
+    commit()
     click.echo(f"{counted(len(rows), 'participant', 'participants')} written to {out}.")
 
 
@@ -198,13 +199,25 @@ def export_arrivals(slug, out, language, separator):
 mail_group = AppGroup("mail", help="Outgoing e-mail.")
 
 
-@mail_group.command("send-pending", help="Retry the e-mails the mail server did not take yet.")
+@mail_group.command(
+    "send-pending",
+    help="Send the e-mails that are due (for servers without a task worker: run it from cron).",
+)
 def send_pending():
-    from meeting_app.mail.services import deliver_pending
+    from meeting_app.mail.delivery import deliver_pending
+    from meeting_app.mail.models import MailStatus
 
     require_migrated_database()
-    done, still = deliver_pending(limit=10_000)
-    click.echo(f"{counted(done, 'e-mail', 'e-mails')} sent, {still} still pending.")
+    # The same claims as the workers': run on several servers at once, or while a
+    # worker sends, it sends no mail twice.
+    outcome = deliver_pending()
+    failed = outcome[MailStatus.FAILED]
+    still = outcome[MailStatus.PENDING]
+    click.echo(
+        f"{counted(outcome[MailStatus.SENT], 'e-mail', 'e-mails')} sent, "
+        + (f"{failed} failed for good (see the outbox), " if failed else "")
+        + f"{still} still pending."
+    )
     if still:
         raise SystemExit(1)
 
@@ -277,7 +290,7 @@ def export_badges(slug, out, layout, language, base_url, not_printed):
     )
     write_output(out, pdf)
     badges.record_prints(selected, layout)
-    db.session.commit()
+    commit()
     click.echo(f"{counted(len(selected), 'badge', 'badges')} written to {out}.")
 
 
@@ -315,7 +328,7 @@ def export_letters(slug, out, language, certificates):
     from meeting_app.privacy import audit
 
     audit.record("documents.downloaded", meeting=meeting, details=f"{kind}, {len(people)}")
-    db.session.commit()
+    commit()
     click.echo(f"{counted(len(people), kind, kind + 's')} written to {out}.")
 
 
@@ -333,17 +346,16 @@ def _purge_report(meeting, counts: dict[str, int]) -> str:
     "meetings whose retention period is over (running it again deletes nothing more).",
 )
 def purge():
-    from meeting_app.meetings.models import Meeting
     from meeting_app.privacy import services
 
     require_migrated_database()
-    meetings = db.session.execute(db.select(Meeting).order_by(Meeting.end_date)).scalars().all()
-    due = services.purge_due(meetings)
-    for meeting in due:
-        click.echo(_purge_report(meeting, services.purge(meeting)))
-    db.session.commit()
-    past = counted(len(due), "meeting", "meetings")
-    click.echo(f"{past} past their retention period, {len(meetings) - len(due)} not.")
+    purged, not_due = services.purge_all_due()
+    for meeting, counts in purged:
+        click.echo(_purge_report(meeting, counts))
+    commit()
+    click.echo(
+        f"{counted(len(purged), 'meeting', 'meetings')} past their retention period, {not_due} not."
+    )
 
 
 @privacy.command(
@@ -370,7 +382,7 @@ def purge_passports(slug):
             m for m in db.session.execute(db.select(Meeting)).scalars() if letters.meeting_over(m)
         ]
     count = sum(services.purge(m, ("passport_number",))["passport_number"] for m in ended)
-    db.session.commit()
+    commit()
     numbers = counted(count, "passport number", "passport numbers")
     click.echo(f"Deleted {numbers} from {counted(len(ended), 'ended meeting', 'ended meetings')}.")
 

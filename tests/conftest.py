@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from meeting_app import create_app
@@ -94,13 +95,28 @@ def database_url(tmp_path_factory) -> str:
     )
 
 
+class BufferedClient(FlaskClient):
+    """Reads each response whole and closes it, as a WSGI server does once it has
+    sent it: what the app runs after the response (core/tasks.py) has run when a
+    request returns."""
+
+    def open(self, *args, buffered=True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
+def testing_app(**settings):
+    app = create_app("testing", settings)
+    app.test_client_class = BufferedClient
+    return app
+
+
 # Apps a test made for itself; their connection pools are closed after the test,
 # so that no connection is left for the garbage collector (psycopg warns then).
 _apps_to_dispose: list = []
 
 
 def make_app(database_url: str, **overrides):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    app = testing_app(SQLALCHEMY_DATABASE_URI=database_url, **overrides)
     _apps_to_dispose.append(app)
     return app
 
@@ -114,7 +130,7 @@ def _dispose(apps) -> None:
 
 @pytest.fixture(scope="session")
 def app(database_url, mail_settings):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **mail_settings})
+    app = testing_app(SQLALCHEMY_DATABASE_URI=database_url, **mail_settings)
     with app.app_context():
         _drop_everything()
         upgrade()
@@ -159,7 +175,7 @@ def server_app(app, database_url, mail_settings):
     """The app that serves the test client's requests: a second instance on the same
     database, so that each request gets its own app context (and language, and
     signed-in user) as in production, while the test keeps its own for factories."""
-    server_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **mail_settings})
+    server_app = testing_app(SQLALCHEMY_DATABASE_URI=database_url, **mail_settings)
     yield server_app
     _dispose([server_app])
 

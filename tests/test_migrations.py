@@ -63,7 +63,12 @@ def test_unmigrated_database_shows_the_command_to_run(unmigrated_app):
 def test_health_check_reports_missing_migrations(unmigrated_app):
     response = unmigrated_app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "ok", "migrations": "empty"}
+    assert response.get_json() == {
+        "status": "error",
+        "database": "ok",
+        "migrations": "empty",
+        "tasks": "embedded",
+    }
 
 
 def test_health_check_reports_an_unreachable_database(tmp_path):
@@ -76,7 +81,12 @@ def test_health_check_reports_an_unreachable_database(tmp_path):
 def test_health_check_is_ok_on_a_migrated_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "migrations": "current"}
+    assert response.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "migrations": "current",
+        "tasks": "embedded",  # no broker: the web process runs the tasks
+    }
 
 
 def test_upgrading_a_database_with_registrations_keeps_them_and_counts_seats(tmp_path):

@@ -10,8 +10,8 @@ from meeting_app.accounts import staff
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import AccountError, create_user
 from meeting_app.cli import require_migrated_database
+from meeting_app.core.tasks import commit
 from meeting_app.extensions import db
-from meeting_app.mail.services import commit_and_send
 
 users = AppGroup("users", help="Staff accounts.")
 
@@ -57,16 +57,14 @@ def _links_context(base_url: str | None):
 
 
 def _mail_done(link: str, what: str, email: str) -> None:
-    """After the commit: delivered, waiting for the mail server, or (no mail
-    server configured) the link printed for the administrator to pass on."""
-    delivered = commit_and_send()
+    """After the commit: on its way (the outbox shows when it has gone), or (no
+    mail server configured) the link printed for the administrator to pass on."""
+    commit()
     if not current_app.config["MAIL_SERVER"]:
         click.echo(f"No mail server is configured: give {email} this link yourself.")
         click.echo(link)
-    elif delivered:
-        click.echo(f"{what} sent to {email}.")
     else:
-        click.echo(f"{what} to {email} is queued: the mail server did not take it yet.")
+        click.echo(f"{what} to {email} is on its way (see the outbox).")
 
 
 _base_url_option = click.option(
@@ -88,7 +86,7 @@ def create_user_command(email: str, admin: bool, role: str | None, slug: str | N
         user = create_user(email, password, is_admin=admin, roles=roles)
     except AccountError as error:
         _fail(error)
-    db.session.commit()
+    commit()
     what = "administrator" if admin else f"{role} of {slug}"
     click.echo(f"Created the account {user.email} ({what}).")
 
@@ -106,7 +104,7 @@ def grant_command(email: str, admin: bool, role: str | None, slug: str | None):
         staff.set_admin(user, True)
     for meeting, held in (roles or {}).items():
         staff.grant_role(user, meeting, held)
-    db.session.commit()
+    commit()
     what = "administrator" if admin else f"{role} of {slug}"
     click.echo(f"{user.email} is {what}; its sessions are signed out.")
 
@@ -127,7 +125,7 @@ def revoke_command(email: str, admin: bool, role: str | None, slug: str | None):
             staff.revoke_role(user, meeting, held)
     except AccountError as error:
         _fail(error)
-    db.session.commit()
+    commit()
     what = "administrator" if admin else f"{role} of {slug}"
     click.echo(f"{user.email} is no longer {what}; its sessions are signed out.")
 
@@ -184,7 +182,7 @@ def disable_command(email):
         staff.disable(user)
     except AccountError as error:
         _fail(error)
-    db.session.commit()
+    commit()
     click.echo(f"{user.email} is disabled and signed out everywhere.")
 
 
@@ -194,7 +192,7 @@ def enable_command(email):
     require_migrated_database()
     user = _user_or_fail(email)
     staff.enable(user)
-    db.session.commit()
+    commit()
     click.echo(f"{user.email} is enabled.")
 
 

@@ -2,7 +2,7 @@
 
 The web pages (`staff_views`, `views`) and the `flask users` commands call these
 functions; they change data and flush, and the caller commits (and sends the
-mail queued here with `commit_and_send`). `by` is the administrator acting, or
+mail queued here with `core.tasks.commit`). `by` is the administrator acting, or
 None for the command line. Every change of what an account may do ends its
 sessions on the server, except `keep`, the acting administrator's own browser.
 """

@@ -10,8 +10,8 @@ from meeting_app.accounts.forms import ROLE_LABELS, GrantForm, InviteForm, SiteS
 from meeting_app.accounts.models import Role, User
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import current_language, localized
+from meeting_app.core.tasks import commit
 from meeting_app.extensions import db
-from meeting_app.mail.services import commit_and_send
 from meeting_app.models import utcnow
 
 bp = Blueprint("staff", __name__, url_prefix="/manage/staff")
@@ -68,7 +68,7 @@ def settings():
     if not form.validate_on_submit():
         abort(400)
     services.set_setting(services.REQUIRE_TWO_FACTOR, "yes" if form.require_two_factor.data else "")
-    db.session.commit()
+    commit()
     flash(_("The settings are saved."), "success")
     return redirect(url_for("staff.index"))
 
@@ -93,7 +93,7 @@ def invite():
         existing = services.find_user(form.email.data)
         if existing is not None and request.form.get("grant_existing") == "1":
             _grant_all(existing, form.is_admin.data, roles)
-            db.session.commit()
+            commit()
             flash(_("The roles are given to %(email)s.", email=existing.email), "success")
             return redirect(url_for("staff.account", user_id=existing.id))
         if existing is None:
@@ -104,7 +104,7 @@ def invite():
                 language=form.language.data,
                 by=current_user,
             )
-            commit_and_send()
+            commit()
             flash(_("The invitation is sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("staff.account", user_id=user.id))
         form.email.errors.append(
@@ -151,7 +151,7 @@ def grant(user_id: int):
         return _account_page(user, grant_form=form, status=422)
     meeting = meetings[form.meeting.data]
     staff.grant_role(user, meeting, Role(form.role.data), by=current_user, keep=_my_token())
-    db.session.commit()
+    commit()
     flash(_("The role is given; the account's sessions are signed out."), "success")
     return redirect(url_for("staff.account", user_id=user.id))
 
@@ -167,7 +167,7 @@ def revoke(user_id: int, meeting_id: int):
     except services.AccountError:
         db.session.rollback()
         abort(404)
-    db.session.commit()
+    commit()
     flash(_("The role is taken away; the account's sessions are signed out."), "success")
     return redirect(url_for("staff.account", user_id=user.id))
 
@@ -184,7 +184,7 @@ def admin(user_id: int):
         db.session.rollback()
         flash(_("This is the last active administrator: make another one first."), "error")
         return redirect(url_for("staff.account", user_id=user.id))
-    db.session.commit()
+    commit()
     if make_admin:
         flash(_("The account is an administrator now."), "success")
     else:
@@ -208,7 +208,7 @@ def disable(user_id: int):
         db.session.rollback()
         flash(_("This is the last active administrator: make another one first."), "error")
         return redirect(url_for("staff.account", user_id=user.id))
-    db.session.commit()
+    commit()
     flash(_("The account is disabled and signed out everywhere."), "success")
     return redirect(url_for("staff.account", user_id=user.id))
 
@@ -219,7 +219,7 @@ def enable(user_id: int):
     if _checked() is None:
         abort(400)
     staff.enable(user, by=current_user)
-    db.session.commit()
+    commit()
     flash(_("The account is enabled again."), "success")
     return redirect(url_for("staff.account", user_id=user.id))
 
@@ -232,7 +232,7 @@ def resend_invitation(user_id: int):
     if user.has_password:
         abort(409)
     staff.resend_invitation(user, by=current_user)
-    commit_and_send()
+    commit()
     flash(_("A new invitation is sent; the earlier link no longer works."), "success")
     return redirect(url_for("staff.account", user_id=user.id))
 
@@ -246,7 +246,7 @@ def revoke_invitation(user_id: int):
         abort(409)
     email = user.email
     staff.revoke_invitation(user, by=current_user)
-    db.session.commit()
+    commit()
     flash(_("The invitation to %(email)s is withdrawn.", email=email), "success")
     return redirect(url_for("staff.index"))
 
@@ -259,6 +259,6 @@ def send_reset(user_id: int):
     if not user.has_password or not user.active:
         abort(409)
     staff.request_password_reset(user.email, language=current_language(), force=True)
-    commit_and_send()
+    commit()
     flash(_("A password-reset link is sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("staff.account", user_id=user.id))

@@ -30,9 +30,9 @@ from meeting_app.accounts.forms import (
 from meeting_app.accounts.models import TokenPurpose, User
 from meeting_app.core.i18n import SESSION_KEY, current_language
 from meeting_app.core.limits import failed_lookup_limit
+from meeting_app.core.tasks import commit
 from meeting_app.core.views import private_page, safe_next
 from meeting_app.extensions import db, limiter
-from meeting_app.mail.services import commit_and_send
 
 bp = Blueprint("accounts", __name__)
 
@@ -82,7 +82,7 @@ def login():
         else:
             _fresh_session()
             sign_in(user)
-            db.session.commit()
+            commit()
             flash(_("You are signed in."), "success")
             return redirect(safe_next(request.args.get("next"), _home_for(user)))
     status = 200 if not form.errors else 422
@@ -126,10 +126,10 @@ def login_code():
             target = session[PENDING_KEY].get("next") or _home_for(user)
             _fresh_session()
             sign_in(user)
-            db.session.commit()
+            commit()
             flash(_("You are signed in."), "success")
             return redirect(safe_next(target, _home_for(user)))
-        db.session.commit()
+        commit()
         form.code.errors.append(_("This code is wrong, expired or already used."))
     status = 200 if not form.errors else 422
     return render_template("accounts/code.html", form=form), status
@@ -146,7 +146,7 @@ def sign_in(user) -> None:
 @bp.post("/logout")
 def logout():
     services.end_session(session.get(services.SESSION_TOKEN_KEY))
-    db.session.commit()
+    commit()
     logout_user()
     _fresh_session()
     flash(_("You are signed out."), "info")
@@ -163,7 +163,7 @@ def forgot_password():
     if form.validate_on_submit():
         # The same answer whether the address has an account or not.
         staff.request_password_reset(form.email.data, language=current_language())
-        commit_and_send()
+        commit()
         return render_template("accounts/forgot_sent.html", email=form.email.data)
     status = 200 if not form.errors else 422
     return render_template("accounts/forgot.html", form=form), status
@@ -184,7 +184,7 @@ def reset_password(token: str):
     form.account_email = link.user.email
     if form.validate_on_submit():
         staff.reset_password(token, form.new_password.data)
-        db.session.commit()
+        commit()
         if current_user.is_authenticated:
             logout_user()
         _fresh_session()
@@ -207,7 +207,7 @@ def invitation(token: str):
         user = staff.accept_invitation(token, form.new_password.data)
         _fresh_session()
         sign_in(user)
-        db.session.commit()
+        commit()
         flash(_("Welcome: your password is set and you are signed in."), "success")
         return redirect(url_for("accounts.account"))
     status = 200 if not form.errors else 422
@@ -253,7 +253,7 @@ def change_password():
                 form.new_password.data,
                 keep_session=session.get(services.SESSION_TOKEN_KEY),
             )
-            db.session.commit()
+            commit()
             flash(_("Your password is changed; your other sessions are signed out."), "success")
             return redirect(url_for("accounts.account"))
     return _account_page(password_form=form, status=422)
@@ -265,7 +265,7 @@ def change_language():
     form = LanguageForm()
     if form.validate_on_submit():
         current_user.language = form.language.data or None
-        db.session.commit()
+        commit()
         if current_user.language:
             session[SESSION_KEY] = current_user.language
         else:
@@ -297,7 +297,7 @@ def two_factor_setup():
             user, secret, form.code.data, keep=session.get(services.SESSION_TOKEN_KEY)
         )
         if codes is not None:
-            db.session.commit()
+            commit()
             session.pop(SETUP_SECRET_KEY, None)
             page = render_template("accounts/recovery_codes.html", codes=codes, first_time=True)
             return private_page(page)
@@ -333,7 +333,7 @@ def two_factor_off():
             db.session.rollback()
             flash(_("Administrators require two-factor sign-in of your account."), "error")
             return redirect(url_for("accounts.two_factor_setup"))
-        db.session.commit()
+        commit()
         flash(_("Two-factor sign-in is off."), "info")
         return redirect(url_for("accounts.account"))
     return render_template(
@@ -353,7 +353,7 @@ def new_recovery_codes():
         return redirect(url_for("accounts.two_factor_setup"))
     if _password_right(form):
         codes = two_factor.new_recovery_codes(current_user)
-        db.session.commit()
+        commit()
         return private_page(
             render_template("accounts/recovery_codes.html", codes=codes, first_time=False)
         )

@@ -20,8 +20,8 @@ from meeting_app.agenda.timetable import build_timetable
 from meeting_app.core.collation import collated
 from meeting_app.core.database import as_id
 from meeting_app.core.forms import EmptyForm
+from meeting_app.core.tasks import commit
 from meeting_app.extensions import db
-from meeting_app.mail.services import commit_and_send
 from meeting_app.meetings import services as meetings
 from meeting_app.registration.models import Participant, RegistrationStatus
 
@@ -153,7 +153,7 @@ def _save(meeting, form: SessionForm, session):
             target = getattr(form, error.field, None) if error.field != "people" else None
             (target.errors if target is not None else form.form_errors).append(error_message(error))
         else:
-            db.session.commit()
+            commit()
             flash(_("Session saved (working copy: publish to show it)."), "success")
             day = saved.starts_at.astimezone(meeting.tz).date().isoformat()
             return redirect(url_for(".index", slug=meeting.slug, day=day))
@@ -185,7 +185,7 @@ def delete_session(slug: str, session_id: int):
             db.session.rollback()
             flash(error_message(error), "error")
             return redirect(url_for(".edit_session", slug=slug, session_id=session_id))
-        db.session.commit()
+        commit()
         flash(_("Session deleted from the working copy."), "success")
     return redirect(url_for(".index", slug=slug))
 
@@ -227,7 +227,7 @@ def move(slug: str, session_id: int):
     except services.AgendaError as error:
         db.session.rollback()
         return jsonify(error=error_message(error)), 422
-    db.session.commit()
+    commit()
     return jsonify(revision=session.revision, conflicts=len(services.conflicts(meeting)))
 
 
@@ -251,7 +251,7 @@ def rooms(slug: str):
             db.session.rollback()
             getattr(form, error.field).errors.append(error_message(error))
         else:
-            db.session.commit()
+            commit()
             flash(_("Room saved."), "success")
             return redirect(url_for(".rooms", slug=slug))
     return render_template(
@@ -288,7 +288,7 @@ def publish(slug: str):
     if form.validate_on_submit():
         version = services.publish(meeting, by_user=current_user)
         notified = notify_changes(meeting, version) if request.form.get("notify") else 0
-        delivered = commit_and_send()
+        commit()
         flash(_("Version %(number)d of the agenda is published.", number=version.number), "success")
         if notified:
             flash(
@@ -297,7 +297,7 @@ def publish(slug: str):
                     "%(num)d participants were told by e-mail that their sessions changed.",
                     notified,
                 ),
-                "info" if delivered else "warning",
+                "info",
             )
         return redirect(url_for(".index", slug=slug))
     return render_template(
@@ -321,7 +321,7 @@ def copy(slug: str):
             flash(_("Choose a previous meeting of the same series."), "error")
         else:
             count = services.copy_agenda(source, meeting)
-            db.session.commit()
+            commit()
             flash(
                 ngettext(
                     "%(num)d session copied into the working copy.",

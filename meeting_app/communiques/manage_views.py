@@ -28,6 +28,7 @@ from meeting_app.communiques.forms import (
 from meeting_app.communiques.models import Communique
 from meeting_app.core.database import requested_page
 from meeting_app.core.i18n import language_name, localized
+from meeting_app.core.tasks import commit
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 
@@ -191,7 +192,7 @@ def new():
                 sdgs=form.sdgs.data,
                 user=current_user._get_current_object(),
             )
-            db.session.commit()
+            commit()
             flash(_("Communiqué saved as a draft."), "success")
             return redirect(
                 url_for(".edit", communique_id=communique.id, language=form.language.data)
@@ -266,7 +267,7 @@ def edit(communique_id: int, language: str):
             target = getattr(form, error.field or "", None)
             (target.errors if target is not None else form.form_errors).append(error_message(error))
         else:
-            db.session.commit()
+            commit()
             flash(_("Saved (version %(version)d).", version=communique.version), "success")
             return redirect(url_for(".edit", communique_id=communique.id, language=language))
     elif not form.is_submitted():
@@ -364,7 +365,7 @@ def _workflow(communique_id: int, change, form_class=WorkflowForm, done: str = "
         db.session.rollback()
         flash(error_message(error), "error")
         return redirect(target)
-    db.session.commit()
+    commit()
     flash(done, "success")
     return redirect(target)
 
@@ -444,7 +445,7 @@ def delete(communique_id: int):
             db.session.rollback()
             flash(error_message(error), "error")
         else:
-            db.session.commit()
+            commit()
             flash(_("Draft deleted."), "success")
             return redirect(url_for(".index"))
     return redirect(url_for(".overview", communique_id=communique_id))

@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 
-from meeting_app.core import database
+from meeting_app.core import database, tasks
 from meeting_app.core.i18n import SESSION_KEY
 from meeting_app.extensions import db
 
@@ -68,7 +68,8 @@ def set_language():
 @bp.get("/healthz")
 def healthz():
     """Liveness and database check for load balancers: 200 only when the database
-    answers and its schema is at the newest migration."""
+    answers and its schema is at the newest migration; also how background work
+    fares (the broker, a worker seen lately), each given a fraction of a second."""
     try:
         with db.engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
@@ -78,4 +79,7 @@ def healthz():
         return jsonify(status="error", database="unreachable"), 503
     healthy = migrations == "current"
     body = {"status": "ok" if healthy else "error", "database": "ok", "migrations": migrations}
+    # Reported, not counted against this server: without a broker or a worker the
+    # pages still work and the mails wait (see README, "Background work").
+    body.update(tasks.worker_status())
     return jsonify(body), 200 if healthy else 503

@@ -11,6 +11,7 @@ from meeting_app.accounts.services import require_role
 from meeting_app.core.collation import collated, sort_key
 from meeting_app.core.forms import EmptyForm, choices
 from meeting_app.core.i18n import current_language
+from meeting_app.core.tasks import commit
 from meeting_app.core.views import attachment, private_page
 from meeting_app.delegations import services
 from meeting_app.delegations.forms import AddDelegationForm, DelegationForm
@@ -147,7 +148,7 @@ def update(slug: str, delegation_id: int):
                 "error",
             )
         else:
-            db.session.commit()
+            commit()
             flash(
                 _(
                     "Delegation saved: %(country)s.",
@@ -170,7 +171,7 @@ def add(slug: str):
         except services.DelegationError:
             db.session.rollback()
         else:
-            db.session.commit()
+            commit()
             flash(_("Delegation added."), "success")
     else:
         flash(_("Choose a country that has no delegation yet."), "error")
@@ -182,7 +183,7 @@ def new_link(slug: str, delegation_id: int):
     delegation = _delegation(_meeting(slug), delegation_id)
     if EmptyForm().validate_on_submit():
         services.regenerate_view_token(delegation)
-        db.session.commit()
+        commit()
         flash(
             _("A new link is made for the head of delegation; the old one no longer works."),
             "success",

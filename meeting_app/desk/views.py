@@ -28,6 +28,7 @@ from meeting_app.accounts.services import for_staff_of_any_meeting, require_role
 from meeting_app.core.database import as_id
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language, format_clock, localized
 from meeting_app.core.security import public_base_url
+from meeting_app.core.tasks import commit
 from meeting_app.core.views import attachment, safe_next
 from meeting_app.desk import arrivals, services
 from meeting_app.desk.forms import ReprintForm, WalkInForm
@@ -36,7 +37,6 @@ from meeting_app.desk.services import BadCode, CodeProblem, Outcome
 from meeting_app.documents import badges
 from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
-from meeting_app.mail.services import commit_and_send
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.models import utcnow
@@ -253,7 +253,7 @@ def check_in(slug: str):
     )
     # The answer is made before the commit, which would expire what it shows.
     answer = _result_json(result, meeting) if _wants_json() else _result_message(result, meeting)
-    db.session.commit()
+    commit()
     if _wants_json():
         return jsonify(answer)
     message, tone = answer
@@ -271,7 +271,7 @@ def undo(slug: str, check_in_id: int):
     if record is None:
         return _error(_("No such check-in in this meeting."), 404, slug)
     undone = services.undo(record, by_user=current_user)
-    db.session.commit()
+    commit()
     name = record.participant.full_name
     message = (
         _("Check-in of %(name)s undone.", name=name)
@@ -321,7 +321,7 @@ def badge_check_in(code: str):
         method=CheckInMethod.SCAN,
         scan_id=(request.form.get("scan_id") or "")[:64] or None,
     )
-    db.session.commit()
+    commit()
     message, tone = _result_message(result, participant.meeting)
     flash(message, _FLASH[tone])
     return redirect(url_for(".badge", code=code))
@@ -353,7 +353,7 @@ def print_badge(slug: str, participant_id: int):
         flash(_("The badge could not be prepared; nothing was recorded. Try again."), "error")
         return redirect(back)
     badges.record_prints([participant], form.layout.data, current_user)
-    db.session.commit()
+    commit()
     return attachment(
         pdf, f"{meeting.slug}-badge-{participant.id}-{form.layout.data}.pdf", "application/pdf"
     )
@@ -378,14 +378,7 @@ def walk_in(slug: str):
                 _("This address is already registered for this meeting: search for the person.")
             )
         else:
-            if not commit_and_send():
-                flash(
-                    _(
-                        "The mail server did not answer: the e-mails are queued and will be "
-                        "retried."
-                    ),
-                    "warning",
-                )
+            commit()
             if result is not None and result.recorded:
                 flash(
                     _("%(name)s is registered and checked in.", name=participant.full_name),
@@ -454,5 +447,5 @@ def arrivals_export(slug: str):
         meeting, language, csv_delimiter(request.args.get("sep"), language)
     )
     audit.record("arrivals.exported", user=current_user, meeting=meeting, details="csv")
-    db.session.commit()
+    commit()
     return attachment(content, f"{meeting.slug}-arrivals.csv", MIMETYPES["csv"])

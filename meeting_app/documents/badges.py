@@ -4,7 +4,8 @@ Each badge is a page at the badge's size; a print places those pages on the
 paper (imposition.py). Badges are drawn ahead, in the background, as
 registrations are approved (ahead.py), each as a one-page PDF kept with a digest
 of everything drawn on it (BadgeRender): a print draws only the badges not drawn
-yet or changed since, in chunks, in parallel worker processes.
+yet or changed since, in chunks, each chunk a task of its own on any worker
+(tasks.py).
 """
 
 import hashlib
@@ -17,11 +18,11 @@ from functools import lru_cache
 import pikepdf
 import sqlalchemy as sa
 import weasyprint
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from PIL import ImageFont
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 import config as app_config
 from meeting_app.core.collation import collated
@@ -30,7 +31,7 @@ from meeting_app.delegations.models import Delegation
 from meeting_app.documents import ahead, imposition, logo
 from meeting_app.documents.imposition import A4, Sheet
 from meeting_app.documents.models import BadgePrint, BadgeRender
-from meeting_app.documents.pdf import qr_src, render_each
+from meeting_app.documents.pdf import qr_src, render_each, save
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 from meeting_app.models import utcnow
@@ -390,23 +391,60 @@ def _kept(ids: list[int], format: str, language: str, pdfs: bool) -> dict[int, t
     return found
 
 
-def _keep(drawn: dict[int, tuple[str, bytes]], format: str, language: str) -> None:
-    """Keeps badges drawn ahead, in a transaction of their own. If a print, or
-    another process, kept the same badges meanwhile, theirs stay (the same)."""
-    ids = list(drawn)
-    try:
-        with Session(db.engine) as session:
-            for batch in _batches(ids):
-                session.execute(sa.delete(BadgeRender).where(_kept_for(batch, format, language)))
-            session.add_all(
-                BadgeRender(
-                    participant_id=pid, format=format, language=language, digest=digest, pdf=pdf
-                )
-                for pid, (digest, pdf) in drawn.items()
-            )
-            session.commit()
-    except sa.exc.SQLAlchemyError:
-        current_app.logger.warning("%d badges drawn but not kept", len(ids), exc_info=True)
+def keep(drawn: dict[int, tuple[str, bytes]], format: str, language: str) -> None:
+    """Keeps drawn badges (participant id → digest and PDF), replacing what was
+    kept for them before. One statement per badge that cannot collide on the unique
+    constraint, whoever else keeps the same badge at the same time (INSERT ... ON
+    CONFLICT DO UPDATE): the last one written stays, and both are the same drawing
+    unless the person changed meanwhile, which the digest then tells."""
+    if not drawn:
+        return
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    now = utcnow()
+    rows = [
+        {
+            "participant_id": pid,
+            "format": format,
+            "language": language,
+            "digest": digest,
+            "pdf": pdf,
+            "rendered_at": now,
+        }
+        for pid, (digest, pdf) in drawn.items()
+    ]
+    statement = insert(BadgeRender)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["participant_id", "format", "language"],
+            set_={
+                "digest": statement.excluded.digest,
+                "pdf": statement.excluded.pdf,
+                "rendered_at": statement.excluded.rendered_at,
+            },
+        ),
+        rows,
+    )
+
+
+def _chunks(indexes: list[int]) -> list[list[int]]:
+    return [indexes[i : i + CHUNK] for i in range(0, len(indexes), CHUNK)]
+
+
+def _draw(meeting: Meeting, plan: _Plan, chunks: list[list[int]], format: str, language: str, each):
+    """Draws the badges at these indexes of the plan, a chunk to a document (a
+    chunk's badges share their fonts); `each(chunk, document)` is given each
+    chunk's document, opened, as soon as it is drawn."""
+    html = [badges_html(meeting, [plan.views[i] for i in c], format, language) for c in chunks]
+
+    def drawn(indexes: list[int], pdfs: list[bytes]) -> None:
+        for index, pdf in zip(indexes, pdfs, strict=True):
+            each(chunks[index], pikepdf.open(io.BytesIO(pdf)))
+
+    render_each(html, plan.css, bare=True, done=drawn)
 
 
 def badges_pdf(
@@ -421,44 +459,78 @@ def badges_pdf(
     """One PDF of badges in `layout`; `progress(done, total)` counts badges.
 
     Badges drawn before are placed as they are. The others are drawn now, in
-    chunks (a chunk's badges share their fonts), in parallel worker processes; and
-    then drawn ahead one by one in the background, for the next print."""
+    chunks, in this process (a print job draws them beforehand, in chunk tasks
+    spread over the workers: see tasks.py); and drawn ahead for the next print of
+    this kind (a task), for the meeting's other participants."""
     spec = LAYOUTS[layout]
     participants = list(participants)
     plan = _plan(meeting, participants, spec.format, language, base_url)
     missing = plan.missing
-    chunks = [missing[i : i + CHUNK] for i in range(0, len(missing), CHUNK)]
+    chunks = _chunks(missing)
     done = len(participants) - len(missing)
     if progress:
         progress(done, len(participants))
+    badges: list[imposition.Badge] = list(plan.kept)
+    documents = []  # open until the print is saved
 
-    def drawn(indexes: list[int], _pdfs) -> None:
+    def place(chunk: list[int], document) -> None:
         nonlocal done
-        done += sum(len(chunks[i]) for i in indexes)
+        documents.append(document)
+        for index, page in zip(chunk, document.pages, strict=True):
+            badges[index] = page
+        done += len(chunk)
         if progress:
             progress(done, len(participants))
 
-    html = [badges_html(meeting, [plan.views[i] for i in c], spec.format, language) for c in chunks]
-    pdfs = render_each(html, plan.css, bare=True, batch=1, done=drawn)
+    _draw(meeting, plan, chunks, spec.format, language, place)
     if missing:
-        ahead.start(meeting.id, base_url, (spec.format, language))
+        ahead.request(meeting.id, base_url, spec.format, language)
     if spec.sheet is None and len(participants) == 1:  # a reprint at the desk: as it is
-        return plan.kept[0] or pdfs[0]
-    documents = [pikepdf.open(io.BytesIO(pdf)) for pdf in pdfs]
-    badges: list[imposition.Badge] = list(plan.kept)
-    for chunk, document in zip(chunks, documents, strict=True):
-        for index, page in zip(chunk, document.pages, strict=True):
-            badges[index] = page
+        return plan.kept[0] or pdf_save_page(badges[0])
     return imposition.impose(badges, spec.sheet)
 
 
-def draw_ahead(
-    meeting: Meeting, base_url: str, format: str | None = None, language: str | None = None
+def pdf_save_page(page: pikepdf.Page) -> bytes:
+    """A page of an open document, as a one-page PDF of its own."""
+    single = pikepdf.new()
+    single.pages.append(page)
+    return save(single)
+
+
+def draw(
+    meeting: Meeting, participants, format: str, language: str, base_url: str, chunk_done=None
 ) -> int:
-    """Draws, one by one, and keeps the badges of approved participants not drawn yet
-    in `format` and `language`: by default the format of the last print (A6 if
-    none) and the meeting's language. One worker process, to leave the other core to
-    the web. Returns how many were drawn."""
+    """Draws the badges of `participants` not drawn yet (or changed since) in
+    `format` and `language`, and keeps them (the caller commits; `chunk_done()`
+    is called after each chunk is kept, to commit as it goes). Returns how many
+    were drawn."""
+    participants = list(participants)
+    plan = _plan(meeting, participants, format, language, base_url, pdfs=False)
+
+    def kept(chunk: list[int], document) -> None:
+        pages = zip(chunk, document.pages, strict=True)
+        keep(
+            {participants[i].id: (plan.digests[i], pdf_save_page(page)) for i, page in pages},
+            format,
+            language,
+        )
+        if chunk_done:
+            chunk_done()
+
+    _draw(meeting, plan, _chunks(plan.missing), format, language, kept)
+    return len(plan.missing)
+
+
+def missing(meeting: Meeting, participants, format: str, language: str, base_url: str):
+    """Those of `participants` whose badge is not drawn yet, or has changed since."""
+    participants = list(participants)
+    plan = _plan(meeting, participants, format, language, base_url, pdfs=False)
+    return [participants[i] for i in plan.missing]
+
+
+def ahead_format(meeting: Meeting, format: str | None, language: str | None) -> tuple[str, str]:
+    """What to draw ahead in: by default the format of the meeting's last print (A6
+    if none) and the meeting's language."""
     if format is None:
         last = db.session.execute(
             sa.select(BadgePrint.layout)
@@ -468,26 +540,20 @@ def draw_ahead(
             .limit(1)
         ).scalar()
         format = LAYOUTS.get(last or "a6", LAYOUTS["a6"]).format
-    language = language or meeting.default_language
-    participants = select(meeting)
-    plan = _plan(meeting, participants, format, language, base_url, pdfs=False)
-    missing = plan.missing
+    return format, language or meeting.default_language
 
-    def keep(indexes: list[int], pdfs: list[bytes]) -> None:
-        drawn = {}
-        for index, pdf in zip(indexes, pdfs, strict=True):
-            i = missing[index]
-            drawn[participants[i].id] = (plan.digests[i], pdf)
-        _keep(drawn, format, language)
 
-    render_each(
-        [badges_html(meeting, [plan.views[i]], format, language) for i in missing],
-        plan.css,
-        bare=True,
-        workers=1,
-        done=keep,
-    )
-    return len(missing)
+def draw_ahead(
+    meeting: Meeting,
+    base_url: str,
+    format: str | None = None,
+    language: str | None = None,
+    chunk_done=None,
+) -> int:
+    """Draws and keeps the badges of approved participants not drawn yet in `format`
+    and `language` (see ahead_format). Returns how many were drawn."""
+    format, language = ahead_format(meeting, format, language)
+    return draw(meeting, select(meeting), format, language, base_url, chunk_done)
 
 
 def select(
@@ -497,6 +563,7 @@ def select(
     category: Category | None = None,
     not_printed: bool = False,
     participant_id: int | None = None,
+    ids: list[int] | None = None,
 ) -> list[Participant]:
     """Approved participants, by delegation and name, with the filters the desk offers."""
     query = (
@@ -521,6 +588,8 @@ def select(
         query = query.where(Participant.category == category)
     if participant_id is not None:
         query = query.where(Participant.id == participant_id)
+    if ids is not None:  # a chunk's (a few dozen)
+        query = query.where(Participant.id.in_(ids))
     if not_printed:
         query = query.where(~sa.exists().where(BadgePrint.participant_id == Participant.id))
     return list(db.session.execute(query).unique().scalars())

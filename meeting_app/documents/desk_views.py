@@ -12,10 +12,9 @@ from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.security import public_base_url
 from meeting_app.core.uploads import MB, accepts_upload
-from meeting_app.core.views import attachment
-from meeting_app.documents import badges, jobs, logo
+from meeting_app.documents import badges, job_views, logo
 from meeting_app.documents.forms import BadgeForm, ColoursForm, LogoForm
-from meeting_app.documents.pdf import RenderError
+from meeting_app.documents.tasks import BADGES, badge_print
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
 from meeting_app.registration.models import Category, Participant
@@ -43,44 +42,26 @@ def _selected(meeting, form: BadgeForm) -> list[Participant]:
     )
 
 
-def _base_url() -> str:
-    return public_base_url()
-
-
 NOTHING_SELECTED = _l("No approved participant matches: no badge to print.")
-RENDER_FAILED = _l(
-    "The badges could not be prepared; nothing was marked printed. Try again, or with fewer badges."
+ROUTES = job_views.Routes(
+    page="documents_desk.badge_job",
+    status="documents_desk.badge_job_status",
+    pdf="documents_desk.badge_job_pdf",
+    retry="documents_desk.retry_badge_job",
+    kinds=(BADGES,),
 )
 
 
-@bp.route("/meetings/<slug>/badges", methods=["GET", "POST"])
+@bp.get("/meetings/<slug>/badges")
 def badge_page(slug: str):
-    """Without JavaScript the form posts here and the PDF comes back in the answer;
-    with it, the page starts a job (below) and shows its progress."""
+    """The form starts a print job (below): its script follows the job on this page;
+    without JavaScript the browser goes to the job's page."""
     meeting = meetings.get_meeting(slug)
     approved = badges.select(meeting)  # the form's choices and the page's list
-    form = _badge_form(meeting, approved)
-    if form.validate_on_submit():
-        selected = _selected(meeting, form)
-        if not selected:
-            flash(str(NOTHING_SELECTED), "warning")
-        else:
-            try:
-                pdf = badges.badges_pdf(
-                    meeting,
-                    selected,
-                    layout=form.layout.data,
-                    language=form.language.data,
-                    base_url=_base_url(),
-                )
-            except RenderError:
-                db.session.rollback()
-                flash(str(RENDER_FAILED), "error")
-            else:
-                # Marked printed only once the PDF exists.
-                badges.record_prints(selected, form.layout.data, current_user)
-                db.session.commit()
-                return attachment(pdf, _filename(meeting, form.layout.data), "application/pdf")
+    return _page(meeting, _badge_form(meeting, approved), approved)
+
+
+def _page(meeting, form: BadgeForm, approved, status: int = 200):
     palette = badges.colours(meeting)
     colours_form = ColoursForm(data={c.value: v for c, v in palette.items()})
     return render_template(
@@ -94,74 +75,63 @@ def badge_page(slug: str):
         palette=palette,
         prints=badges.last_prints(meeting),
         people=approved,
-    ), 422 if form.errors else 200
-
-
-def _filename(meeting, layout: str) -> str:
-    return f"{meeting.slug}-badges-{layout}.pdf"
+    ), status
 
 
 @bp.post("/meetings/<slug>/badges/jobs")
 def start_badge_job(slug: str):
-    """Starts rendering the selected badges in the background; answers at once with
-    the address to follow."""
+    """Starts a print of the selected badges, drawn by tasks; answers at once with
+    the address to follow (JSON for the page's script, or the job's page)."""
     meeting = meetings.get_meeting(slug)
-    form = _badge_form(meeting, badges.select(meeting))
+    approved = badges.select(meeting)
+    form = _badge_form(meeting, approved)
     if not form.validate_on_submit():
-        return jsonify(errors=form.errors), 422
+        if job_views.wants_json():
+            return jsonify(errors=form.errors), 422
+        return _page(meeting, form, approved, 422)
     selected = _selected(meeting, form)
     if not selected:
-        return jsonify(message=str(NOTHING_SELECTED)), 422
-    ids, user_id = [p.id for p in selected], current_user.id
-    layout, language, base_url = form.layout.data, form.language.data, _base_url()
-
-    def work(progress) -> bytes:
-        # In the job's thread: its own database session, objects loaded again.
-        from meeting_app.accounts.models import User
-
-        again = db.session.get(type(meeting), meeting.id)
-        people = [p for p in badges.select(again) if p.id in set(ids)]
-        pdf = badges.badges_pdf(
-            again, people, layout=layout, language=language, base_url=base_url, progress=progress
-        )
-        # Committed by the job once the PDF is stored.
-        badges.record_prints(people, layout, db.session.get(User, user_id))
-        return pdf
-
-    job_id = jobs.start(
-        user_id=user_id, filename=_filename(meeting, layout), total=len(ids), work=work
+        if job_views.wants_json():
+            return jsonify(message=str(NOTHING_SELECTED)), 422
+        flash(str(NOTHING_SELECTED), "warning")
+        return _page(meeting, form, approved, 422)
+    job = badge_print(
+        meeting,
+        current_user,
+        selected,
+        layout=form.layout.data,
+        language=form.language.data,
+        base_url=public_base_url(),
     )
-    return jsonify(status_url=url_for(".badge_job", slug=slug, job_id=job_id), total=len(ids)), 202
-
-
-def _job_or_404(job_id: str) -> jobs.Job:
-    job = jobs.get(job_id, current_user.id)
-    if job is None:
-        abort(404)
-    return job
+    return job_views.started(meeting, job, ROUTES)
 
 
 @bp.get("/meetings/<slug>/badges/jobs/<job_id>")
 def badge_job(slug: str, job_id: str):
-    job = _job_or_404(job_id)
-    return jsonify(
-        state=job.state,
-        done=job.done,
-        total=job.total,
-        message=str(RENDER_FAILED) if job.state == "failed" else "",
-        download_url=url_for(".badge_job_pdf", slug=slug, job_id=job.id)
-        if job.state == "done"
-        else None,
-    )
+    meeting = meetings.get_meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, ROUTES)
+    return job_views.page(meeting, job, ROUTES, url_for(".badge_page", slug=slug))
+
+
+@bp.get("/meetings/<slug>/badges/jobs/<job_id>.json")
+def badge_job_status(slug: str, job_id: str):
+    meeting = meetings.get_meeting(slug)
+    return jsonify(job_views.status(meeting, job_views.job_or_404(meeting, job_id, ROUTES), ROUTES))
 
 
 @bp.get("/meetings/<slug>/badges/jobs/<job_id>.pdf")
 def badge_job_pdf(slug: str, job_id: str):
-    job = _job_or_404(job_id)
-    pdf = jobs.result(job) if job.state == "done" else None
-    if pdf is None:
-        abort(404)
-    return attachment(pdf, job.filename, "application/pdf")
+    meeting = meetings.get_meeting(slug)
+    return job_views.download(job_views.job_or_404(meeting, job_id, ROUTES))
+
+
+@bp.post("/meetings/<slug>/badges/jobs/<job_id>/retry")
+def retry_badge_job(slug: str, job_id: str):
+    meeting = meetings.get_meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, ROUTES)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return job_views.retry(meeting, job, ROUTES)
 
 
 @bp.post("/meetings/<slug>/badges/colours")

@@ -19,7 +19,7 @@ from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 from meeting_app.registration.models import Participant, RegistrationStatus
 
-CHUNK = 40  # letters per document when rendering in parallel
+CHUNK = 40  # letters per document, and per task in a job
 
 LETTER, CERTIFICATE = "letter", "certificate"
 
@@ -129,8 +129,7 @@ def documents_html(
 def documents_pdf(
     meeting: Meeting, kind: str, participants: list[Participant], language: str
 ) -> bytes:
-    """One page per person; large sets rendered in parallel chunks."""
+    """One page per person, rendered in chunks (a job renders each chunk in a task
+    of its own: see tasks.py)."""
     chunks = [participants[i : i + CHUNK] for i in range(0, len(participants), CHUNK)] or [[]]
-    return join(
-        render_each([documents_html(meeting, kind, chunk, language) for chunk in chunks], batch=1)
-    )
+    return join(render_each([documents_html(meeting, kind, chunk, language) for chunk in chunks]))

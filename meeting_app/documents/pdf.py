@@ -1,4 +1,4 @@
-"""Rendering HTML to PDF with WeasyPrint, safely and in parallel.
+"""Rendering HTML to PDF with WeasyPrint, safely.
 
 Documents are Jinja templates under templates/pdf/ (autoescaped: no user text
 reaches WeasyPrint as markup). WeasyPrint may fetch only `data:` URLs, files
@@ -8,11 +8,8 @@ under the app's static folder and QR codes drawn here; anything else
 
 import io
 import mimetypes
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
-from multiprocessing import get_context
 from urllib.parse import quote, unquote, urlsplit
 
 import pikepdf
@@ -125,45 +122,22 @@ def render_pdf(html: str, css: str = "", bare: bool = False) -> bytes:
         raise RenderError(str(error)) from error
 
 
-def _render_batch(batch: tuple[list[str], str, bool]) -> list[bytes]:
-    documents, css, bare = batch
-    return [render_pdf(html, css, bare) for html in documents]
-
-
 def render_each(
     documents: Sequence[str],
     css: str = "",
     *,
     bare: bool = False,
-    workers: int | None = None,
-    batch: int = 16,
     done: Callable[[list[int], list[bytes]], None] | None = None,
 ) -> list[bytes]:
-    """Each HTML document to a PDF of its own (badges, say), in parallel worker
-    processes, a `batch` of documents per task so that few messages go back and
-    forth. `done(indexes, pdfs)` is called as each batch comes back."""
-    results: list[bytes] = [b""] * len(documents)
-    if not documents:
-        return results
-    if len(documents) == 1 and workers is None:  # no workers to start for one
-        results = [render_pdf(documents[0], css, bare)]
+    """Each HTML document to a PDF of its own (badges, say), one after the other in
+    this process: work is spread over processes and servers as tasks (documents/
+    tasks.py), never by a process pool forked here, which can deadlock when forked
+    from a threaded process. `done([index], [pdf])` is called as each is drawn."""
+    results = []
+    for index, html in enumerate(documents):
+        results.append(render_pdf(html, css, bare))
         if done:
-            done([0], results)
-        return results
-    # Forked workers start warm: fonts, stylesheets and templates already loaded.
-    pool = ProcessPoolExecutor(
-        max_workers=workers or os.cpu_count() or 1, mp_context=get_context("fork")
-    )
-    with pool:
-        pending = {
-            pool.submit(_render_batch, (list(documents[i : i + batch]), css, bare)): i
-            for i in range(0, len(documents), batch)
-        }
-        for future in as_completed(pending):
-            start, pdfs = pending[future], future.result()
-            results[start : start + len(pdfs)] = pdfs
-            if done:
-                done(list(range(start, start + len(pdfs))), pdfs)
+            done([index], results[-1:])
     return results
 
 

@@ -1,16 +1,19 @@
 """Letters and certificates: a participant's own from their private link, and
 organisers' downloads (one person or everyone entitled)."""
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_role
+from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import requested_language
+from meeting_app.core.tasks import commit
 from meeting_app.core.views import attachment, private_page
-from meeting_app.documents import letters
+from meeting_app.documents import job_views, jobs, letters
 from meeting_app.documents.pdf import RenderError
+from meeting_app.documents.tasks import CERTIFICATES, LETTER_KINDS, LETTERS
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
 from meeting_app.privacy import audit
@@ -51,7 +54,7 @@ def _staff_pdf(meeting, kind: str, people: list[Participant], language: str, fil
             participant=people[0] if len(people) == 1 else None,
             details=f"{kind}, {len(people)}",
         )
-        db.session.commit()
+        commit()
     return response
 
 
@@ -72,28 +75,81 @@ def own_document(token: str, kind: str):
     )
 
 
-@manage_bp.get("/<any(letters, certificates):kind>.pdf")
-def all_documents(slug: str, kind: str):
+ROUTES = job_views.Routes(
+    page="documents_manage.documents_job",
+    status="documents_manage.documents_job_status",
+    pdf="documents_manage.documents_job_pdf",
+    retry="documents_manage.retry_documents_job",
+    kinds=(LETTERS, CERTIFICATES),
+)
+
+
+@manage_bp.post("/<any(letters, certificates):kind>/jobs")
+def start_documents_job(slug: str, kind: str):
+    """Every letter, or every certificate, as one PDF: rendered by tasks, in
+    chunks, while the job's page shows the progress."""
     meeting = meetings.get_meeting(slug)
-    kind = letters.LETTER if kind == "letters" else letters.CERTIFICATE
     people = (
         letters.letter_recipients(meeting)
-        if kind == letters.LETTER
+        if kind == LETTERS
         else letters.certificate_recipients(meeting)
     )
-    back = url_for("registration_manage.index", slug=slug)
     if not people:
         flash(_("Nobody is entitled to this document yet."), "warning")
-        return redirect(back)
-    name = "invitation-letters" if kind == letters.LETTER else "certificates"
-    return _staff_pdf(
+        return redirect(url_for("registration_manage.index", slug=slug))
+    name = "invitation-letters" if kind == LETTERS else "certificates"
+    job = jobs.create(
         meeting,
-        kind,
-        people,
-        requested_language(meeting.default_language),
-        f"{slug}-{name}.pdf",
-        back,
+        current_user,
+        kind=kind,
+        parameters={
+            "ids": [p.id for p in people],
+            "language": requested_language(meeting.default_language),
+        },
+        total=len(people),
+        filename=f"{slug}-{name}.pdf",
     )
+    return job_views.started(meeting, job, ROUTES)
+
+
+@manage_bp.get("/jobs/<job_id>")
+def documents_job(slug: str, job_id: str):
+    meeting = meetings.get_meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, ROUTES)
+    return job_views.page(meeting, job, ROUTES, url_for("registration_manage.index", slug=slug))
+
+
+@manage_bp.get("/jobs/<job_id>.json")
+def documents_job_status(slug: str, job_id: str):
+    meeting = meetings.get_meeting(slug)
+    return jsonify(job_views.status(meeting, job_views.job_or_404(meeting, job_id, ROUTES), ROUTES))
+
+
+@manage_bp.get("/jobs/<job_id>.pdf")
+def documents_job_pdf(slug: str, job_id: str):
+    """The finished PDF, each download written to the audit log."""
+    meeting = meetings.get_meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, ROUTES)
+    response = job_views.download(job)
+    ids = job.parameters["ids"]
+    audit.record(
+        "documents.downloaded",
+        user=current_user,
+        meeting=meeting,
+        participant=db.session.get(Participant, ids[0]) if len(ids) == 1 else None,
+        details=f"{LETTER_KINDS[job.kind]}, {job.total}",
+    )
+    commit()
+    return response
+
+
+@manage_bp.post("/jobs/<job_id>/retry")
+def retry_documents_job(slug: str, job_id: str):
+    meeting = meetings.get_meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, ROUTES)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return job_views.retry(meeting, job, ROUTES)
 
 
 @manage_bp.get("/registrations/<int:participant_id>/<any(letter, certificate):kind>.pdf")

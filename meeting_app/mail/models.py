@@ -1,23 +1,54 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meeting_app.models import Base, UTCDateTime, enum_column, utcnow
+from meeting_app.models import Base, LabelledEnum, UTCDateTime, enum_column, set_labels, utcnow
 
 if TYPE_CHECKING:
     from meeting_app.meetings.models import Meeting
     from meeting_app.registration.models import Participant
 
 
-class MailStatus(StrEnum):
+class MailStatus(LabelledEnum):
     PENDING = "pending"  # stored, not yet handed to the SMTP server (or it failed: retried)
     SENT = "sent"
     KEPT = "kept"  # no mail server configured (development): shown in the back office outbox
+    FAILED = "failed"  # refused for good, or too many tries: the reason in last_error
+
+
+set_labels(
+    MailStatus,
+    {
+        MailStatus.PENDING: _l("Waiting"),
+        MailStatus.SENT: _l("Sent"),
+        MailStatus.KEPT: _l("Kept (no mail server)"),
+        MailStatus.FAILED: _l("Failed"),
+    },
+)
+
+
+def message_id_domain(config) -> str:
+    """The right-hand part of the Message-IDs: MAIL_MESSAGE_ID_DOMAIN, else the
+    site's host name, else a name that is nobody's."""
+    return (
+        config.get("MAIL_MESSAGE_ID_DOMAIN")
+        or urlsplit(config.get("PUBLIC_URL") or "").hostname
+        or "meetings.invalid"
+    )
+
+
+def new_message_id() -> str:
+    """A Message-ID such as <3f2c...@meetings.example.org>, unique to one mail."""
+    domain = message_id_domain(current_app.config if has_app_context() else {})
+    return f"<{uuid.uuid4().hex}@{domain}>"
 
 
 class OutgoingMail(Base):
@@ -25,6 +56,10 @@ class OutgoingMail(Base):
     that is down delays an e-mail but never loses it, nor what caused it."""
 
     __tablename__ = "outgoing_mails"
+    # The claim query: pending mails due now (mail/delivery.py `claim`).
+    __table_args__ = (
+        sa.Index("ix_outgoing_mails_status_next_attempt_at", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int | None] = mapped_column(
@@ -48,6 +83,15 @@ class OutgoingMail(Base):
     last_error: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Made with the row and sent with every try: a receiving server or mail client
+    # that got it already drops the copy a retry might bring.
+    message_id: Mapped[str] = mapped_column(sa.String(250), default=new_message_id)
+    # When it may be tried next (a temporary failure backs off).
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The worker sending it, until when: nobody else takes it meanwhile; a claim
+    # left by a worker that died lapses and the mail is taken again.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str] = mapped_column(sa.String(40), default="")
 
     meeting: Mapped[Meeting | None] = relationship()
     participant: Mapped[Participant | None] = relationship()

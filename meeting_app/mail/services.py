@@ -1,26 +1,22 @@
-"""E-mail: stored first, delivered after the request's data is committed.
+"""E-mail: stored first, delivered by a task once the request's data is committed.
 
-`queue()` renders a message in the recipient's language and stores it;
-`deliver_queued()` (after the commit) hands this request's messages to the SMTP
-server; `deliver_pending()` (the `flask mail send-pending` command and the
-back office) retries whatever is still waiting. With no MAIL_SERVER configured
-(development), messages are kept in the outbox that the back office shows.
+`queue()` renders a message in the recipient's language and stores it; once the
+transaction commits, the `mail.deliver` task sends it (mail/delivery.py: claimed,
+sent once, retried with back-off), never from within a web request. The
+`mail.sweep` task (every minute) and `flask mail send-pending` send whatever is
+still due. With no MAIL_SERVER configured (development), messages are kept in the
+outbox that the back office shows.
 """
 
-import smtplib
 from contextlib import contextmanager
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 
 import sqlalchemy as sa
 from flask import current_app, g, render_template
 from flask_babel import force_locale, get_translations
 
+from meeting_app.core import tasks as core_tasks
 from meeting_app.extensions import db
-from meeting_app.mail.models import MailStatus, OutgoingMail
-from meeting_app.models import utcnow
-
-MAX_ATTEMPTS = 10
+from meeting_app.mail.models import MailStatus, OutgoingMail, new_message_id
 
 
 def queue(
@@ -55,13 +51,13 @@ def queue(
         "kind": kind,
         "calendar": calendar.decode("utf-8") if calendar else "",
         "calendar_method": calendar_method,
+        "message_id": new_message_id(),
         # Development, no mail server: straight to the outbox, nothing to deliver.
         "status": MailStatus.PENDING if current_app.config["MAIL_SERVER"] else MailStatus.KEPT,
     }
     rows = g.get("bulk_mails")
     if rows is not None and not (
-        values["status"] is MailStatus.PENDING
-        and len(g.get("queued_mails", [])) < DELIVER_IN_REQUEST
+        values["status"] is MailStatus.PENDING and g.get("bulk_objects", 0) < DELIVER_IN_REQUEST
     ):
         rows.append(
             {
@@ -74,7 +70,9 @@ def queue(
     mail = OutgoingMail(meeting=meeting, participant=participant, **values)
     db.session.add(mail)
     if mail.status is MailStatus.PENDING:
-        g.setdefault("queued_mails", []).append(mail)
+        if rows is not None:
+            g.bulk_objects = g.get("bulk_objects", 0) + 1
+        deliver_after_commit(mail)
     return mail
 
 
@@ -88,9 +86,13 @@ def bulk():
     try:
         yield
         if g.bulk_mails:
+            from meeting_app.mail import tasks as mail_tasks
+
             db.session.execute(sa.insert(OutgoingMail.__table__), g.bulk_mails)
+            core_tasks.enqueue(mail_tasks.sweep)
     finally:
         g.pop("bulk_mails", None)
+        g.pop("bulk_objects", None)
 
 
 def _bound_gettext(translations) -> dict:
@@ -112,117 +114,31 @@ def _bound_gettext(translations) -> dict:
 
 def discard(mail: OutgoingMail) -> None:
     """Withdraws a mail queued in this request (its content turned out wrong)."""
-    queued = g.get("queued_mails", [])
-    if mail in queued:
-        queued.remove(mail)
     if mail in db.session.new:
         db.session.expunge(mail)
     else:
         db.session.delete(mail)
 
 
-def commit_and_send() -> bool:
-    """The one commit of a request that may have queued mail: stores its changes,
-    then delivers its mails. False when the mail server could not take them now
-    (they stay queued and are retried)."""
-    db.session.commit()
-    return deliver_queued()
-
-
-# The most mails a request hands to the mail server itself. The others (an import of
-# thousands, a bulk decision) stay pending for `mail send-pending`, run every few
-# minutes: a request that a timeout can kill never talks SMTP for long.
+# The most mails a request writes as objects, each sent by a task after the commit;
+# the others (an import of thousands, a bulk decision) are stored as plain rows,
+# sent by the sweep that `bulk` starts.
 DELIVER_IN_REQUEST = 200
+# Mails per delivery task: one SMTP connection each.
+PER_TASK = 100
 
 
-def deliver_queued() -> bool:
-    """Delivers the mails queued in this request (call after the commit), the first
-    DELIVER_IN_REQUEST of them. Returns False when some could not be sent now
-    (they stay pending); those left for `mail send-pending` are not a failure."""
-    # Mails queued by work that was rolled back were never stored: they are not sent.
-    mails = [m for m in g.pop("queued_mails", []) if sa.inspect(m).persistent]
-    if not mails:
-        return True
-    # Read again in one query (the commit expired them), not in one query each.
-    ids = [sa.inspect(m).identity[0] for m in mails[:DELIVER_IN_REQUEST]]
-    mails = (
-        db.session.execute(
-            sa.select(OutgoingMail).where(OutgoingMail.id.in_(ids)).order_by(OutgoingMail.id)
-        )
-        .scalars()
-        .all()
-    )
-    delivered = deliver(mails)
-    db.session.commit()
-    return delivered == len(mails)
+def deliver_after_commit(mail: OutgoingMail) -> None:
+    """`mail` goes to a delivery task once this transaction commits, with the
+    others of the transaction."""
+    core_tasks.collect("mails", mail, _send_after_commit)
 
 
-def deliver_pending(limit: int = 200) -> tuple[int, int]:
-    """Retries pending mails, oldest first; returns (sent or kept, still pending)."""
-    mails = (
-        db.session.execute(
-            db.select(OutgoingMail)
-            .filter(OutgoingMail.status == MailStatus.PENDING, OutgoingMail.attempts < MAX_ATTEMPTS)
-            .order_by(OutgoingMail.id)
-            .limit(limit)
-        )
-        .scalars()
-        .all()
-    )
-    done = deliver(mails)
-    db.session.commit()
-    return done, len(mails) - done
+def _send_after_commit(mails: list[OutgoingMail]) -> None:
+    """After the commit: the ids of this transaction's mails to the delivery task
+    (mails of work rolled back were never stored, and are not sent)."""
+    from meeting_app.mail import tasks as mail_tasks
 
-
-def deliver(mails: list[OutgoingMail]) -> int:
-    """Hands pending `mails` to the SMTP server over one connection; marks each
-    sent, or counts the failed attempt. Returns how many left the pending state."""
-    pending = [m for m in mails if m.status is MailStatus.PENDING]
-    if not pending:
-        return 0
-    config = current_app.config
-    if not config["MAIL_SERVER"]:
-        for mail in pending:
-            mail.status = MailStatus.KEPT
-        return len(pending)
-    for mail in pending:
-        mail.attempts += 1
-    done = 0
-    try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if config["MAIL_USERNAME"]:
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            for mail in pending:
-                try:
-                    smtp.send_message(_message(mail))
-                except smtplib.SMTPException as error:  # this recipient refused: go on
-                    mail.last_error = str(error)[:500]
-                    continue
-                mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, utcnow(), ""
-                done += 1
-    except (OSError, smtplib.SMTPException) as error:
-        current_app.logger.warning("Mail server unavailable: %s", error)
-        for mail in pending:
-            if mail.status is MailStatus.PENDING:
-                mail.last_error = (str(error) or error.__class__.__name__)[:500]
-    return done
-
-
-def _message(mail: OutgoingMail) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = mail.recipient
-    message["Subject"] = mail.subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="meetings.invalid")
-    message.set_content(mail.body_text)
-    if mail.calendar:
-        # Outlook and others show an invitation when the text/calendar part's method=
-        # matches the METHOD inside it.
-        message.add_alternative(
-            mail.calendar, subtype="calendar", params={"method": mail.calendar_method}
-        )
-    message["Content-Language"] = mail.language  # after set_content, which resets Content-*
-    return message
+    ids = [sa.inspect(m).identity[0] for m in mails if sa.inspect(m).persistent]
+    for start in range(0, len(ids), PER_TASK):
+        core_tasks.send(mail_tasks.deliver, ids[start : start + PER_TASK])

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from meeting_app.cli import require_migrated_database
 from meeting_app.core.i18n import counted
+from meeting_app.core.tasks import commit
 from meeting_app.extensions import db
 from meeting_app.manage import services
 from meeting_app.meetings import services as meetings
@@ -92,7 +93,7 @@ def create_command(
         meeting = meetings.create_meeting(data)
     except meetings.MeetingError as error:
         raise _fail(error) from None
-    db.session.commit()
+    commit()
     dates = f"{meeting.start_date}–{meeting.end_date}"
     click.echo(f"Created the draft meeting {meeting.slug} ({dates}).")
 
@@ -109,7 +110,7 @@ def clone_command(source_slug, slug, start, with_agenda):
         meeting = services.clone_meeting(source, data, with_agenda=with_agenda)
     except meetings.MeetingError as error:
         raise _fail(error) from None
-    db.session.commit()
+    commit()
     sessions = len(meeting.sessions)
     click.echo(
         f"Created the draft meeting {meeting.slug} from {source.slug} "
@@ -129,7 +130,7 @@ def publish_command(slug):
         meetings.publish(meeting)
     except meetings.MeetingError as error:
         raise _fail(error) from None
-    db.session.commit()
+    commit()
     click.echo(f"Published {slug}.")
     if missing:
         click.echo(f"Warning: missing {', '.join(missing)}.")
@@ -143,7 +144,7 @@ def archive_command(slug):
         meetings.archive(meeting)
     except meetings.MeetingError as error:
         raise _fail(error) from None
-    db.session.commit()
+    commit()
     click.echo(f"Archived {slug}.")
 
 

@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import current_language, language_name
+from meeting_app.core.tasks import commit
 from meeting_app.extensions import db
-from meeting_app.mail.services import commit_and_send
 from meeting_app.manage import services
 from meeting_app.manage.forms import DeleteMeetingForm, MeetingForm
 from meeting_app.manage.views import bp
@@ -122,7 +122,7 @@ def new_meeting():
             db.session.rollback()
             _show_errors(form, error.messages())
         else:
-            commit_and_send()
+            commit()
             flash(_("Meeting created as a draft: only its staff can see it."), "success")
             _warn(meeting)
             return redirect(url_for(".meeting", slug=meeting.slug))
@@ -184,7 +184,7 @@ def meeting_settings(slug: str):
             meeting = meetings.get_meeting(slug)
             _show_errors(form, error.messages())
         else:
-            commit_and_send()
+            commit()
             if change.changed:
                 flash(_("Meeting settings saved."), "success")
             else:
@@ -235,7 +235,7 @@ def publish_meeting(slug: str):
             db.session.rollback()
             flash(error.one_line(), "error")
         else:
-            commit_and_send()
+            commit()
             flash(_("The meeting is published: its public pages are open."), "success")
         return redirect(url_for(".meeting", slug=slug))
     return render_template(
@@ -256,7 +256,7 @@ def archive_meeting(slug: str):
             db.session.rollback()
             flash(error.one_line(), "error")
         else:
-            commit_and_send()
+            commit()
             flash(
                 _(
                     "The meeting is archived: its public pages stay; registration, "
@@ -284,7 +284,7 @@ def delete_meeting(slug: str):
             meeting = meetings.get_meeting(slug)
             form.confirm_slug.errors.append(error.one_line())
         else:
-            commit_and_send()
+            commit()
             flash(_("The draft meeting %(slug)s is deleted.", slug=slug), "success")
             return redirect(url_for(".index"))
     status = 422 if form.errors else (409 if refused and form.is_submitted() else 200)

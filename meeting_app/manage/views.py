@@ -1,6 +1,7 @@
 """The organisers' back office. Every view here requires the organiser role."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -12,10 +13,12 @@ from meeting_app.accounts.services import (
     meetings_where,
     require_role,
 )
+from meeting_app.core import tasks as core_tasks
 from meeting_app.core.database import requested_page
 from meeting_app.core.forms import EmptyForm
 from meeting_app.extensions import db
-from meeting_app.mail import services as mail
+from meeting_app.mail import delivery
+from meeting_app.mail import tasks as mail_tasks
 from meeting_app.mail.models import MailStatus, OutgoingMail
 from meeting_app.manage import services
 from meeting_app.meetings import services as meetings
@@ -67,16 +70,15 @@ def outbox():
     (administrators: all). In development (no mail server) this is where a newcomer
     finds the confirmation mail and its private link."""
     status = request.args.get("status", "")
-    query = (
-        db.select(OutgoingMail)
-        .filter(meetings_where(current_user, Role.ORGANISER, OutgoingMail.meeting_id))
-        .order_by(OutgoingMail.id.desc())
-    )
+    mine = meetings_where(current_user, Role.ORGANISER, OutgoingMail.meeting_id)
+    query = db.select(OutgoingMail).filter(mine).order_by(OutgoingMail.id.desc())
     if status in {s.value for s in MailStatus}:
         query = query.filter(OutgoingMail.status == status)
     page = db.paginate(query, page=requested_page(), per_page=50, error_out=False)
     pending = db.session.scalar(
-        db.select(db.func.count(OutgoingMail.id)).filter_by(status=MailStatus.PENDING)
+        db.select(db.func.count(OutgoingMail.id)).filter(
+            mine, OutgoingMail.status == MailStatus.PENDING
+        )
     )
     return render_template(
         "manage/outbox.html",
@@ -90,20 +92,47 @@ def outbox():
 
 @bp.get("/outbox/<int:mail_id>")
 def outbox_mail(mail_id: int):
-    return render_template("manage/outbox_mail.html", mail=db.get_or_404(OutgoingMail, mail_id))
+    return render_template(
+        "manage/outbox_mail.html", mail=db.get_or_404(OutgoingMail, mail_id), form=EmptyForm()
+    )
 
 
 @bp.post("/outbox/send")
 def send_pending():
+    """Waiting mails are tried now, back-off or not, by a task: a web request never
+    waits on the mail server."""
     if EmptyForm().validate_on_submit():
-        done, still = mail.deliver_pending()
+        waiting = delivery.make_due(
+            meetings_where(current_user, Role.ORGANISER, OutgoingMail.meeting_id)
+        )
+        core_tasks.enqueue(mail_tasks.sweep)
+        core_tasks.commit()
         flash(
-            ngettext("%(num)d e-mail sent.", "%(num)d e-mails sent.", done)
-            + " "
-            + ngettext("%(num)d still waiting.", "%(num)d still waiting.", still),
-            "success" if not still else "warning",
+            ngettext(
+                "%(num)d waiting e-mail is being sent; this page shows when it has gone.",
+                "%(num)d waiting e-mails are being sent; this page shows when they have gone.",
+                waiting,
+            ),
+            "success",
         )
     return redirect(url_for(".outbox"))
+
+
+@bp.post("/outbox/<int:mail_id>/retry")
+def retry_mail(mail_id: int):
+    """A mail that failed for good (refused, or too many tries) is tried again from
+    the start, by a task."""
+    outgoing = db.get_or_404(OutgoingMail, mail_id)
+    # An erased participant's mail has no address left: nothing to try again.
+    if (
+        EmptyForm().validate_on_submit()
+        and outgoing.status is MailStatus.FAILED
+        and outgoing.recipient
+    ):
+        delivery.retry(outgoing)
+        core_tasks.commit()
+        flash(_("The e-mail is being sent again; this page shows how it went."), "success")
+    return redirect(url_for(".outbox_mail", mail_id=mail_id))
 
 
 # The meeting's own pages (new, settings, publish, archive, delete) on this blueprint.

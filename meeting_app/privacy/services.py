@@ -173,6 +173,14 @@ def purge_due(meetings: list[Meeting], now: datetime | None = None) -> list[Meet
     return [m for m in meetings if m.local_date(now) >= m.purge_date]
 
 
+def purge_all_due() -> tuple[list[tuple[Meeting, dict[str, int]]], int]:
+    """Purges every meeting past its retention period (the daily task and
+    `flask privacy purge`): each with what was deleted, and how many were not due."""
+    meetings = db.session.execute(sa.select(Meeting).order_by(Meeting.end_date)).scalars().all()
+    due = purge_due(meetings)
+    return [(meeting, purge(meeting)) for meeting in due], len(meetings) - len(due)
+
+
 def purge(meeting: Meeting, fields=SENSITIVE_FIELDS, *, by_user=None) -> dict[str, int]:
     """Blanks `fields` of the meeting's participants; returns {field: how many
     values were deleted}. Running it again deletes nothing more (and logs nothing)."""

@@ -13,6 +13,7 @@ from meeting_app.accounts.services import (
     meetings_where,
     require_role,
 )
+from meeting_app.core.tasks import commit
 from meeting_app.core.views import private_page
 from meeting_app.extensions import db
 from meeting_app.meetings import services as meetings
@@ -67,7 +68,7 @@ def erase(slug: str, participant_id: int):
     form = EraseForm()
     if form.validate_on_submit():
         services.erase(participant, by_user=current_user)
-        db.session.commit()
+        commit()
         flash(_("The participant's personal data is erased."), "success")
         return redirect(back)
     return render_template(

@@ -13,12 +13,13 @@ from meeting_app.accounts.services import require_role
 from meeting_app.core.database import as_id, requested_page
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
+from meeting_app.core.tasks import commit
 from meeting_app.core.uploads import MB, accepts_upload
 from meeting_app.core.views import attachment
 from meeting_app.documents import letters
 from meeting_app.extensions import db
 from meeting_app.mail.models import OutgoingMail
-from meeting_app.mail.services import DELIVER_IN_REQUEST, commit_and_send
+from meeting_app.mail.services import DELIVER_IN_REQUEST
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.privacy import audit
@@ -54,14 +55,6 @@ def _form(meeting, **kwargs) -> OrganiserRegistrationForm:
     return OrganiserRegistrationForm(
         services.delegation_choices(meeting, current_language()), LANGUAGE_NAMES, **kwargs
     )
-
-
-def _mail_note(delivered: bool) -> None:
-    if not delivered:
-        flash(
-            _("The mail server did not answer: the e-mails are queued and will be retried."),
-            "warning",
-        )
 
 
 @bp.get("/")
@@ -111,7 +104,7 @@ def bulk(slug: str):
             )
         except (services.SeatUnavailable, services.StaleChange):
             refused += 1
-    _mail_note(commit_and_send())
+    commit()
     flash(
         ngettext("%(num)d registration changed.", "%(num)d registrations changed.", done),
         "success",
@@ -183,7 +176,7 @@ def change_status(slug: str, participant_id: int):
                 _("Someone changed this registration meanwhile: check it and try again."), "warning"
             )
         else:
-            _mail_note(commit_and_send())
+            commit()
             flash(
                 _("The registration is now: %(status)s.", status=participant.status.label),
                 "success",
@@ -196,7 +189,7 @@ def resend(slug: str, participant_id: int):
     participant = _participant(_meeting(slug), participant_id)
     if EmptyForm().validate_on_submit():
         services.resend_confirmation(participant)
-        _mail_note(commit_and_send())
+        commit()
         flash(_("The confirmation e-mail is sent again."), "success")
     return redirect(url_for(".detail", slug=slug, participant_id=participant_id))
 
@@ -206,7 +199,7 @@ def new_token(slug: str, participant_id: int):
     participant = _participant(_meeting(slug), participant_id)
     if EmptyForm().validate_on_submit():
         services.regenerate_token(participant, by_user=current_user)
-        db.session.commit()
+        commit()
         flash(_("A new private link is made; the old one no longer works."), "success")
     return redirect(url_for(".detail", slug=slug, participant_id=participant_id))
 
@@ -231,7 +224,7 @@ def edit(slug: str, participant_id: int):
             form.delegation_id.errors.append(_("This delegation is full."))
         else:
             participant.role = role
-            db.session.commit()
+            commit()
             flash(_("The registration is saved."), "success")
             return redirect(url_for(".detail", slug=slug, participant_id=participant_id))
     return render_template(
@@ -252,7 +245,7 @@ def new(slug: str):
             db.session.rollback()
             form.email.errors.append(_("This address is already registered for this meeting."))
         else:
-            _mail_note(commit_and_send())
+            commit()
             flash(_("Registered: %(status)s.", status=participant.status.label), "success")
             return redirect(url_for(".detail", slug=slug, participant_id=participant.id))
     return render_template(
@@ -283,7 +276,7 @@ def import_csv(slug: str):
                     "nothing was imported. Check the file again."
                 )
             else:
-                _mail_note(commit_and_send())
+                commit()
                 flash(
                     ngettext(
                         "%(num)d registration imported.", "%(num)d registrations imported.", count
@@ -354,7 +347,7 @@ def settings(slug: str):
             meeting.desk_approves_walk_ins = form.desk_approves_walk_ins.data
             if form.retention_days_after_end.data is not None:
                 meeting.retention_days_after_end = form.retention_days_after_end.data
-            _mail_note(commit_and_send())
+            commit()
             flash(_("Registration settings saved."), "success")
             if promoted:
                 flash(
@@ -386,7 +379,7 @@ def export(slug: str, fmt: str):
     audit.record(
         "participants.exported", user=current_user, meeting=meeting, details=f"{fmt}, {len(rows)}"
     )
-    db.session.commit()
+    commit()
     return attachment(
         exports.spreadsheet(fmt, header, rows, meeting.slug, delimiter),
         f"{meeting.slug}-participants.{fmt}",

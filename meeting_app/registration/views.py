@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
+from meeting_app.core.tasks import commit
 from meeting_app.core.views import private_page
 from meeting_app.documents import letters
 from meeting_app.extensions import db, limiter
-from meeting_app.mail.services import commit_and_send
 from meeting_app.meetings import services as meetings
 from meeting_app.registration import services
 from meeting_app.registration.forms import CancelForm, RegistrationForm, SendLinkForm
@@ -47,8 +47,8 @@ def register(slug: str):
             # existing link by e-mail, a stranger learns nothing.
             db.session.rollback()
             services.send_link_again(meeting, email)
-        delivered = commit_and_send()
-        session["registered"] = {"email": email, "mail_delayed": not delivered}
+        commit()
+        session["registered"] = {"email": email}
         return redirect(url_for("registration.thanks", slug=slug))
     status = 422 if form.errors else 200
     return render_template("registration/register.html", meeting=meeting, form=form), status
@@ -75,10 +75,9 @@ def send_link(slug: str):
     form = SendLinkForm()
     if form.validate_on_submit():
         services.send_link_again(meeting, form.email.data)
-        delivered = commit_and_send()
+        commit()
         session["registered"] = {
             "email": form.email.data,
-            "mail_delayed": not delivered,
             "link_only": True,
         }
         return redirect(url_for("registration.thanks", slug=slug))
@@ -144,7 +143,7 @@ def edit(token: str):
             db.session.rollback()
             form.delegation_id.errors.append(_("This delegation is full."))
         else:
-            commit_and_send()
+            commit()
             flash(_("Your changes are saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("registration.private_page", token=token))
     return render_template(
@@ -169,7 +168,7 @@ def cancel(token: str):
     except services.NotReturnable:
         flash(_("The organisers declined this registration: there is nothing to cancel."), "info")
         return redirect(url_for("registration.private_page", token=token))
-    commit_and_send()
+    commit()
     flash(_("Your registration is cancelled."), "info")
     return redirect(url_for("registration.private_page", token=token))
 
@@ -189,7 +188,7 @@ def register_again(token: str):
     except (services.NotReturnable, services.StaleChange):
         db.session.rollback()
         return back  # the page shows the registration as it now is
-    commit_and_send()
+    commit()
     flash(
         _("Your registration is taken up again: %(status)s.", status=participant.status.label),
         "success",

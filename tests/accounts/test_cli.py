@@ -174,7 +174,7 @@ def test_invite_mails_the_link(runner, make_meeting, inbox, client):
         ]
     )
     assert result.exit_code == 0, result.output
-    assert "sent to new@example.org" in result.output
+    assert "The invitation to new@example.org is on its way (see the outbox)." in result.output
     link = link_in(inbox, "new@example.org", "/invitation/")
     user = _user("new@example.org")
     assert user.role_in(rabat.id) is Role.ORGANISER and user.language == "fr"

@@ -36,7 +36,10 @@ NOT_PAGES = {
     "desk.arrivals_figures": "the arrivals board's figures, checked on the board",
     "accounts.login_code": "needs an account with two-factor sign-in",
     "accounts.reset_password": "its page is the invitation's, opened below",
-    "documents_desk.badge_job": "JSON for the badge page's script",
+    "documents_desk.badge_job_status": "JSON for the job pages' script",
+    "documents_manage.documents_job_status": "JSON for the job pages' script",
+    "documents_desk.badge_job": "a job's page: opened in test_documents_in_browser.py",
+    "documents_manage.documents_job": "a job's page: opened in test_documents_in_browser.py",
     "delegations_manage.export": "CSV and XLSX files",
     "registration_manage.export": "CSV and XLSX files",
 }

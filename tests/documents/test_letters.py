@@ -2,7 +2,9 @@
 each person only their own, passport numbers kept private and purged after the
 meeting."""
 
+import html
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -99,8 +101,22 @@ def test_no_letter_for_those_not_entitled_and_none_of_anothers(client, visa_peop
     assert "Diop" not in text and "A1234567" not in text
 
 
+def everyone_s(client, slug: str, kind: str):
+    """Every letter or certificate, as an organiser gets them without JavaScript: the
+    button starts a job, the browser goes to the job's page, which links the PDF
+    once it is ready (here at once: the tasks have run after the response)."""
+    started = client.post(f"/manage/meetings/{slug}/{kind}/jobs?lang=en")
+    assert started.status_code == 303
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'class="progress-download" href="([^"]+)"', page)
+    assert link, page
+    return client.get(html.unescape(link.group(1)))
+
+
 def test_organisers_download_every_letter_at_once(client, organiser, visa_people):
-    response = client.get("/manage/meetings/board/letters.pdf?lang=en")
+    index = client.get("/manage/meetings/board/registrations/").get_data(as_text=True)
+    assert 'action="/manage/meetings/board/letters/jobs"' in index
+    response = everyone_s(client, "board", "letters")
     assert response.status_code == 200
     pdf = response.get_data()
     assert _pages(pdf) == 2  # Diop and Sall: approved and asked for one
@@ -120,10 +136,10 @@ def test_organisers_download_one_letter_from_the_registration(client, organiser,
 
 
 def test_hosts_and_strangers_get_no_letters(client, make_user, login, visa_people):
-    assert client.get("/manage/meetings/board/letters.pdf").status_code in (302, 401)
+    assert client.post("/manage/meetings/board/letters/jobs").status_code in (302, 401)
     make_user(Role.HOST, "door@example.org")
     login("door@example.org")
-    assert client.get("/manage/meetings/board/letters.pdf").status_code == 403
+    assert client.post("/manage/meetings/board/letters/jobs").status_code == 403
 
 
 def test_passport_number_is_private(client, organiser, visa_people, runner, tmp_path):
@@ -237,7 +253,7 @@ def test_no_certificate_before_the_meeting_has_ended(client, open_meeting, make_
 
 
 def test_organisers_bulk_certificates_only_for_attendees(client, organiser, past_meeting):
-    response = client.get("/manage/meetings/past/certificates.pdf?lang=en")
+    response = everyone_s(client, "past", "certificates")
     assert response.status_code == 200
     text = _text(response.get_data())
     assert _pages(response.get_data()) == 1

@@ -1,6 +1,8 @@
 """The audit log: staff actions on personal data are written down (without the
 values themselves) and listed for organisers, page by page."""
 
+import re
+
 from meeting_app.accounts.models import Role
 from meeting_app.extensions import db
 from meeting_app.privacy import audit
@@ -74,7 +76,12 @@ def test_check_in_undo_and_document_downloads_are_logged(
     db.session.commit()
     response = client.post(f"/desk/meetings/board/check-ins/{record.id}/undo")
     assert response.status_code == 302
-    assert client.get("/manage/meetings/board/letters.pdf").status_code == 200
+    # Every letter: a job, whose PDF is logged as it is downloaded.
+    job_page = client.post("/manage/meetings/board/letters/jobs", follow_redirects=True)
+    download = re.search(
+        r'class="progress-download" href="([^"]+)"', job_page.get_data(as_text=True)
+    )
+    assert client.get(download.group(1)).status_code == 200
     assert (
         client.get(f"/manage/meetings/board/registrations/{person.id}/letter.pdf").status_code
         == 200

@@ -3,17 +3,17 @@ file, and an earlier export at that path kept intact."""
 
 import errno
 import os
-import pathlib
 import resource
 import subprocess
 import sys
 import time
 
 import pytest
+import sqlalchemy as sa
 
 import config
 from meeting_app.accounts.models import Role
-from meeting_app.documents.models import BadgePrint
+from meeting_app.documents.models import BadgePrint, RenderJob
 from meeting_app.extensions import db
 from meeting_app.registration.models import Category, Participant
 
@@ -109,32 +109,40 @@ def test_a_write_failing_midway_leaves_no_partial_file(
 
 
 def test_a_background_badge_print_on_a_full_disk_fails_and_marks_nothing_printed(
-    client, make_user, login, open_meeting, make_participant, monkeypatch
+    client, make_user, login, open_meeting, make_participant
 ):
+    """The finished PDF is stored in the database (any server serves it): a full
+    disk there refuses the write, as SQLite and PostgreSQL do (an error on the
+    UPDATE that stores it). The job ends failed, with nothing stored and no badge
+    marked printed."""
     meeting = open_meeting(slug="board")
     make_participant(meeting)
     make_participant(meeting)
     make_user(Role.HOST, "door@example.org")
     login("door@example.org")
-    real_write_bytes = pathlib.Path.write_bytes
+    with client.application.app_context():
+        engine = db.engine
 
-    def full_disk(path, data):
-        if ".pdf" in path.name:  # a PDF being stored: part written, then ENOSPC
-            real_write_bytes(path, data[:100])
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real_write_bytes(path, data)
+    def full_disk(_conn, _cursor, statement, parameters, _context, _many):
+        # The UPDATE that stores the PDF (the only one that sets the column).
+        if statement.startswith("UPDATE render_jobs") and "pdf=" in statement.replace(" ", ""):
+            raise sa.exc.OperationalError(statement, parameters, OSError(errno.ENOSPC, "full"))
 
-    monkeypatch.setattr(pathlib.Path, "write_bytes", full_disk)
-    started = client.post(
-        "/desk/meetings/board/badges/jobs", data={"layout": "a4-8", "language": "en"}
-    ).get_json()
+    sa.event.listen(engine, "before_cursor_execute", full_disk)
+    try:
+        started = client.post(
+            "/desk/meetings/board/badges/jobs",
+            data={"layout": "a4-8", "language": "en"},
+            headers={"Accept": "application/json"},
+        ).get_json()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", full_disk)
     deadline = time.monotonic() + 30
-    while (job := client.get(started["status_url"]).get_json())["state"] == "running":
+    while (job := client.get(started["status_url"]).get_json())["state"] in ("queued", "running"):
         assert time.monotonic() < deadline, job
         time.sleep(0.05)
     assert job["state"] == "failed" and "nothing was marked printed" in job["message"]
-    job_id = started["status_url"].rsplit("/", 1)[-1]
-    renders = pathlib.Path(client.application.instance_path) / "renders"
-    assert sorted(p.name for p in renders.glob(f"{job_id}*")) == [f"{job_id}.json"]
+    assert job["download_url"] is None
     db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(RenderJob.pdf))) == 0
     assert db.session.scalar(db.select(db.func.count(BadgePrint.id))) == 0

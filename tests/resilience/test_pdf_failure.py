@@ -3,6 +3,7 @@ been (badges stay unprinted), the rest of the site unaffected, and the next
 render works. WeasyPrint is made to fail as it does on a document it cannot lay
 out (an internal error), the only stand-in in these tests."""
 
+import re
 import time
 
 import pytest
@@ -40,36 +41,45 @@ def _prints() -> int:
     return db.session.scalar(db.select(db.func.count(BadgePrint.id)))
 
 
+JSON = {"Accept": "application/json"}
+
+
 def test_a_failed_badge_print_says_so_and_marks_nothing_printed(client, board, broken_renderer):
+    """Without JavaScript: the form's post goes to the job's page, which says the
+    print failed and offers to try again; the retry, once WeasyPrint works, prints."""
     form = {"layout": "a6", "language": "en"}
     failed = client.post(
-        "/desk/meetings/board/badges",
+        "/desk/meetings/board/badges/jobs",
         data=form,
         headers={"Accept-Language": "fr"},
         follow_redirects=True,
     )
     assert failed.status_code == 200 and failed.mimetype == "text/html"
-    assert "Les badges n&#39;ont pas pu être préparés" in failed.get_data(as_text=True)
+    page = failed.get_data(as_text=True)
+    assert "Les badges n&#39;ont pas pu être préparés" in page
+    assert 'class="progress-download" hidden' in page
     assert _prints() == 0
     assert client.get("/desk/meetings/board/arrivals").status_code == 200
 
     broken_renderer.undo()
-    printed = client.post("/desk/meetings/board/badges", data=form)
-    assert printed.mimetype == "application/pdf"
+    retry = re.search(r'class="progress-retry inline-form" action="([^"]+)"', page).group(1)
+    printed = client.post(retry, follow_redirects=True).get_data(as_text=True)
+    download = re.search(r'class="progress-download" href="([^"]+)"', printed).group(1)
+    assert client.get(download).mimetype == "application/pdf"
     assert _prints() == 3
 
 
 def test_a_failed_background_print_ends_as_failed_with_the_reason(client, board, broken_renderer):
     started = client.post(
-        "/desk/meetings/board/badges/jobs", data={"layout": "a4-8", "language": "en"}
+        "/desk/meetings/board/badges/jobs", data={"layout": "a4-8", "language": "en"}, headers=JSON
     )
     started = started.get_json()
     deadline = time.monotonic() + 30
-    while (job := client.get(started["status_url"]).get_json())["state"] == "running":
+    while (job := client.get(started["status_url"]).get_json())["state"] in ("queued", "running"):
         assert time.monotonic() < deadline, job
         time.sleep(0.05)
     assert job["state"] == "failed" and job["download_url"] is None
-    assert "nothing was marked printed" in job["message"]
+    assert "nothing was marked printed" in job["message"] and job["retry_url"]
     assert _prints() == 0
 
 

@@ -194,7 +194,10 @@ EXPECTED = {
     ("documents_desk.start_badge_job", "POST"): desk(422),  # nothing chosen
     # A job belongs to whoever started it (the organiser here).
     ("documents_desk.badge_job", "GET"): {**desk(), "host": 404, "admin": 404},
+    ("documents_desk.badge_job_status", "GET"): {**desk(), "host": 404, "admin": 404},
     ("documents_desk.badge_job_pdf", "GET"): {**desk(), "host": 404, "admin": 404},
+    # A job that has not failed is not started again.
+    ("documents_desk.retry_badge_job", "POST"): {**desk(409), "host": 404, "admin": 404},
     ("documents_desk.badge_logo_image", "GET"): desk(),
     # The meeting's look is the organisers' choice, though on the desk's page.
     ("documents_desk.badge_colours", "POST"): organisers(302),
@@ -206,6 +209,7 @@ EXPECTED = {
     ("manage.outbox", "GET"): any_organisers(),
     ("manage.outbox_mail", "GET"): organisers(),
     ("manage.send_pending", "POST"): admins(302),
+    ("manage.retry_mail", "POST"): organisers(302),
     # Meetings: creating one is the administrators'; its settings and lifecycle
     # its organisers'.
     ("manage.new_meeting", "GET"): admins(),
@@ -224,7 +228,11 @@ EXPECTED = {
     ("registration_manage.change_status", "POST"): organisers(302),
     ("registration_manage.resend", "POST"): organisers(302),
     ("registration_manage.new_token", "POST"): organisers(302),
-    ("documents_manage.all_documents", "GET"): organisers(),
+    ("documents_manage.start_documents_job", "POST"): organisers(303),  # to the job's page
+    ("documents_manage.documents_job", "GET"): {**organisers(), "admin": 404},
+    ("documents_manage.documents_job_status", "GET"): {**organisers(), "admin": 404},
+    ("documents_manage.documents_job_pdf", "GET"): {**organisers(), "admin": 404},
+    ("documents_manage.retry_documents_job", "POST"): {**organisers(409), "admin": 404},
     ("documents_manage.one_document", "GET"): organisers(),
     ("delegations_manage.index", "GET"): organisers(),
     ("delegations_manage.export", "GET"): organisers(),
@@ -272,7 +280,8 @@ class World:
     communique: Communique
     mail: OutgoingMail
     staff: User  # what the staff pages are about (none of the visitors)
-    job_id: str
+    job_id: str  # the organiser's badge print
+    letters_job_id: str  # the organiser's letters
     forged: str
     stranger: str
 
@@ -328,7 +337,8 @@ def build_world() -> World:
         communique=db.session.execute(db.select(Communique)).scalars().first(),
         mail=mail,
         staff=staff,
-        job_id="",
+        job_id="no-such-job",  # the tests that follow jobs make their own
+        letters_job_id="no-such-job",
         forged=own.token[: tokens.SELECTOR_LENGTH] + tokens.new_token()[tokens.SELECTOR_LENGTH :],
         stranger=tokens.new_token(),
     )
@@ -342,7 +352,7 @@ def tiny_png() -> bytes:
 
 KINDS = {
     "documents.own_document": "letter",
-    "documents_manage.all_documents": "letters",
+    "documents_manage.start_documents_job": "letters",
     "documents_manage.one_document": "certificate",
 }
 
@@ -369,7 +379,9 @@ def values_for(rule, role: str, world: World) -> dict:
         "mail_id": world.mail.id,
         "user_id": world.staff.id,
         "meeting_id": world.meeting.id,
-        "job_id": world.job_id,
+        "job_id": world.letters_job_id
+        if rule.endpoint.startswith("documents_manage.")
+        else world.job_id,
         "kind": KINDS.get(rule.endpoint),
         "language": "en",
         "fmt": "csv",
@@ -446,28 +458,31 @@ def clients(server_app, demo_loaded, make_user, login, monkeypatch):
 
 
 @pytest.fixture
-def organisers_job(app, clients):
-    """A finished badge job of the organiser's: hosts may not follow or fetch it."""
-    with app.test_request_context():
-        folder = jobs._folder()
-        job = jobs.Job(
-            id=tokens.new_token()[:22],
-            user_id=clients["users"]["organiser"].id,
-            filename="badges.pdf",
-            state="done",
+def organisers_jobs(clients):
+    """A finished badge print and letters job of the organiser's: nobody else may
+    follow or fetch them."""
+    meeting = db.session.execute(db.select(Meeting).filter_by(slug="rabat-2022")).scalar_one()
+    made = []
+    for kind in ("badges", "letters"):
+        job = jobs.create(
+            meeting,
+            clients["users"]["organiser"],
+            kind=kind,
+            parameters={"ids": []},
+            total=0,
+            filename=f"{kind}.pdf",
         )
-        jobs._save(folder, job)
-        (folder / f"{job.id}.pdf").write_bytes(b"%PDF-1.4 test")
-    yield job.id
-    for suffix in (".json", ".pdf"):
-        (folder / f"{job.id}{suffix}").unlink(missing_ok=True)
+        job.state, job.pdf = "done", b"%PDF-1.4 test"
+        made.append(job.id)
+    db.session.commit()
+    return made
 
 
 def test_every_route_answers_each_visitor_as_expected(
-    server_app, demo_loaded, clients, organisers_job
+    server_app, demo_loaded, clients, organisers_jobs
 ):
     world = build_world()
-    world.job_id = organisers_job
+    world.job_id, world.letters_job_id = organisers_jobs
     rules = sorted(server_app.url_map.iter_rules(), key=request_order)
     observed = {}
     for rule in rules:

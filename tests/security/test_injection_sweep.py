@@ -232,13 +232,21 @@ def test_hostile_registrations_stay_inert_in_pages_exports_documents_and_mails(
     assert_no_formula_cells(arrivals)
 
     # PDFs: the text is printed as text (markup in it was not read as markup).
-    badges = client.post("/desk/meetings/sweep/badges", data={"layout": "a6", "language": "en"})
-    assert badges.status_code == 200, badges.get_data(as_text=True)[-1000:]
-    printed = pdf_text(badges.data)
+    printed = pdf_text(
+        _job_pdf(client, "/desk/meetings/sweep/badges/jobs", layout="a6", language="en")
+    )
     for text in ("<script>alert(1)</script>", "onerror=alert(1)>", "DROP TABLE"):
         assert text in printed
-    letters = pdf_text(client.get("/manage/meetings/sweep/letters.pdf").data)
+    letters = pdf_text(_job_pdf(client, "/manage/meetings/sweep/letters/jobs"))
     assert "<script>alert(1)</script>" in letters and "DROP TABLE" in letters
+
+
+def _job_pdf(client, start: str, **form) -> bytes:
+    """A print or render job's PDF, as a browser without JavaScript gets it."""
+    page = client.post(start, data=form, follow_redirects=True).get_data(as_text=True)
+    download = re.search(r'class="progress-download" href="([^"]+)"', page)
+    assert download, page[-1000:]
+    return client.get(download.group(1)).data
 
 
 # --- Agenda -----------------------------------------------------------------------------

@@ -1,0 +1,328 @@
+"""Delivery of the stored mails: claimed by one worker, sent once, retried with
+back-off.
+
+A worker first *claims* the mails it will send (`claim`): it writes its token and
+a lease (MAIL_CLAIM_SECONDS) into the rows and commits, so that no other worker,
+server or cron job takes them meanwhile (PostgreSQL: SELECT ... FOR UPDATE SKIP
+LOCKED; SQLite: one conditional UPDATE, atomic). If it dies, the lease lapses and
+the mails are taken again. It then sends them over one SMTP connection (`send`),
+each with the Message-ID stored in its row, and commits each result at once: a
+mail the server accepted is marked sent before the next one goes, so that a
+database fail-over in the middle of a batch sends nothing twice.
+
+Temporary failures (4xx, timeouts, refused or cut connections) are tried again
+later, each time after twice as long; permanent ones (5xx for that message), or
+MAX_ATTEMPTS temporary ones, mark the mail FAILED with the reason, shown in the
+outbox with a button to try again. Nothing is deleted.
+"""
+
+import logging
+import secrets
+import smtplib
+import time
+from collections import Counter
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate
+
+import sqlalchemy as sa
+from flask import current_app
+
+from meeting_app.extensions import db
+from meeting_app.mail import services
+from meeting_app.mail.models import MailStatus, OutgoingMail
+from meeting_app.models import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+# Back-off after the n-th failed try: FIRST_RETRY * 2**(n-1), at most LAST_RETRY.
+FIRST_RETRY = timedelta(seconds=30)
+LAST_RETRY = timedelta(hours=1)
+# Mails per claim: one SMTP connection each.
+BATCH = 100
+# Writing a result again after the database cut the connection (a fail-over):
+# the delays between tries, in seconds (about 6 s in all).
+DATABASE_RETRIES = (0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a mail waits after its `attempts`-th failed try."""
+    return min(FIRST_RETRY * 2 ** (attempts - 1), LAST_RETRY)
+
+
+def due_now(ids: list[int] | None = None):
+    """Pending mails that may be tried now and that no worker holds."""
+    now = utcnow()
+    condition = sa.and_(
+        OutgoingMail.status == MailStatus.PENDING,
+        OutgoingMail.next_attempt_at <= now,
+        sa.or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
+    )
+    return condition if ids is None else sa.and_(condition, OutgoingMail.id.in_(ids))
+
+
+def claim(limit: int = BATCH, ids: list[int] | None = None) -> list[OutgoingMail]:
+    """Takes up to `limit` due pending mails (of `ids`, if given) for this worker,
+    oldest first, and commits the claim: no one else takes them until its lease
+    lapses. Returns them; two claims never get the same mail."""
+    token = secrets.token_hex(8)
+    lease = timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
+
+    def take():
+        now = utcnow()
+        # A try whose commit was cut may have claimed already: those are ours too.
+        condition = sa.or_(due_now(ids), OutgoingMail.claimed_by == token)
+        chosen = (
+            sa.select(OutgoingMail.id)
+            .where(condition, OutgoingMail.status == MailStatus.PENDING)
+            .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
+            .limit(limit)
+        )
+        if db.session.get_bind().dialect.name == "postgresql":
+            # Rows another worker is claiming right now are skipped, not waited for.
+            chosen = db.session.execute(chosen.with_for_update(skip_locked=True)).scalars().all()
+            if not chosen:
+                db.session.rollback()
+                return
+            condition = OutgoingMail.id.in_(chosen)
+        else:
+            # SQLite: one UPDATE, under the database's write lock, that checks again
+            # that each row is still free.
+            condition = sa.and_(OutgoingMail.id.in_(chosen.scalar_subquery()), condition)
+        db.session.execute(
+            sa.update(OutgoingMail)
+            .where(condition)
+            .values(claimed_until=now + lease, claimed_by=token)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+    _retrying(take)
+    return (
+        db.session.execute(
+            sa.select(OutgoingMail)
+            .where(OutgoingMail.claimed_by == token, OutgoingMail.status == MailStatus.PENDING)
+            .order_by(OutgoingMail.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def send(mails: list[OutgoingMail]) -> Counter:
+    """Sends claimed `mails` over one SMTP connection and records each result.
+    Returns how many ended SENT, KEPT, FAILED, or PENDING (to be retried)."""
+    outcome = Counter()
+    if not mails:
+        return outcome
+    config = current_app.config
+    if not config["MAIL_SERVER"]:  # development: kept in the outbox
+        for mail in mails:
+            outcome[MailStatus.KEPT] += _record(mail.id, status=MailStatus.KEPT, **RELEASED)
+        return outcome
+    # Everything needed, read now: the rows expire at each commit below, and the
+    # database may be away for a moment while the mail server is not.
+    batch = [(mail.id, mail.attempts, mail.recipient, _written(mail)) for mail in mails]
+    settled: set[int] = set()
+
+    def failed(mail_id, attempts, error, permanent):
+        settled.add(mail_id)
+        outcome[_failed(mail_id, attempts, error, permanent=permanent)] += 1
+
+    smtp = None
+    try:
+        smtp = smtplib.SMTP(
+            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+        )
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        for mail_id, attempts, recipient, written in batch:
+            if isinstance(written, Exception):  # cannot be written: no use retrying
+                failed(mail_id, attempts, written, permanent=True)
+                continue
+            try:
+                smtp.send_message(written)
+            except smtplib.SMTPRecipientsRefused as error:
+                code = error.recipients.get(recipient, next(iter(error.recipients.values())))[0]
+                failed(mail_id, attempts, error, permanent=_permanent(code))
+                continue
+            except smtplib.SMTPServerDisconnected:
+                raise  # the connection is gone: this mail and the rest, below
+            except smtplib.SMTPResponseException as error:  # the reply says for how long
+                failed(mail_id, attempts, error, permanent=_permanent(error.smtp_code))
+                continue
+            settled.add(mail_id)
+            sent = {"status": MailStatus.SENT, "sent_at": utcnow(), "last_error": ""}
+            if not _record(mail_id, attempts=attempts + 1, **sent, **RELEASED):
+                # Accepted, but the database is away: stop before sending more. The
+                # others wait for their lease to lapse; this one may go again, with
+                # the same Message-ID, so that the recipient's server drops the copy.
+                log.error("could not record mail %s as sent; batch stopped", mail_id)
+                outcome[MailStatus.PENDING] += len(batch) - len(settled) + 1
+                return outcome
+            outcome[MailStatus.SENT] += 1
+    except (OSError, smtplib.SMTPException) as error:  # refused, timed out, cut
+        log.warning("Mail server unavailable: %s", _reason(error))
+        for mail_id, attempts, _, _ in batch:
+            if mail_id not in settled:
+                failed(mail_id, attempts, error, permanent=False)
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
+    return outcome
+
+
+# A mail no worker holds any more.
+RELEASED = {"claimed_until": None, "claimed_by": ""}
+
+
+def _permanent(code: int) -> bool:
+    """5xx: the server will not take this message, ever; 4xx (or anything else
+    odd): it may later."""
+    return 500 <= code < 600
+
+
+def _reason(error: BaseException) -> str:
+    # smtplib reports a timed-out read as "Connection unexpectedly closed".
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
+        return f"timed out (no answer within {current_app.config['MAIL_TIMEOUT']:g} s)"
+    if isinstance(error, smtplib.SMTPResponseException):
+        text = error.smtp_error
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        return f"{error.smtp_code} {text}"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+            for code, text in error.recipients.values()
+        )
+    return str(error) or error.__class__.__name__
+
+
+def _failed(mail_id: int, attempts: int, error: BaseException, *, permanent: bool) -> MailStatus:
+    """Records a failed try: FAILED for good, or PENDING again after a back-off."""
+    attempts += 1
+    status = MailStatus.FAILED if permanent or attempts >= MAX_ATTEMPTS else MailStatus.PENDING
+    values = {"status": status, "attempts": attempts, "last_error": _reason(error)[:500]}
+    if status is MailStatus.PENDING:
+        values["next_attempt_at"] = utcnow() + retry_delay(attempts)
+    _record(mail_id, **values, **RELEASED)
+    return status
+
+
+def _record(mail_id: int, **values) -> bool:
+    """Writes a mail's result and commits at once, trying again on a fresh
+    connection if the database cut it. The values are absolute (no `+ 1` in SQL):
+    writing them twice, after a commit whose answer was lost, changes nothing."""
+
+    def write():
+        db.session.execute(
+            sa.update(OutgoingMail)
+            .where(OutgoingMail.id == mail_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+    try:
+        _retrying(write)
+    except sa.exc.DBAPIError:
+        log.exception("could not record the result of mail %s", mail_id)
+        return False
+    return True
+
+
+def _retrying(work):
+    """Runs `work()` (which commits), again after a rollback when the database
+    connection was lost, up to len(DATABASE_RETRIES) more times."""
+    for delay in (*DATABASE_RETRIES, None):
+        try:
+            return work()
+        except sa.exc.DBAPIError as error:
+            db.session.rollback()
+            if delay is None or not (error.connection_invalidated or _connection_error(error)):
+                raise
+            log.warning("database connection lost (%s); trying again", error.orig)
+            time.sleep(delay)
+
+
+def _connection_error(error: sa.exc.DBAPIError) -> bool:
+    # psycopg reports a terminated backend as OperationalError; SQLite's "database
+    # is locked" is one too, and is worth waiting for as well.
+    return isinstance(error, sa.exc.OperationalError)
+
+
+def _written(mail: OutgoingMail) -> EmailMessage | Exception:
+    try:
+        return message(mail)
+    except (ValueError, TypeError) as error:  # a header that cannot be written
+        return error
+
+
+def message(mail: OutgoingMail) -> EmailMessage:
+    """The e-mail of a row, with the row's Message-ID (the same at every try)."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = mail.message_id
+    message.set_content(mail.body_text)
+    if mail.calendar:
+        # Outlook and others show an invitation when the text/calendar part's method=
+        # matches the METHOD inside it.
+        message.add_alternative(
+            mail.calendar, subtype="calendar", params={"method": mail.calendar_method}
+        )
+    message["Content-Language"] = mail.language  # after set_content, which resets Content-*
+    return message
+
+
+def deliver(ids: list[int]) -> Counter:
+    """Sends those of `ids` that are due and that no one else holds."""
+    return send(claim(len(ids), ids=ids)) if ids else Counter()
+
+
+def deliver_pending(budget: float | None = None) -> Counter:
+    """Claims and sends due pending mails, batch after batch, until none is left or
+    `budget` seconds have passed. Returns the counts, with PENDING = the mails
+    still waiting (for a later try, or held by another worker)."""
+    outcome = Counter()
+    deadline = None if budget is None else time.monotonic() + budget
+    while deadline is None or time.monotonic() < deadline:
+        mails = claim(BATCH)
+        if not mails:
+            break
+        done = send(mails)
+        done.pop(MailStatus.PENDING, None)
+        outcome.update(done)
+    outcome[MailStatus.PENDING] = db.session.scalar(
+        sa.select(sa.func.count(OutgoingMail.id)).where(OutgoingMail.status == MailStatus.PENDING)
+    )
+    db.session.commit()
+    return outcome
+
+
+def retry(mail: OutgoingMail) -> None:
+    """A failed mail tried again from scratch, by a task once the transaction
+    commits (the organiser's button)."""
+    mail.status, mail.attempts, mail.next_attempt_at = MailStatus.PENDING, 0, utcnow()
+    mail.claimed_until, mail.claimed_by = None, ""
+    services.deliver_after_commit(mail)
+
+
+def make_due(query_filter) -> int:
+    """Pending mails matching `query_filter` may be tried now (the outbox's
+    "send now" button), back-off or not; returns how many are waiting."""
+    result = db.session.execute(
+        sa.update(OutgoingMail)
+        .where(OutgoingMail.status == MailStatus.PENDING, query_filter)
+        .values(next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

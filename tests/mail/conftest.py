@@ -1,0 +1,3 @@
+"""Mail tests: the scratch PostgreSQL databases of the tests across processes."""
+
+from tests.processes import postgres_database  # noqa: F401
