@@ -102,7 +102,7 @@ def _plan(job: RenderJob, meeting: Meeting) -> None:
         db.session.rollback()  # planned before: a task delivered again
         return
     for number, part in enumerate(chunks):
-        tasks.enqueue(render_part, job.id, number, tuple(part))  # hashable: see enqueue
+        tasks.enqueue(render_part, job.id, number, part)
     if not chunks:
         tasks.enqueue(assemble, job.id)
     tasks.commit()
