@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from meeting_app.documents.views import manage_bp as documents_manage_bp
     from meeting_app.manage.views import bp as manage_bp
     from meeting_app.meetings.views import bp as meetings_bp
+    from meeting_app.messages.views import bp as messages_manage_bp
     from meeting_app.privacy.views import bp as privacy_bp
     from meeting_app.privacy.views import manage_bp as privacy_manage_bp
     from meeting_app.registration.manage_views import bp as registration_manage_bp
@@ -132,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
         documents_manage_bp,
         privacy_bp,
         privacy_manage_bp,
+        messages_manage_bp,
     ):
         app.register_blueprint(bp)
 

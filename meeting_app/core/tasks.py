@@ -100,6 +100,7 @@ TASK_MODULES = [
     "meeting_app.mail.tasks",
     "meeting_app.documents.tasks",
     "meeting_app.privacy.tasks",
+    "meeting_app.messages.tasks",
 ]
 
 
@@ -109,6 +110,7 @@ def beat_schedule() -> dict:
         "mail-sweep": {"task": "mail.sweep", "schedule": timedelta(minutes=1)},
         "render-jobs-sweep": {"task": "documents.sweep_jobs", "schedule": timedelta(minutes=1)},
         "retention-purge": {"task": "privacy.purge", "schedule": timedelta(days=1)},
+        "messages-send-due": {"task": "messages.send_due", "schedule": timedelta(minutes=1)},
     }
 
 

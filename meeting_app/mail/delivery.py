@@ -16,14 +16,18 @@ MAX_ATTEMPTS temporary ones, mark the mail FAILED with the reason, shown in the
 outbox with a button to try again. Nothing is deleted.
 """
 
+import base64
 import logging
 import secrets
 import smtplib
 import time
 from collections import Counter
 from datetime import timedelta
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.policy import EmailPolicy
+from email.utils import formatdate, parseaddr
 
 import sqlalchemy as sa
 from flask import current_app
@@ -265,14 +269,25 @@ def _written(mail: OutgoingMail) -> EmailMessage | Exception:
 
 
 def message(mail: OutgoingMail) -> EmailMessage:
-    """The e-mail of a row, with the row's Message-ID (the same at every try)."""
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    """The e-mail of a row, with the row's Message-ID (the same at every try):
+    the text, then its HTML version (with the logo it shows), then an invitation's
+    calendar, as alternatives of one another."""
+    message = EmailMessage(policy=POLICY)
+    message["From"] = sender(mail)
     message["To"] = mail.recipient
-    message["Subject"] = mail.subject
+    if reply_to := _address(mail.reply_to):
+        message["Reply-To"] = reply_to
+    # Mails written before subjects were made one line, or stored by other code.
+    message["Subject"] = services.one_line(mail.subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = mail.message_id
     message.set_content(mail.body_text)
+    if mail.body_html:
+        message.add_alternative(mail.body_html, subtype="html")
+        logo = mail.meeting.logo_png if mail.meeting else None
+        if logo and f"cid:{services.LOGO_CID}" in mail.body_html:
+            html = message.get_payload()[-1]
+            html.add_related(logo, "image", "png", cid=f"<{services.LOGO_CID}>")
     if mail.calendar:
         # Outlook and others show an invitation when the text/calendar part's method=
         # matches the METHOD inside it.
@@ -281,6 +296,92 @@ def message(mail: OutgoingMail) -> EmailMessage:
         )
     message["Content-Language"] = mail.language  # after set_content, which resets Content-*
     return message
+
+
+def sender(mail: OutgoingMail) -> str:
+    """MAIL_DEFAULT_SENDER's address, under the meeting's name in the mail's
+    language."""
+    configured = current_app.config["MAIL_DEFAULT_SENDER"]
+    if mail.meeting is None:
+        return configured
+    from meeting_app.meetings.services import localized_title
+
+    address = Address(addr_spec=parseaddr(configured)[1]).addr_spec
+    return named_address(localized_title(mail.meeting, mail.language), address)
+
+
+class Folded(str):
+    """A header value written and folded here, sent as it is (`POLICY`)."""
+
+
+class _Policy(EmailPolicy):
+    """Python's default policy, except that a `Folded` header is kept as it is:
+    Python 3.11 refolds a long display name and drops its quotes, so that a
+    meeting called "Meeting of ministers, Rabat ..." becomes two addresses, or
+    one taken from the name."""
+
+    def header_store_parse(self, name, value):
+        if isinstance(value, Folded):
+            return (name, value)
+        return super().header_store_parse(name, value)
+
+
+POLICY = _Policy(refold_source="none")
+# RFC 5322's line length, which the folding below keeps to where it can.
+LINE = 78
+# Bytes of a name per encoded word: 60 characters with "=?utf-8?b?...?=", within
+# RFC 2047's 75, and within LINE after "From: ".
+WORD_BYTES = 36
+
+
+def named_address(name: str, address: str) -> Folded:
+    """`"name" <address>` for the From header: quotes, commas, brackets and @ are
+    letters of a quoted or encoded name, and line breaks and other controls are
+    gone, so that a name can add neither a header nor an address. Folded between
+    words only: a line break within a quoted name stays a space."""
+    name = "".join(c for c in services.one_line(name) if c.isprintable())
+    if name.isascii():
+        pieces = ('"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"').split(" ")
+    else:
+        pieces = _encoded_words(name)
+    folded, width = "", len("From: ")
+    for piece in [*pieces, f"<{address}>"]:
+        if folded and width + 1 + len(piece) > LINE:
+            folded, width = folded + "\n ", 1
+        elif folded:
+            folded, width = folded + " ", width + 1
+        folded, width = folded + piece, width + len(piece)
+    return Folded(folded)
+
+
+def _encoded_words(text: str) -> list[str]:
+    """`text` in RFC 2047 encoded words of at most WORD_BYTES bytes, each ending
+    after a space where it can (the space inside the word: the space between two
+    encoded words is not part of the text), never within a character."""
+    raw, words, start = text.encode("utf-8"), [], 0
+    while start < len(raw):
+        end = min(len(raw), start + WORD_BYTES)
+        if end < len(raw):
+            space = raw.rfind(b" ", start, end)
+            if space > start:
+                end = space + 1
+            else:
+                while raw[end] & 0xC0 == 0x80:
+                    end -= 1
+        words.append(f"=?utf-8?b?{base64.b64encode(raw[start:end]).decode('ascii')}?=")
+        start = end
+    return words
+
+
+def _address(text: str) -> Address | None:
+    """An address typed into the meeting's settings, or None if it is none."""
+    if not text or text != services.one_line(text):
+        return None
+    try:
+        return Address(addr_spec=text)
+    except (ValueError, IndexError, HeaderParseError):
+        log.warning("not an address for Reply-To: %r", text)
+        return None
 
 
 def deliver(ids: list[int]) -> Counter:

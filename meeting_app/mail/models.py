@@ -72,6 +72,11 @@ class OutgoingMail(Base):
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(300))
     body_text: Mapped[str] = mapped_column(sa.Text)
+    # The same content as HTML (templates/email/_layout.html); "" for mails written
+    # before there was one: they go out as text only.
+    body_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # The meeting's contact address when the mail was written; "" for none.
+    reply_to: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
     # An iCalendar part (an invitation or updated agenda entries) and its METHOD.
     calendar: Mapped[str] = mapped_column(sa.Text, default="")
     calendar_method: Mapped[str] = mapped_column(sa.String(20), default="")

@@ -8,11 +8,14 @@ still due. With no MAIL_SERVER configured (development), messages are kept in th
 outbox that the back office shows.
 """
 
+import re
 from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask import current_app, g, render_template
-from flask_babel import force_locale, get_translations
+from flask_babel import force_locale, get_translations, gettext
+from jinja2.utils import urlize
+from markupsafe import Markup
 
 from meeting_app.core import tasks as core_tasks
 from meeting_app.extensions import db
@@ -44,16 +47,16 @@ def queue(
         )
     first_line, _, body = rendered.lstrip().partition("\n")
     values = {
-        "recipient": recipient,
-        "subject": first_line.removeprefix("Subject:").strip(),
-        "body_text": body.strip() + "\n",
-        "language": language,
-        "kind": kind,
+        **mail_values(
+            recipient,
+            first_line.removeprefix("Subject:"),
+            body,
+            language,
+            kind=kind,
+            meeting=meeting,
+        ),
         "calendar": calendar.decode("utf-8") if calendar else "",
         "calendar_method": calendar_method,
-        "message_id": new_message_id(),
-        # Development, no mail server: straight to the outbox, nothing to deliver.
-        "status": MailStatus.PENDING if current_app.config["MAIL_SERVER"] else MailStatus.KEPT,
     }
     rows = g.get("bulk_mails")
     if rows is not None and not (
@@ -76,6 +79,28 @@ def queue(
     return mail
 
 
+def mail_values(
+    recipient: str, subject: str, body: str, language: str, *, kind: str, meeting=None
+) -> dict:
+    """The stored values of a mail whose subject and plain text are written (by
+    a template, or by an organiser): the subject on one line, the text, its HTML
+    version, the meeting's contact address as Reply-To, a Message-ID."""
+    subject = one_line(subject)
+    body_text = body.strip() + "\n"
+    return {
+        "recipient": recipient,
+        "subject": subject,
+        "body_text": body_text,
+        "body_html": html_version(subject, body_text, language, meeting),
+        "reply_to": meeting.contact_email if meeting else "",
+        "language": language,
+        "kind": kind,
+        "message_id": new_message_id(),
+        # Development, no mail server: straight to the outbox, nothing to deliver.
+        "status": MailStatus.PENDING if current_app.config["MAIL_SERVER"] else MailStatus.KEPT,
+    }
+
+
 @contextmanager
 def bulk():
     """Within it, `queue` keeps the mails that this request will not deliver itself
@@ -93,6 +118,75 @@ def bulk():
     finally:
         g.pop("bulk_mails", None)
         g.pop("bulk_objects", None)
+
+
+def one_line(text: str) -> str:
+    """A header's text on one line: line breaks (from a name or a title someone
+    typed) would end the header, or start another."""
+    return " ".join(text.split())
+
+
+# The Content-ID of the logo in the mails that show it (delivery.py attaches it).
+LOGO_CID = "logo@meeting"
+# Links on white keep at least this contrast (WCAG AA for text).
+MIN_LINK_CONTRAST = 4.5
+FALLBACK_LINK_COLOUR = "#0b2e59"
+
+
+def html_version(subject: str, body_text: str, language: str, meeting=None) -> str:
+    """The HTML part of a mail: the plain text, escaped, in paragraphs (blank
+    lines), lines (line breaks) and links, in the meeting's layout: its name,
+    its logo (an image the text never needs) and its colour, in inline CSS (mail
+    programs drop style sheets)."""
+    from meeting_app.documents.badges import colours
+    from meeting_app.meetings.services import localized_title
+
+    accent = next(iter(colours(meeting).values())) if meeting else FALLBACK_LINK_COLOUR
+    on_white = _contrast(accent, "#ffffff")
+    # The heading's text: black or white, whichever reads better on the accent.
+    on_accent = "#ffffff" if on_white >= _contrast(accent, "#000000") else "#000000"
+    link_colour = accent if on_white >= MIN_LINK_CONTRAST else FALLBACK_LINK_COLOUR
+    paragraphs = [
+        html_lines(block, link_colour)
+        for block in re.split(r"\n\s*\n", body_text.strip())
+        if block.strip()
+    ]
+    if meeting is not None:
+        name = localized_title(meeting, language)
+    else:  # a staff account's mail
+        with force_locale(language):
+            name = gettext("Meeting manager")
+    return render_template(
+        "email/_layout.html",
+        subject=subject,
+        language=language,
+        name=name,
+        logo_cid=LOGO_CID if meeting is not None and meeting.logo_png else "",
+        accent=accent,
+        on_accent=on_accent,
+        paragraphs=paragraphs,
+    )
+
+
+def html_lines(text: str, link_colour: str) -> list[Markup]:
+    """The lines of a paragraph, escaped, their web addresses made links. Jinja's
+    urlize escapes everything it is given; the only tags are those it writes, which
+    get the colour (inline: a style sheet would be dropped)."""
+    link = Markup('<a style="color:%s;" href=') % link_colour
+    lines = [urlize(line.strip(), rel="noopener") for line in text.strip().splitlines()]
+    return [Markup(line.replace("<a href=", link)) for line in lines]  # noqa: S704 (escaped by urlize)
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g_, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g_ + 0.0722 * b
+
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 def _bound_gettext(translations) -> dict:
@@ -142,3 +236,51 @@ def _send_after_commit(mails: list[OutgoingMail]) -> None:
     ids = [sa.inspect(m).identity[0] for m in mails if sa.inspect(m).persistent]
     for start in range(0, len(ids), PER_TASK):
         core_tasks.send(mail_tasks.deliver, ids[start : start + PER_TASK])
+
+
+def _written_values(
+    recipient: str, subject: str, body: str, language: str, kind: str, meeting=None
+) -> dict:
+    # With the HTML version, Reply-To and one-line subject of every mail.
+    return mail_values(recipient, subject, body, language, kind=kind, meeting=meeting)
+
+
+def queue_written(
+    recipient: str, subject: str, body: str, language: str, *, kind: str, meeting=None
+) -> OutgoingMail:
+    """Stores one mail whose subject and body are already written (an organiser's
+    message, messages/services.py), delivered after the commit as `queue`'s are."""
+    values = _written_values(recipient, subject, body, language, kind, meeting)
+    mail = OutgoingMail(meeting=meeting, **values)
+    db.session.add(mail)
+    if mail.status is MailStatus.PENDING:
+        deliver_after_commit(mail)
+    return mail
+
+
+def store_written(mails: list[dict], *, kind: str, meeting=None) -> list[int]:
+    """Stores already-written mails ({recipient, subject, body, language,
+    participant_id}) as plain rows in one statement, as `bulk` does, and returns
+    their ids in the same order; the sweep sends them after the commit."""
+    if not mails:
+        return []
+    from meeting_app.mail import tasks as mail_tasks
+
+    rows = [
+        {
+            **_written_values(
+                m["recipient"], m["subject"], m["body"], m["language"], kind, meeting
+            ),
+            "meeting_id": meeting.id if meeting else None,
+            "participant_id": m.get("participant_id"),
+        }
+        for m in mails
+    ]
+    ids = db.session.scalars(
+        sa.insert(OutgoingMail.__table__).returning(
+            OutgoingMail.__table__.c.id, sort_by_parameter_order=True
+        ),
+        rows,
+    ).all()
+    core_tasks.enqueue(mail_tasks.sweep)
+    return list(ids)

@@ -36,6 +36,7 @@ ACTIONS = {
     "meeting.published": _l("Meeting published"),
     "meeting.archived": _l("Meeting archived"),
     "meeting.deleted": _l("Draft meeting deleted"),
+    "message.sent": _l("Message to participants sent"),
 }
 
 COMMAND_LINE = "command line"

@@ -162,7 +162,7 @@ def erase(participant: Participant, *, by_user) -> None:
     db.session.execute(
         sa.update(OutgoingMail)
         .where(OutgoingMail.participant_id == participant.id)
-        .values(recipient="", body_text="", calendar="", last_error="")
+        .values(recipient="", body_text="", body_html="", calendar="", last_error="")
     )
     audit.record("participant.erased", user=by_user, participant=participant)
     db.session.flush()

@@ -32,6 +32,11 @@ pytestmark = pytest.mark.browser
 NOT_PAGES = {
     "static": "files",
     "core.healthz": "for the load balancer",
+    "messages_manage.export": "a CSV file",
+    "messages_manage.index": "opened in test_messages_in_browser.py",
+    "messages_manage.new": "opened in test_messages_in_browser.py",
+    "messages_manage.edit": "opened in test_messages_in_browser.py (after the draft is saved)",
+    "messages_manage.detail": "opened in test_messages_in_browser.py (after sending)",
     "desk.search": "a fragment of the check-in page, checked there after a search",
     "desk.arrivals_figures": "the arrivals board's figures, checked on the board",
     "accounts.login_code": "needs an account with two-factor sign-in",

@@ -98,7 +98,7 @@ def test_erased_participant_is_gone_from_pages_exports_and_mails_but_still_count
         assert client.get(f"/r/{old_token}{path}").status_code == 404, path
     # The e-mail kept says what was sent when, not to whom nor what.
     mail = db.session.execute(db.select(OutgoingMail)).scalar_one()
-    assert mail.recipient == "" and mail.body_text == "" and mail.subject
+    assert mail.recipient == "" and mail.body_text == "" and mail.body_html == "" and mail.subject
 
     # Counts as before: status, seats, delegation, check-ins.
     assert status_counts(meeting) == counts_before

@@ -33,6 +33,7 @@ from meeting_app.documents import jobs, letters
 from meeting_app.extensions import db
 from meeting_app.mail.models import OutgoingMail
 from meeting_app.meetings.models import Meeting, MeetingStatus
+from meeting_app.messages.models import Message, MessageState
 from meeting_app.registration.models import Participant
 from tests.conftest import make_app
 
@@ -234,6 +235,12 @@ EXPECTED = {
     ("documents_manage.documents_job_pdf", "GET"): {**organisers(), "admin": 404},
     ("documents_manage.retry_documents_job", "POST"): {**organisers(409), "admin": 404},
     ("documents_manage.one_document", "GET"): organisers(),
+    ("messages_manage.index", "GET"): organisers(),
+    ("messages_manage.new", "GET"): organisers(),
+    ("messages_manage.edit", "GET"): organisers(302),  # a sent message: to its log
+    ("messages_manage.detail", "GET"): organisers(),
+    ("messages_manage.export", "GET"): organisers(),
+    ("messages_manage.cancel", "POST"): organisers(302),  # sent already: nothing done
     ("delegations_manage.index", "GET"): organisers(),
     ("delegations_manage.export", "GET"): organisers(),
     ("delegations_manage.add", "POST"): organisers(302),
@@ -279,6 +286,7 @@ class World:
     delegation: Delegation
     communique: Communique
     mail: OutgoingMail
+    message: Message  # a message sent to the participants
     staff: User  # what the staff pages are about (none of the visitors)
     job_id: str  # the organiser's badge print
     letters_job_id: str  # the organiser's letters
@@ -322,6 +330,13 @@ def build_world() -> World:
         body_text="Test",
     )
     db.session.add(mail)
+    message = Message(
+        meeting=meeting,
+        texts={"en": {"subject": "Logistics", "body": "Dear {{ first_name }}"}},
+        criteria={"statuses": ["approved"]},
+        state=MessageState.SENT,
+    )
+    db.session.add(message)
     meeting.logo_png = tiny_png()
     staff = create_user(
         "subject-staff@example.org", "a long enough password", roles={meeting: Role.HOST}
@@ -336,6 +351,7 @@ def build_world() -> World:
         delegation=subject.delegation,
         communique=db.session.execute(db.select(Communique)).scalars().first(),
         mail=mail,
+        message=message,
         staff=staff,
         job_id="no-such-job",  # the tests that follow jobs make their own
         letters_job_id="no-such-job",
@@ -377,6 +393,7 @@ def values_for(rule, role: str, world: World) -> dict:
         "communique_id": world.communique.id,
         "number": 1,
         "mail_id": world.mail.id,
+        "message_id": world.message.id,
         "user_id": world.staff.id,
         "meeting_id": world.meeting.id,
         "job_id": world.letters_job_id

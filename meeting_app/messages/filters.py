@@ -1,0 +1,118 @@
+"""Who a message goes to: the criteria an organiser ticks, as a query.
+
+Each criterion narrows (AND); within one, the values widen (OR: "approved or
+waiting list"). The people chosen by name are added to those the criteria pick.
+No criterion and no one chosen picks nobody: a message never goes to everyone by
+a filter left empty. Erased people are never picked.
+"""
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from meeting_app.agenda.models import Attendance
+from meeting_app.core.collation import sort_key
+from meeting_app.desk.models import CheckIn
+from meeting_app.extensions import db
+from meeting_app.registration.models import Participant
+
+# `checked_in` besides a day (YYYY-MM-DD).
+CHECKED_IN_ANY = "any"
+CHECKED_IN_NEVER = "never"
+
+
+@dataclass
+class Criteria:
+    statuses: list[str] = field(default_factory=list)
+    delegations: list[int] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    visa_letter: bool = False  # only those who asked for a visa letter
+    checked_in: str = ""  # "", "any", "never" or a day
+    session_id: int | None = None  # chose this session in their programme
+    people: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Criteria":
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def narrows(self) -> bool:
+        return bool(
+            self.statuses
+            or self.delegations
+            or self.categories
+            or self.roles
+            or self.languages
+            or self.visa_letter
+            or self.checked_in
+            or self.session_id
+        )
+
+
+def _conditions(meeting, criteria: Criteria) -> list:
+    conditions = []
+    if criteria.statuses:
+        conditions.append(Participant.status.in_(criteria.statuses))
+    if criteria.delegations:
+        conditions.append(Participant.delegation_id.in_(criteria.delegations))
+    if criteria.categories:
+        conditions.append(Participant.category.in_(criteria.categories))
+    if criteria.roles:
+        conditions.append(Participant.role.in_(criteria.roles))
+    if criteria.languages:
+        conditions.append(Participant.preferred_language.in_(criteria.languages))
+    if criteria.visa_letter:
+        conditions.append(Participant.needs_visa_letter.is_(True))
+    if criteria.checked_in:
+        standing = sa.select(CheckIn.participant_id).where(CheckIn.cancelled_at.is_(None))
+        if criteria.checked_in == CHECKED_IN_NEVER:
+            conditions.append(Participant.id.not_in(standing))
+        elif criteria.checked_in == CHECKED_IN_ANY:
+            conditions.append(Participant.id.in_(standing))
+        else:
+            day = date.fromisoformat(criteria.checked_in)
+            conditions.append(Participant.id.in_(standing.where(CheckIn.day == day)))
+    if criteria.session_id:
+        conditions.append(
+            Participant.id.in_(
+                sa.select(Attendance.participant_id).where(
+                    Attendance.session_id == criteria.session_id
+                )
+            )
+        )
+    return conditions
+
+
+def matching(meeting, criteria: Criteria):
+    """The condition on Participant rows of `meeting` that `criteria` picks."""
+    picked = []
+    if criteria.narrows():
+        picked.append(sa.and_(*_conditions(meeting, criteria)))
+    if criteria.people:
+        picked.append(Participant.id.in_(criteria.people))
+    if not picked:
+        return sa.false()
+    return sa.and_(
+        Participant.meeting_id == meeting.id,
+        Participant.erased_at.is_(None),
+        sa.or_(*picked),
+    )
+
+
+def count(meeting, criteria: Criteria) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Participant.id)).where(matching(meeting, criteria))
+    )
+
+
+def recipients(meeting, criteria: Criteria, language: str | None = None) -> list[Participant]:
+    """The people picked, sorted by name as the language sorts them."""
+    people = db.session.execute(sa.select(Participant).where(matching(meeting, criteria))).scalars()
+    key = sort_key(language)
+    return sorted(people, key=lambda p: (key(p.family_name), key(p.given_name), p.id))

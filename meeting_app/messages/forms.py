@@ -1,0 +1,93 @@
+"""The compose form: who (the filter), what (a subject and body per language), when."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import Optional
+
+from meeting_app.core.forms import Form, choices
+from meeting_app.core.i18n import LANGUAGE_NAMES, current_language, language_name
+from meeting_app.messages import filters
+from meeting_app.registration.models import Category, ParticipantRole, RegistrationStatus
+from meeting_app.registration.services import delegation_choices
+
+
+class CheckBoxes(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _ints(values):
+    return [int(v) for v in values or () if str(v).isdigit()]
+
+
+class ComposeForm(Form):
+    statuses = CheckBoxes(_l("Status"))
+    delegations = CheckBoxes(_l("Delegation"), coerce=int)
+    categories = CheckBoxes(_l("Category"))
+    roles = CheckBoxes(_l("Role"))
+    languages = CheckBoxes(_l("Preferred language"))
+    visa_letter = BooleanField(_l("Only those who asked for a visa letter"))
+    checked_in = SelectField(_l("Checked in"), default="")
+    session_id = SelectField(_l("People who chose the session"), default="")
+    people = CheckBoxes(_l("People chosen by name (added to the filter's)"), coerce=int)
+    send_at = DateTimeLocalField(
+        _l("Send at (the meeting's local time; leave empty to send now)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
+    # Which button: preview (the default), save, test, send.
+    action = StringField()
+
+    def __init__(self, meeting, people, sessions, days, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.statuses.choices = choices((s.value, s.label) for s in RegistrationStatus)
+        # In the reader's language and its alphabetical order.
+        self.delegations.choices = choices(delegation_choices(meeting, current_language()))
+        self.categories.choices = choices((c.value, c.label) for c in Category)
+        self.roles.choices = choices((r.value, r.label) for r in ParticipantRole)
+        self.languages.choices = choices((code, language_name(code)) for code in LANGUAGE_NAMES)
+        self.checked_in.choices = choices(
+            [
+                ("", _l("Whether checked in or not")),
+                (filters.CHECKED_IN_ANY, _l("Checked in on any day")),
+                (filters.CHECKED_IN_NEVER, _l("Not checked in at all")),
+                *((day.isoformat(), day.isoformat()) for day in days),
+            ]
+        )
+        self.session_id.choices = choices([("", "—"), *((str(i), label) for i, label in sessions)])
+        self.people.choices = choices((p.id, p.full_name) for p in people)
+
+    def criteria(self) -> filters.Criteria:
+        return filters.Criteria(
+            statuses=list(self.statuses.data or ()),
+            delegations=_ints(self.delegations.data),
+            categories=list(self.categories.data or ()),
+            roles=list(self.roles.data or ()),
+            languages=list(self.languages.data or ()),
+            visa_letter=bool(self.visa_letter.data),
+            checked_in=self.checked_in.data or "",
+            session_id=int(self.session_id.data)
+            if (self.session_id.data or "").isdigit()
+            else None,
+            people=_ints(self.people.data),
+        )
+
+    def fill_criteria(self, criteria: filters.Criteria) -> None:
+        for name, value in criteria.to_dict().items():
+            getattr(self, name).data = value
+        self.session_id.data = str(criteria.session_id or "")
+
+
+class TextForm(Form):
+    """One language's subject and body (a prefix per language)."""
+
+    subject = StringField(_l("Subject"))
+    body = TextAreaField(_l("Text"))

@@ -1,0 +1,310 @@
+"""Organisers' messages to participants under /manage/meetings/<slug>/messages
+(organiser role of that meeting, set once for the blueprint): the log, composing
+with its preview, a test to oneself, sending now or later, and each message's
+deliveries (also as CSV)."""
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from meeting_app.accounts.models import Role
+from meeting_app.accounts.services import require_role
+from meeting_app.agenda.models import AgendaSession
+from meeting_app.core.collation import collated
+from meeting_app.core.forms import EmptyForm
+from meeting_app.core.i18n import language_name, localized
+from meeting_app.core.security import public_base_url
+from meeting_app.core.tasks import commit
+from meeting_app.core.views import attachment
+from meeting_app.extensions import db
+from meeting_app.meetings import services as meetings
+from meeting_app.messages import filters, placeholders, services
+from meeting_app.messages.forms import ComposeForm, TextForm
+from meeting_app.messages.models import OPEN_STATES, Message, MessageState
+from meeting_app.registration import exports
+from meeting_app.registration.models import Participant
+
+bp = Blueprint("messages_manage", __name__, url_prefix="/manage/meetings/<slug>/messages")
+require_role(bp, Role.ORGANISER)
+
+
+def error_message(error: services.MessageError) -> str:
+    language = (
+        language_name(error.details.get("language", "")) if error.details.get("language") else ""
+    )
+    return {
+        "empty_subject": _(
+            "Write the subject in %(language)s (the meeting's main language).", language=language
+        ),
+        "empty_body": _(
+            "Write the text in %(language)s (the meeting's main language).", language=language
+        ),
+        "body_too_long": _(
+            "The %(language)s text is too long: %(limit)s characters at most.",
+            language=language,
+            limit=f"{services.BODY_MAX:,}",
+        ),
+        "unknown_placeholders": _(
+            "Unknown placeholders: %(names)s. Correct or remove them before sending.",
+            names=", ".join("{{ %s }}" % n for n in error.details.get("names", ())),  # noqa: UP031
+        ),
+        "in_past": _("Choose a time in the future, or leave it empty to send now."),
+        "nobody": _("This filter matches nobody: widen it or choose people by name."),
+    }.get(error.code, error.code)
+
+
+def _context(meeting):
+    people = (
+        db.session.execute(
+            sa.select(Participant)
+            .where(Participant.meeting_id == meeting.id, Participant.erased_at.is_(None))
+            .order_by(collated(Participant.family_name), collated(Participant.given_name))
+        )
+        .scalars()
+        .all()
+    )
+    sessions = [
+        (s.id, localized(s.title, meeting.default_language).text)
+        for s in db.session.execute(
+            sa.select(AgendaSession)
+            .filter_by(meeting_id=meeting.id)
+            .order_by(AgendaSession.starts_at)
+        ).scalars()
+    ]
+    days = [
+        meeting.start_date + timedelta(days=n)
+        for n in range((meeting.end_date - meeting.start_date).days + 1)
+    ]
+    return people, sessions, days
+
+
+def _text_forms(meeting, message=None):
+    forms = {}
+    for code in meeting.languages:
+        form = TextForm(prefix=f"t_{code}")
+        if message is not None and not form.is_submitted():
+            text = message.text(code)
+            form.subject.data, form.body.data = text["subject"], text["body"]
+        forms[code] = form
+    return forms
+
+
+def _local_to_utc(meeting, value: datetime | None):
+    if value is None:
+        return None
+    return value.replace(tzinfo=meeting.tz).astimezone(UTC)
+
+
+@bp.get("/")
+def index(slug: str):
+    meeting = meetings.get_meeting(slug)
+    messages = (
+        db.session.execute(
+            sa.select(Message)
+            .filter_by(meeting_id=meeting.id)
+            .order_by(Message.created_at.desc(), Message.id.desc())
+        )
+        .scalars()
+        .all()
+    )
+    return render_template("messages/index.html", meeting=meeting, messages=messages)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(slug: str):
+    return _compose(meetings.get_meeting(slug), None)
+
+
+@bp.route("/<int:message_id>/", methods=["GET", "POST"])
+def edit(slug: str, message_id: int):
+    meeting = meetings.get_meeting(slug)
+    message = meetings.get_in_meeting(Message, message_id, meeting)
+    if message.state not in OPEN_STATES:
+        # A reload or second click after sending: it went once, nothing more to do.
+        if request.method == "POST":
+            flash(
+                _("This message has been sent or cancelled already: nothing was changed."), "error"
+            )
+        return redirect(url_for(".detail", slug=slug, message_id=message.id))
+    return _compose(meeting, message)
+
+
+def _compose(meeting, message):
+    people, sessions, days = _context(meeting)
+    form = ComposeForm(meeting, people, sessions, days)
+    texts_forms = _text_forms(meeting, message)
+    if message is not None and not form.is_submitted():
+        form.fill_criteria(filters.Criteria.from_dict(message.criteria))
+        if message.send_at:
+            form.send_at.data = message.send_at.astimezone(meeting.tz).replace(tzinfo=None)
+    criteria = (
+        form.criteria()
+        if form.is_submitted()
+        else filters.Criteria.from_dict(message.criteria if message else {})
+    )
+    texts = {
+        code: {"subject": (f.subject.data or "").strip(), "body": f.body.data or ""}
+        for code, f in texts_forms.items()
+    }
+    base_url = public_base_url()
+    status = 200
+    if form.is_submitted():
+        action = form.action.data or "preview"
+        valid = form.validate()
+        send_at = _local_to_utc(meeting, form.send_at.data) if valid else None
+        problems = services.check(meeting, texts, criteria, send_at) if valid else []
+        if action == "preview" or not valid:
+            status = 200 if valid else 422
+            _show(problems, form, texts_forms)
+        elif problems and action != "save":
+            status = 422
+            _show(problems, form, texts_forms)
+        else:
+            message = services.save(
+                message or Message(meeting=meeting),
+                texts=texts,
+                criteria=criteria,
+                send_at=send_at,
+                user=current_user._get_current_object(),
+            )
+            if action == "test":
+                services.send_test(texts, meeting, criteria, current_user, base_url)
+                commit()
+                flash(_("A test was sent to %(address)s.", address=current_user.email), "success")
+            elif action == "send" and send_at is None:
+                sent = services.start_sending(message, base_url, current_user._get_current_object())
+                commit()
+                if sent:
+                    flash(_("The message is being sent."), "success")
+                return redirect(url_for(".detail", slug=meeting.slug, message_id=message.id))
+            elif action == "send":
+                message.state = MessageState.SCHEDULED
+                message.base_url = base_url
+                commit()
+                flash(_("The message is scheduled."), "success")
+                return redirect(url_for(".detail", slug=meeting.slug, message_id=message.id))
+            else:
+                message.state = MessageState.DRAFT
+                commit()
+                flash(_("Saved as a draft."), "success")
+            return redirect(url_for(".edit", slug=meeting.slug, message_id=message.id))
+    preview = services.preview(meeting, texts, criteria, base_url)
+    return render_template(
+        "messages/compose.html",
+        meeting=meeting,
+        message=message,
+        form=form,
+        texts_forms=texts_forms,
+        preview=preview,
+        count=len(preview.recipients),
+        placeholder_names=placeholders.PLACEHOLDERS,
+        language_name=language_name,
+        send_label=_send_label(len(preview.recipients)),
+        cancel_form=EmptyForm(formdata=None),
+    ), status
+
+
+def _send_label(count: int) -> str:
+    if not count:
+        return _("Nobody to send to")
+    return ngettext("Send to %(num)d person", "Send to %(num)d people", count)
+
+
+def _show(problems, form, texts_forms) -> None:
+    """Each problem under its field (a language's subject or text, the time, the
+    people), or above the form."""
+    for problem in problems:
+        if problem.field.startswith(("subject_", "body_")):
+            part, code = problem.field.split("_", 1)
+            target = getattr(texts_forms[code], part)
+        else:
+            target = getattr(form, problem.field, None)
+        if target is None:
+            form.form_errors.append(error_message(problem))
+        else:  # a field not validated yet has a tuple of errors
+            target.errors = [*target.errors, error_message(problem)]
+
+
+@bp.post("/<int:message_id>/cancel")
+def cancel(slug: str, message_id: int):
+    meeting = meetings.get_meeting(slug)
+    message = meetings.get_in_meeting(Message, message_id, meeting)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if services.cancel(message):
+        commit()
+        flash(_("The message is cancelled: it will not be sent."), "success")
+    else:
+        flash(_("This message has gone already, or was cancelled."), "error")
+    return redirect(url_for(".detail", slug=slug, message_id=message.id))
+
+
+@bp.get("/<int:message_id>/log")
+def detail(slug: str, message_id: int):
+    meeting = meetings.get_meeting(slug)
+    message = meetings.get_in_meeting(Message, message_id, meeting)
+    return render_template(
+        "messages/detail.html",
+        meeting=meeting,
+        message=message,
+        criteria=_criteria_lines(meeting, filters.Criteria.from_dict(message.criteria)),
+        rows=services.delivery_rows(message),
+        cancel_form=EmptyForm(formdata=None),
+        language_name=language_name,
+    )
+
+
+def _criteria_lines(meeting, criteria: filters.Criteria) -> list[tuple[str, str]]:
+    """The filter as it was, in words."""
+    form = ComposeForm(meeting, *_context(meeting), formdata=None)
+    form.fill_criteria(criteria)
+    lines = []
+    for name in ("statuses", "delegations", "categories", "roles", "languages", "people"):
+        field = getattr(form, name)
+        picked = [str(c.label) for c in field.choices if c.value in (field.data or ())]
+        if picked:
+            lines.append((str(field.label.text), ", ".join(picked)))
+    if criteria.visa_letter:
+        lines.append((str(form.visa_letter.label.text), _("Yes")))
+    for name in ("checked_in", "session_id"):
+        field = getattr(form, name)
+        for c in field.choices:
+            if field.data and c.value == field.data:
+                lines.append((str(field.label.text), str(c.label)))
+    return lines
+
+
+@bp.get("/<int:message_id>/recipients.csv")
+def export(slug: str, message_id: int):
+    meeting = meetings.get_meeting(slug)
+    message = meetings.get_in_meeting(Message, message_id, meeting)
+    rows = [
+        [
+            r.participant.family_name,
+            r.participant.given_name,
+            r.participant.email,
+            r.language,
+            mail.status.label if mail else "",
+            mail.last_error if mail else "",
+            mail.sent_at.isoformat() if mail and mail.sent_at else "",
+        ]
+        for r, mail in services.delivery_rows(message)
+    ]
+    header = [
+        _("Family name"),
+        _("Given name"),
+        _("E-mail"),
+        _("Language"),
+        _("Delivery"),
+        _("Reason"),
+        _("Sent at"),
+    ]
+    return attachment(
+        exports.to_csv(header, rows),
+        f"{meeting.slug}-message-{message.id}.csv",
+        "text/csv; charset=utf-8",
+    )
