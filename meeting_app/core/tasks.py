@@ -25,7 +25,7 @@ from datetime import timedelta
 import redis
 from celery import Celery, Task
 from celery.signals import worker_process_init, worker_ready, worker_shutting_down
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 
 from meeting_app.extensions import db
 
@@ -53,7 +53,10 @@ def init_app(app: Flask) -> Celery:
         asked for after its commits is sent once it is done."""
 
         def __call__(self, *args, **kwargs):
-            with app.app_context():
+            # Run in a process that has an app (a command, the embedded mode, a test):
+            # that app, with its settings and database; in a worker: this one.
+            flask_app = current_app._get_current_object() if has_app_context() else app
+            with flask_app.app_context():
                 try:
                     return self.run(*args, **kwargs)
                 finally:
