@@ -26,6 +26,7 @@ from sqlalchemy.orm import joinedload
 
 import config as app_config
 from meeting_app.core.collation import collated
+from meeting_app.core.colour import luminance
 from meeting_app.core.i18n import localized
 from meeting_app.delegations.models import Delegation
 from meeting_app.documents import ahead, imposition, logo
@@ -219,15 +220,9 @@ def direction(text: str) -> str:
 def ink(colour: str) -> str:
     """White or near-black text, whichever reads better on `colour` (#rrggbb): a
     meeting may choose a light colour for a category."""
-
-    def linear(channel: int) -> float:
-        c = channel / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    light = luminance(colour)
     # WCAG contrast ratios with white and with #111 (whose luminance is 0.0056).
-    return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.0556 else "#111111"
+    return "#ffffff" if 1.05 / (light + 0.05) >= (light + 0.05) / 0.0556 else "#111111"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from jinja2.utils import urlize
 from markupsafe import Markup
 
 from meeting_app.core import tasks as core_tasks
+from meeting_app.core.colour import contrast
 from meeting_app.extensions import db
 from meeting_app.mail.models import MailStatus, OutgoingMail, new_message_id
 
@@ -142,9 +143,9 @@ def html_version(subject: str, body_text: str, language: str, meeting=None) -> s
     from meeting_app.meetings.services import localized_title
 
     accent = next(iter(colours(meeting).values())) if meeting else FALLBACK_LINK_COLOUR
-    on_white = _contrast(accent, "#ffffff")
+    on_white = contrast(accent, "#ffffff")
     # The heading's text: black or white, whichever reads better on the accent.
-    on_accent = "#ffffff" if on_white >= _contrast(accent, "#000000") else "#000000"
+    on_accent = "#ffffff" if on_white >= contrast(accent, "#000000") else "#000000"
     link_colour = accent if on_white >= MIN_LINK_CONTRAST else FALLBACK_LINK_COLOUR
     paragraphs = [
         html_lines(block, link_colour)
@@ -175,18 +176,6 @@ def html_lines(text: str, link_colour: str) -> list[Markup]:
     link = Markup('<a style="color:%s;" href=') % link_colour
     lines = [urlize(line.strip(), rel="noopener") for line in text.strip().splitlines()]
     return [Markup(line.replace("<a href=", link)) for line in lines]  # noqa: S704 (escaped by urlize)
-
-
-def _contrast(first: str, second: str) -> float:
-    """WCAG's contrast ratio of two #rrggbb colours."""
-
-    def luminance(colour: str) -> float:
-        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-        r, g_, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-        return 0.2126 * r + 0.7152 * g_ + 0.0722 * b
-
-    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
 
 
 def _bound_gettext(translations) -> dict:
@@ -238,19 +227,12 @@ def _send_after_commit(mails: list[OutgoingMail]) -> None:
         core_tasks.send(mail_tasks.deliver, ids[start : start + PER_TASK])
 
 
-def _written_values(
-    recipient: str, subject: str, body: str, language: str, kind: str, meeting=None
-) -> dict:
-    # With the HTML version, Reply-To and one-line subject of every mail.
-    return mail_values(recipient, subject, body, language, kind=kind, meeting=meeting)
-
-
 def queue_written(
     recipient: str, subject: str, body: str, language: str, *, kind: str, meeting=None
 ) -> OutgoingMail:
     """Stores one mail whose subject and body are already written (an organiser's
     message, messages/services.py), delivered after the commit as `queue`'s are."""
-    values = _written_values(recipient, subject, body, language, kind, meeting)
+    values = mail_values(recipient, subject, body, language, kind=kind, meeting=meeting)
     mail = OutgoingMail(meeting=meeting, **values)
     db.session.add(mail)
     if mail.status is MailStatus.PENDING:
@@ -268,8 +250,8 @@ def store_written(mails: list[dict], *, kind: str, meeting=None) -> list[int]:
 
     rows = [
         {
-            **_written_values(
-                m["recipient"], m["subject"], m["body"], m["language"], kind, meeting
+            **mail_values(
+                m["recipient"], m["subject"], m["body"], m["language"], kind=kind, meeting=meeting
             ),
             "meeting_id": meeting.id if meeting else None,
             "participant_id": m.get("participant_id"),
