@@ -31,6 +31,9 @@ class Config:
     # The largest request body (bytes): any form of text fits. Views that take a
     # file allow more (meeting_app/core/uploads.py); a larger body gets the 413 page.
     MAX_CONTENT_LENGTH = 1_000_000
+    # The most the PDF files an organiser attaches to one message may weigh together
+    # (bytes): each goes to every recipient, and mail servers refuse large mails.
+    MESSAGE_ATTACHMENTS_MAX_BYTES = 10_000_000
 
     # memory:// counts per process; point it at Redis (redis://127.0.0.1:6379/0)
     # when several workers or servers share the load.
@@ -173,6 +176,7 @@ def from_environment(cls: type[Config], environ=os.environ) -> dict:
         "PRIVATE_LINK_MAIL_INTERVAL",
         "MAIL_CLAIM_SECONDS",
         "RENDER_HEARTBEAT_SECONDS",
+        "MESSAGE_ATTACHMENTS_MAX_BYTES",
     ):
         if environ.get(key):
             settings[key] = int(environ[key])

@@ -107,6 +107,10 @@ def register_blueprints(app: Flask) -> None:
     from meeting_app.documents.views import manage_bp as documents_manage_bp
     from meeting_app.manage.views import bp as manage_bp
     from meeting_app.meetings.views import bp as meetings_bp
+    from meeting_app.messages import (
+        reminder_views,  # noqa: F401 (its routes, on messages' bp)
+        texts_views,  # noqa: F401 (its routes, on messages' bp)
+    )
     from meeting_app.messages.views import bp as messages_manage_bp
     from meeting_app.privacy.views import bp as privacy_bp
     from meeting_app.privacy.views import manage_bp as privacy_manage_bp

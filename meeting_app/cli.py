@@ -222,6 +222,22 @@ def send_pending():
         raise SystemExit(1)
 
 
+@mail_group.command(
+    "send-reminders",
+    help="Write the meetings' automatic reminders that are due, each once per person"
+    " (for servers without the scheduler: run it from cron).",
+)
+def send_reminders():
+    from meeting_app.messages import reminders
+
+    require_migrated_database()
+    # The same claims as the scheduler's: run anywhere at the same time, it writes
+    # no reminder twice.
+    count = reminders.send_due()
+    commit()
+    click.echo(f"{counted(count, 'reminder', 'reminders')} written.")
+
+
 def _agenda_export_options(command):
     for option in reversed(
         (

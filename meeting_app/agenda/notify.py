@@ -1,17 +1,18 @@
 """Telling participants that sessions they chose have changed."""
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from meeting_app.agenda.ical import agenda_calendar
 from meeting_app.agenda.models import AgendaVersion, Attendance
 from meeting_app.agenda.published import PublishedAgenda, PublishedSession
-from meeting_app.core.i18n import localized
+from meeting_app.core.i18n import format_clock, format_snapshot_time, localized
 from meeting_app.core.security import public_base_url
 from meeting_app.extensions import db
-from meeting_app.mail import services as mail
+from meeting_app.mail import texts
 from meeting_app.meetings.models import Meeting
+from meeting_app.registration import placeholders
 from meeting_app.registration.models import Participant, RegistrationStatus
-from meeting_app.registration.services import private_link
 
 
 def notify_changes(meeting: Meeting, version: AgendaVersion) -> int:
@@ -38,24 +39,36 @@ def notify_changes(meeting: Meeting, version: AgendaVersion) -> int:
     for participant, session_ids in affected.values():
         sessions = [current[i] for i in sorted(session_ids, key=lambda i: current[i].starts_at)]
         language = participant.preferred_language
-        title = localized(meeting.title, meeting.default_language, language).text
-        mail.queue(
+        values = placeholders.values(participant, language, base_url)
+        values["sessions"] = session_lines(meeting, sessions, language)
+        texts.queue(
             participant.email,
             "agenda_changed",
             language,
+            values,
             kind="agenda_changed",
             meeting=meeting,
             participant=participant,
-            sessions=sessions,
-            changes=[changed[s.id] for s in sessions],
-            link=private_link(participant),
             calendar=agenda_calendar(
                 meeting,
                 PublishedAgenda(version, sessions),
                 language=language,
                 base_url=base_url,
-                name=title,
+                name=localized(meeting.title, meeting.default_language, language).text,
             ),
             calendar_method="PUBLISH",
         )
     return len(affected)
+
+
+def session_lines(meeting: Meeting, sessions: list[PublishedSession], language: str) -> str:
+    """'- Opening: Mon 13 Jun 2022, 09:00–10:00, Room A', one line per session, in
+    `language` (the mail's `{{ sessions }}`)."""
+    lines = []
+    with force_locale(language):
+        for s in sessions:
+            title = localized(s.title, meeting.default_language, language).text
+            starts = format_snapshot_time(s.starts_at, meeting)
+            room = f", {s.room['name']}" if s.room else ""
+            lines.append(f"- {title}: {starts}–{format_clock(s.ends_at, meeting.timezone)}{room}")
+    return "\n".join(lines)

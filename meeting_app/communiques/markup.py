@@ -17,6 +17,9 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from meeting_app.core import placeholders
+from meeting_app.core.placeholders import PLACEHOLDER
+
 ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6",
     "p", "br", "hr",
@@ -41,7 +44,6 @@ PLACEHOLDERS = (
     "host",
     "meeting",
 )
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
 
 _markdown = MarkdownIt("commonmark", {"html": True})
@@ -80,25 +82,13 @@ def escape_markdown(value: str) -> str:
 
 
 def unknown_placeholders(*texts: str) -> list[str]:
-    found = []
-    for text in texts:
-        for name in PLACEHOLDER.findall(text or ""):
-            if name not in PLACEHOLDERS and name not in found:
-                found.append(name)
-    return found
+    return placeholders.unknown(PLACEHOLDERS, *texts)
 
 
 def fill(text: str, values: Mapping[str, str], markdown: bool = True) -> str:
     """`text` with every known placeholder replaced by its value (escaped for Markdown
     when `markdown`); unknown ones are left as typed, for the caller to flag."""
-
-    def replace(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in values:
-            return match.group(0)
-        return escape_markdown(values[name]) if markdown else values[name]
-
-    return PLACEHOLDER.sub(replace, text or "")
+    return placeholders.fill(text, values, escape_markdown if markdown else None)
 
 
 def mark_unknown(html: str) -> Markup:

@@ -114,6 +114,10 @@ def beat_schedule() -> dict:
         "render-jobs-sweep": {"task": "documents.sweep_jobs", "schedule": timedelta(minutes=1)},
         "retention-purge": {"task": "privacy.purge", "schedule": timedelta(days=1)},
         "messages-send-due": {"task": "messages.send_due", "schedule": timedelta(minutes=1)},
+        "messages-send-reminders": {
+            "task": "messages.send_reminders",
+            "schedule": timedelta(minutes=15),
+        },
     }
 
 

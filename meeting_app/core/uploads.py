@@ -4,14 +4,17 @@ request: a form of text fits well within it, and Werkzeug refuses a larger body
 instead of reading it whole. Views that take a file say how much they accept
 with @accepts_upload."""
 
+from collections.abc import Callable
+
 from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 MB = 1_000_000  # the unit the 413 page names (CLDR's "digital-megabyte")
 
 
-def accepts_upload(max_bytes: int):
-    """Marks a view that takes a file: its requests may send up to `max_bytes`."""
+def accepts_upload(max_bytes: int | Callable[[], int]):
+    """Marks a view that takes a file: its requests may send up to `max_bytes` (or
+    what `max_bytes()` answers, when the limit is a setting read at each request)."""
 
     def mark(view):
         view.max_content_length = max_bytes
@@ -28,6 +31,8 @@ def install(app: Flask) -> None:
     def apply_view_limit():
         view = app.view_functions.get(request.endpoint or "")
         limit = getattr(view, "max_content_length", None)
+        if callable(limit):
+            limit = limit()
         if limit is not None:
             request.max_content_length = limit
         # A chunked body (no Content-Length): Werkzeug stops reading it at the limit,

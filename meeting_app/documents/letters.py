@@ -17,7 +17,7 @@ from meeting_app.documents import logo
 from meeting_app.documents.pdf import join, render_each
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
-from meeting_app.registration.models import Participant, RegistrationStatus
+from meeting_app.registration.models import Participant, RegistrationStatus, entitled_to_letter
 
 CHUNK = 40  # letters per document, and per task in a job
 
@@ -33,13 +33,9 @@ def certificate_reference(participant: Participant) -> str:
     return f"{participant.meeting.slug.upper()}/CA/{participant.id:05d}"
 
 
-def entitled_to_letter(participant: Participant) -> bool:
-    return participant.status is RegistrationStatus.APPROVED and participant.needs_visa_letter
-
-
 def meeting_over(meeting: Meeting, now: datetime | None = None) -> bool:
     """Certificates are issued once the meeting's last day has ended where it is held."""
-    return meeting.local_date(now) > meeting.end_date
+    return meeting.is_over(now)
 
 
 def entitled_to_certificate(participant: Participant) -> bool:

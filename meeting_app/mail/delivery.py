@@ -25,7 +25,7 @@ from collections import Counter
 from datetime import timedelta
 from email.errors import HeaderParseError
 from email.headerregistry import Address
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.policy import EmailPolicy
 from email.utils import formatdate, parseaddr
 
@@ -34,7 +34,7 @@ from flask import current_app
 
 from meeting_app.extensions import db
 from meeting_app.mail import services
-from meeting_app.mail.models import MailStatus, OutgoingMail
+from meeting_app.mail.models import MailAttachment, MailStatus, OutgoingMail
 from meeting_app.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -126,8 +126,10 @@ def send(mails: list[OutgoingMail]) -> Counter:
             outcome[MailStatus.KEPT] += _record(mail.id, status=MailStatus.KEPT, **RELEASED)
         return outcome
     # Everything needed, read now: the rows expire at each commit below, and the
-    # database may be away for a moment while the mail server is not.
-    batch = [(mail.id, mail.attempts, mail.recipient, _written(mail)) for mail in mails]
+    # database may be away for a moment while the mail server is not. A file that
+    # goes with many of them (a message's PDF) is read and encoded once.
+    files = attachment_parts([i for mail in mails for i in mail.attachment_ids or ()])
+    batch = [(mail.id, mail.attempts, mail.recipient, _written(mail, files)) for mail in mails]
     settled: set[int] = set()
 
     def failed(mail_id, attempts, error, permanent):
@@ -261,17 +263,49 @@ def _connection_error(error: sa.exc.DBAPIError) -> bool:
     return isinstance(error, sa.exc.OperationalError)
 
 
-def _written(mail: OutgoingMail) -> EmailMessage | Exception:
+def _written(mail: OutgoingMail, files: dict[int, MIMEPart]) -> EmailMessage | Exception:
     try:
-        return message(mail)
+        return message(mail, files)
     except (ValueError, TypeError) as error:  # a header that cannot be written
         return error
 
 
-def message(mail: OutgoingMail) -> EmailMessage:
+def attachment_parts(ids) -> dict[int, MIMEPart]:
+    """{MailAttachment id: its MIME part}, each file read and encoded once. The
+    same part object goes into every mail of a batch that carries it: 5,000 mails
+    of one message hold one copy of its PDF, not 5,000 (writing a mail out only
+    reads its parts)."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            MailAttachment.id,
+            MailAttachment.filename,
+            MailAttachment.content_type,
+            MailAttachment.content,
+        ).where(MailAttachment.id.in_(ids))
+    ).all()
+    parts = {}
+    for row in rows:
+        maintype, _, subtype = (row.content_type or "application/octet-stream").partition("/")
+        part = MIMEPart(policy=POLICY)
+        part.set_content(
+            row.content,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            disposition="attachment",
+            filename=row.filename,
+        )
+        parts[row.id] = part
+    return parts
+
+
+def message(mail: OutgoingMail, files: dict[int, MIMEPart] | None = None) -> EmailMessage:
     """The e-mail of a row, with the row's Message-ID (the same at every try):
     the text, then its HTML version (with the logo it shows), then an invitation's
-    calendar, as alternatives of one another."""
+    calendar, as alternatives of one another; then the files it carries
+    (`files`: attachment_parts of the batch, read here if not given)."""
     message = EmailMessage(policy=POLICY)
     message["From"] = sender(mail)
     message["To"] = mail.recipient
@@ -294,7 +328,17 @@ def message(mail: OutgoingMail) -> EmailMessage:
         message.add_alternative(
             mail.calendar, subtype="calendar", params={"method": mail.calendar_method}
         )
-    message["Content-Language"] = mail.language  # after set_content, which resets Content-*
+    if mail.attachment_ids:
+        if files is None:
+            files = attachment_parts(mail.attachment_ids)
+        missing = [i for i in mail.attachment_ids if i not in files]
+        if missing:  # deleted since: sending the mail without it would mislead
+            raise ValueError(f"attached file {missing[0]} no longer exists")
+        message.make_mixed()
+        for attachment_id in mail.attachment_ids:
+            message.attach(files[attachment_id])
+    # Last: set_content resets the Content-* headers, make_mixed moves them inward.
+    message["Content-Language"] = mail.language
     return message
 
 

@@ -97,6 +97,47 @@ class OutgoingMail(Base):
     # left by a worker that died lapses and the mail is taken again.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str] = mapped_column(sa.String(40), default="")
+    # Files sent with it (MailAttachment ids): one stored copy serves every mail of a
+    # message, however many people it goes to.
+    attachment_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list, server_default="[]")
 
     meeting: Mapped[Meeting | None] = relationship()
     participant: Mapped[Participant | None] = relationship()
+
+
+class MailAttachment(Base):
+    """A file sent with mails (an organiser's PDF, the programme booklet), stored
+    once in the database so that every worker of every server finds it."""
+
+    __tablename__ = "mail_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100), default="application/pdf")
+    size: Mapped[int] = mapped_column(default=0)
+    sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    # Deferred: lists of attachments never load the files.
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MailText(Base):
+    """A meeting's own wording of one automatic mail (mail/texts.py names them) in
+    one language; without one, the shipped default is sent."""
+
+    __tablename__ = "mail_texts"
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "key", "language", name="uq_mail_texts_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(40))
+    language: Mapped[str] = mapped_column(sa.String(2))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(sa.String(254), default="")

@@ -47,15 +47,30 @@ def queue(
             **context,
         )
     first_line, _, body = rendered.lstrip().partition("\n")
+    values = mail_values(
+        recipient, first_line.removeprefix("Subject:"), body, language, kind=kind, meeting=meeting
+    )
+    return store(
+        values,
+        meeting=meeting,
+        participant=participant,
+        calendar=calendar,
+        calendar_method=calendar_method,
+    )
+
+
+def store(
+    values: dict,
+    *,
+    meeting=None,
+    participant=None,
+    calendar: bytes | None = None,
+    calendar_method: str = "",
+) -> OutgoingMail | None:
+    """Stores a written mail (`mail_values`) for delivery after the commit; within
+    `bulk`, as a plain row (and returns None) unless the request delivers it itself."""
     values = {
-        **mail_values(
-            recipient,
-            first_line.removeprefix("Subject:"),
-            body,
-            language,
-            kind=kind,
-            meeting=meeting,
-        ),
+        **values,
         "calendar": calendar.decode("utf-8") if calendar else "",
         "calendar_method": calendar_method,
     }
@@ -228,12 +243,20 @@ def _send_after_commit(mails: list[OutgoingMail]) -> None:
 
 
 def queue_written(
-    recipient: str, subject: str, body: str, language: str, *, kind: str, meeting=None
+    recipient: str,
+    subject: str,
+    body: str,
+    language: str,
+    *,
+    kind: str,
+    meeting=None,
+    attachment_ids: list[int] | None = None,
 ) -> OutgoingMail:
     """Stores one mail whose subject and body are already written (an organiser's
-    message, messages/services.py), delivered after the commit as `queue`'s are."""
+    message, messages/services.py), with the files of `attachment_ids`
+    (MailAttachment), delivered after the commit as `queue`'s are."""
     values = mail_values(recipient, subject, body, language, kind=kind, meeting=meeting)
-    mail = OutgoingMail(meeting=meeting, **values)
+    mail = OutgoingMail(meeting=meeting, attachment_ids=list(attachment_ids or ()), **values)
     db.session.add(mail)
     if mail.status is MailStatus.PENDING:
         deliver_after_commit(mail)
@@ -242,8 +265,9 @@ def queue_written(
 
 def store_written(mails: list[dict], *, kind: str, meeting=None) -> list[int]:
     """Stores already-written mails ({recipient, subject, body, language,
-    participant_id}) as plain rows in one statement, as `bulk` does, and returns
-    their ids in the same order; the sweep sends them after the commit."""
+    participant_id}, and optionally the MailAttachment ids of the files each
+    carries, `attachment_ids`) as plain rows in one statement, as `bulk` does, and
+    returns their ids in the same order; delivery tasks send them after the commit."""
     if not mails:
         return []
     from meeting_app.mail import tasks as mail_tasks
@@ -255,6 +279,7 @@ def store_written(mails: list[dict], *, kind: str, meeting=None) -> list[int]:
             ),
             "meeting_id": meeting.id if meeting else None,
             "participant_id": m.get("participant_id"),
+            "attachment_ids": list(m.get("attachment_ids") or ()),
         }
         for m in mails
     ]
@@ -264,5 +289,23 @@ def store_written(mails: list[dict], *, kind: str, meeting=None) -> list[int]:
         ),
         rows,
     ).all()
-    core_tasks.enqueue(mail_tasks.sweep)
+    # In tasks of PER_TASK mails, which every worker takes from the queue: one sweep
+    # would leave a message of 5,000 to one worker, and stop at its time budget.
+    due = [i for i, row in zip(ids, rows, strict=True) if row["status"] is MailStatus.PENDING]
+    for start in range(0, len(due), PER_TASK):
+        core_tasks.enqueue(mail_tasks.deliver, due[start : start + PER_TASK])
     return list(ids)
+
+
+# The most of a person's mails their private page lists (newest first).
+HISTORY_LIMIT = 100
+
+
+def mails_of(participant_id: int, mail_id: int | None = None) -> list[OutgoingMail]:
+    """The mails written to a participant (organisers' messages and automatic ones),
+    newest first; with `mail_id`, that one only, if it is theirs."""
+    query = sa.select(OutgoingMail).where(OutgoingMail.participant_id == participant_id)
+    if mail_id is not None:
+        query = query.where(OutgoingMail.id == mail_id)
+    query = query.order_by(OutgoingMail.created_at.desc(), OutgoingMail.id.desc())
+    return list(db.session.scalars(query.limit(HISTORY_LIMIT)))

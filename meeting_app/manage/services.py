@@ -13,6 +13,7 @@ from meeting_app.accounts.services import meetings_where
 from meeting_app.agenda import services as agenda
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
+from meeting_app.mail import texts as mail_texts
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.privacy import audit
@@ -99,9 +100,9 @@ def clone_meeting(
 ) -> Meeting:
     """A new draft meeting with the settings `data`, started from `source`: its rooms,
     delegations (countries and size limits; new private links, no people), badge
-    colours and logo, registration rules (dates shifted as the meeting is) and
-    retention period, and with `with_agenda` its agenda shifted to the new dates
-    (sessions without their speakers and chairs).
+    colours and logo, registration rules (dates shifted as the meeting is), retention
+    period, reminders and own wording of the automatic mails, and with `with_agenda`
+    its agenda shifted to the new dates (sessions without their speakers and chairs).
     Never a participant, a check-in, an e-mail or a communiqué. Raises MeetingError."""
     meeting = meetings.create_meeting(data, user=user)
     shift = meeting.start_date - source.start_date
@@ -111,8 +112,11 @@ def clone_meeting(
         "requires_approval_of_changes",
         "desk_approves_walk_ins",
         "retention_days_after_end",
+        "visa_reminder_days",
+        "certificate_reminder",
     ):
         setattr(meeting, field, getattr(source, field))
+    meeting.reminder_days_before = list(source.reminder_days_before or [])
     if source.registration_opens_at is not None:
         meeting.registration_opens_at = source.registration_opens_at + shift
     if source.registration_closes_at is not None:
@@ -138,6 +142,7 @@ def clone_meeting(
         )
     sessions = agenda.copy_agenda(source, meeting, people=False) if with_agenda else 0
     db.session.flush()
+    mail_texts.copy(source, meeting)
     audit.record(
         "meeting.cloned",
         user=user,

@@ -131,6 +131,15 @@ class Meeting(Base):
     # How long after the last day sensitive fields (passport numbers, phone, dietary
     # and accessibility needs) are kept before `flask privacy purge` deletes them.
     retention_days_after_end: Mapped[int] = mapped_column(default=30, server_default="30")
+    # Automatic reminders (messages/reminders.py), each off when empty or None: the
+    # days before the first day on which approved participants are reminded (7, 1);
+    # how many days before registration closes those with an unfinished visa
+    # request are; whether those checked in get their certificate link afterwards.
+    reminder_days_before: Mapped[list[int]] = mapped_column(
+        sa.JSON, default=list, server_default="[]"
+    )
+    visa_reminder_days: Mapped[int | None]
+    certificate_reminder: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     status: Mapped[MeetingStatus] = mapped_column(
         enum_column(MeetingStatus), default=MeetingStatus.DRAFT, index=True
     )
@@ -170,6 +179,11 @@ class Meeting(Base):
         """The date where the meeting is held (now, or at `now`): what a check-in
         counts for, and what decides when the meeting is over."""
         return (now or utcnow()).astimezone(self.tz).date()
+
+    def is_over(self, now: datetime | None = None) -> bool:
+        """Whether the last day has ended where the meeting is held (certificates
+        are issued from then on)."""
+        return self.local_date(now) > self.end_date
 
     def __repr__(self) -> str:
         return f"<Meeting {self.slug}>"

@@ -1,16 +1,20 @@
-"""The compose form: who (the filter), what (a subject and body per language), when."""
+"""The compose form: who (the filter), what (a subject and body per language, the
+files that go with it), when."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    Field,
+    SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
     widgets,
 )
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from meeting_app.core.forms import Form, choices
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language, language_name
@@ -28,6 +32,17 @@ def _ints(values):
     return [int(v) for v in values or () if str(v).isdigit()]
 
 
+class IdList(Field):
+    """Ids sent back by hidden inputs of one name (the files a message keeps); the
+    template writes the inputs, the view checks the ids are the meeting's."""
+
+    def process_formdata(self, valuelist):
+        self.data = _ints(valuelist)
+
+    def process_data(self, value):
+        self.data = list(value or ())
+
+
 class ComposeForm(Form):
     statuses = CheckBoxes(_l("Status"))
     delegations = CheckBoxes(_l("Delegation"), coerce=int)
@@ -37,7 +52,23 @@ class ComposeForm(Form):
     visa_letter = BooleanField(_l("Only those who asked for a visa letter"))
     checked_in = SelectField(_l("Checked in"), default="")
     session_id = SelectField(_l("People who chose the session"), default="")
-    people = CheckBoxes(_l("People chosen by name (added to the filter's)"), coerce=int)
+    heads_of_delegations = BooleanField(
+        _l("The heads of the selected delegations, whatever the other criteria")
+    )
+    # Only the people chosen and those a search found are choices: a meeting of
+    # thousands is not written into the page.
+    people = CheckBoxes(
+        _l("People chosen by name (added to the filter's)"),
+        coerce=int,
+        invalid_choice_message=_l(
+            "Someone chosen is not, or no longer, a participant of this meeting: they "
+            "were left out."
+        ),
+    )
+    people_query = SearchField(_l("Find people by name or e-mail"), validators=[Length(max=200)])
+    booklet = BooleanField(_l("The programme booklet (PDF), in each person's language"))
+    upload = FileField(_l("Attach a PDF"), render_kw={"accept": ".pdf,application/pdf"})
+    kept_uploads = IdList()
     send_at = DateTimeLocalField(
         _l("Send at (the meeting's local time; leave empty to send now)"),
         format="%Y-%m-%dT%H:%M",
@@ -46,7 +77,7 @@ class ComposeForm(Form):
     # Which button: preview (the default), save, test, send.
     action = StringField()
 
-    def __init__(self, meeting, people, sessions, days, *args, **kwargs):
+    def __init__(self, meeting, sessions, days, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.statuses.choices = choices((s.value, s.label) for s in RegistrationStatus)
         # In the reader's language and its alphabetical order.
@@ -63,6 +94,12 @@ class ComposeForm(Form):
             ]
         )
         self.session_id.choices = choices([("", "—"), *((str(i), label) for i, label in sessions)])
+        self.people.choices = []
+
+    def offer_people(self, people) -> None:
+        """The people who may be ticked: those chosen already and those found, all
+        of the meeting (filters.people, filters.search). An id posted for anyone
+        else is refused as a choice that was not offered."""
         self.people.choices = choices((p.id, p.full_name) for p in people)
 
     def criteria(self) -> filters.Criteria:
@@ -77,8 +114,12 @@ class ComposeForm(Form):
             session_id=int(self.session_id.data)
             if (self.session_id.data or "").isdigit()
             else None,
-            people=_ints(self.people.data),
+            people=[i for i in _ints(self.people.data) if i in self._offered()],
+            heads_of_delegations=bool(self.heads_of_delegations.data),
         )
+
+    def _offered(self) -> set[int]:
+        return {c.value for c in self.people.choices}
 
     def fill_criteria(self, criteria: filters.Criteria) -> None:
         for name, value in criteria.to_dict().items():

@@ -64,6 +64,8 @@ class Message(Base):
     # The site's address the links in the mails are built from (as when sent).
     base_url: Mapped[str] = mapped_column(sa.String(300), default="")
     recipient_count: Mapped[int] = mapped_column(default=0)
+    # What goes with it: [{"kind": "booklet"}] and/or [{"kind": "upload", "id": <MailAttachment>}].
+    attachments: Mapped[list[dict]] = mapped_column(sa.JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -99,3 +101,27 @@ class MessageRecipient(Base):
     message: Mapped[Message] = relationship(back_populates="recipients")
     participant: Mapped[Participant] = relationship()
     mail: Mapped[OutgoingMail | None] = relationship()
+
+
+class SentReminder(Base):
+    """That one automatic reminder went to one person: the unique key makes the
+    scheduler send it once, however often it runs and on however many servers."""
+
+    __tablename__ = "sent_reminders"
+    __table_args__ = (
+        sa.UniqueConstraint("participant_id", "kind", name="uq_sent_reminders_person_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE")
+    )
+    # "before:7", "before:1", "visa", "certificate".
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    mail_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("outgoing_mails.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

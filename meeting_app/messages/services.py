@@ -6,6 +6,7 @@ nothing. The `messages.send` task then writes every mail as a plain row in one
 statement and the recipients with them, and marks the message sent.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,13 +15,16 @@ from flask import current_app
 
 from meeting_app.core import tasks as core_tasks
 from meeting_app.desk.services import days_attended
+from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
 from meeting_app.mail import services as mail
 from meeting_app.mail.models import OutgoingMail
-from meeting_app.messages import filters, placeholders
+from meeting_app.messages import attachments, filters, placeholders
 from meeting_app.messages.models import OPEN_STATES, Message, MessageRecipient, MessageState
 from meeting_app.models import utcnow
 from meeting_app.privacy import audit
+
+log = logging.getLogger(__name__)
 
 BODY_MAX = 100_000
 SUBJECT_MAX = 300
@@ -57,6 +61,8 @@ def check(meeting, texts: dict, criteria: filters.Criteria, send_at: datetime | 
             )
     if send_at is not None and send_at <= utcnow():
         problems.append(MessageError("in_past", "send_at"))
+    if criteria.heads_of_delegations and not criteria.delegations:
+        problems.append(MessageError("heads_without_delegations", "heads_of_delegations"))
     if filters.count(meeting, criteria) == 0:
         problems.append(MessageError("nobody"))
     return problems
@@ -123,10 +129,20 @@ def _attended(people) -> set[int]:
     return set(days_attended([p.id for p in people]))
 
 
-def save(message: Message, *, texts: dict, criteria: filters.Criteria, send_at, user) -> Message:
+def save(
+    message: Message,
+    *,
+    texts: dict,
+    criteria: filters.Criteria,
+    send_at,
+    user,
+    files: list[dict] | None = None,
+) -> Message:
+    """`files`: what goes with it, as Message.attachments lists them."""
     message.texts = texts
     message.criteria = criteria.to_dict()
     message.send_at = send_at
+    message.attachments = list(files or ())
     if message.author_id is None and user is not None:
         message.author, message.author_email = user, user.email
     db.session.add(message)
@@ -134,17 +150,52 @@ def save(message: Message, *, texts: dict, criteria: filters.Criteria, send_at, 
     return message
 
 
-def send_test(message_or_texts, meeting, criteria: filters.Criteria, user, base_url: str):
-    """Queues one mail to the organiser: the message as its first recipient gets it."""
-    texts = message_or_texts
+def send_test(
+    texts: dict,
+    meeting,
+    criteria: filters.Criteria,
+    user,
+    base_url: str,
+    files: list[dict] | None = None,
+):
+    """Queues one mail to the organiser: the message as its first recipient gets
+    it, with its files (the booklet in that person's language)."""
     people = filters.recipients(meeting, criteria)
     if not people:
         return None
     person = people[0]
     language, subject, body = render(meeting, person, texts, base_url, _attended([person]))
+    uploads = _upload_ids(meeting, files)
+    booklet_language = attachments.booklet_language(person, language)
+    booklets = _booklets(meeting, files, [booklet_language])
     return mail.queue_written(
-        user.email, f"[TEST] {subject}", body, language, kind=MAIL_KIND, meeting=meeting
+        user.email,
+        f"[TEST] {subject}",
+        body,
+        language,
+        kind=MAIL_KIND,
+        meeting=meeting,
+        attachment_ids=uploads + booklets.get(booklet_language, []),
     )
+
+
+def _upload_ids(meeting, files) -> list[int]:
+    """The organiser's files of a message that still exist."""
+    return [a.id for a in attachments.uploads(meeting, attachments.upload_ids(files))]
+
+
+def _booklets(meeting, files, languages) -> dict[str, list[int]]:
+    """{language: [the booklet's MailAttachment id]} if the message carries it. A
+    booklet WeasyPrint cannot draw is logged and left out: the message, written
+    and due, still goes."""
+    if not attachments.wants_booklet(files):
+        return {}
+    try:
+        made = attachments.booklets(meeting, languages)
+    except RenderError:
+        log.exception("Programme booklet for a message of %s failed", meeting.slug)
+        return {}
+    return {language: [attachment_id] for language, attachment_id in made.items()}
 
 
 def take(message_id: int, from_states=OPEN_STATES, due_before: datetime | None = None) -> bool:
@@ -197,6 +248,7 @@ def deliver(message_id: int) -> int:
     base = message.base_url or current_app.config.get("PUBLIC_URL") or "http://localhost"
     people = filters.recipients(meeting, criteria)
     attended = _attended(people)
+    uploads = _upload_ids(meeting, message.attachments)
     mails, languages = [], []
     with current_app.test_request_context(base_url=base.rstrip("/")):
         for person in people:
@@ -213,6 +265,18 @@ def deliver(message_id: int) -> int:
                     participant_id=person.id,
                 )
             )
+        # The booklet in each person's language: one PDF per language, for everyone.
+        wanted = [
+            attachments.booklet_language(p, lang) for p, lang in zip(people, languages, strict=True)
+        ]
+        booklets = _booklets(meeting, message.attachments, wanted)
+    if attachments.wants_booklet(message.attachments) and not booklets:
+        # Not drawn (or the agenda withdrawn since): the log says what went.
+        message.attachments = [
+            a for a in message.attachments if a.get("kind") != attachments.BOOKLET
+        ]
+    for values, booklet_language in zip(mails, wanted, strict=True):
+        values["attachment_ids"] = uploads + booklets.get(booklet_language, [])
     ids = mail.store_written(mails, kind=MAIL_KIND, meeting=meeting)
     if ids:
         db.session.execute(

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from meeting_app.core.tasks import commit, enqueue
-from meeting_app.messages import services
+from meeting_app.messages import reminders, services
 
 
 @shared_task(name="messages.send")
@@ -26,3 +26,12 @@ def send_due() -> int:
             taken += 1
         commit()
     return taken
+
+
+@shared_task(name="messages.send_reminders")
+def send_reminders() -> int:
+    """Writes the meetings' automatic reminders that are due (messages/reminders.py),
+    each once per person: the claims and the mails commit together."""
+    count = reminders.send_due()
+    commit()
+    return count

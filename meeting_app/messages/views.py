@@ -3,30 +3,42 @@
 with its preview, a test to oneself, sending now or later, and each message's
 deliveries (also as CSV)."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from babel.units import format_unit
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import format_number, get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_role
 from meeting_app.agenda.models import AgendaSession
-from meeting_app.core.collation import collated
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import language_name, localized
 from meeting_app.core.security import public_base_url
 from meeting_app.core.tasks import commit
+from meeting_app.core.uploads import MB, accepts_upload
 from meeting_app.core.views import attachment
 from meeting_app.extensions import db
+from meeting_app.mail.models import MailAttachment
 from meeting_app.meetings import services as meetings
-from meeting_app.messages import filters, placeholders, services
+from meeting_app.messages import attachments, filters, placeholders, services
 from meeting_app.messages.forms import ComposeForm, TextForm
 from meeting_app.messages.models import OPEN_STATES, Message, MessageState
 from meeting_app.registration import exports
-from meeting_app.registration.models import Participant
 
 bp = Blueprint("messages_manage", __name__, url_prefix="/manage/meetings/<slug>/messages")
 require_role(bp, Role.ORGANISER)
@@ -46,7 +58,7 @@ def error_message(error: services.MessageError) -> str:
         "body_too_long": _(
             "The %(language)s text is too long: %(limit)s characters at most.",
             language=language,
-            limit=f"{services.BODY_MAX:,}",
+            limit=format_number(services.BODY_MAX),
         ),
         "unknown_placeholders": _(
             "Unknown placeholders: %(names)s. Correct or remove them before sending.",
@@ -54,19 +66,45 @@ def error_message(error: services.MessageError) -> str:
         ),
         "in_past": _("Choose a time in the future, or leave it empty to send now."),
         "nobody": _("This filter matches nobody: widen it or choose people by name."),
+        "heads_without_delegations": _(
+            "Select the delegations whose heads should receive it, or untick this box."
+        ),
     }.get(error.code, error.code)
 
 
-def _context(meeting):
-    people = (
-        db.session.execute(
-            sa.select(Participant)
-            .where(Participant.meeting_id == meeting.id, Participant.erased_at.is_(None))
-            .order_by(collated(Participant.family_name), collated(Participant.given_name))
+def file_size(size: int) -> str:
+    """'120 kB', '2.4 MB' in the reader's language (the 413 page's units)."""
+    if size < MB:
+        return format_unit(
+            max(1, round(size / 1000)), "digital-kilobyte", "short", locale=get_locale()
         )
-        .scalars()
-        .all()
-    )
+    return format_unit(round(size / MB, 1), "digital-megabyte", "short", locale=get_locale())
+
+
+def attachment_error(error: attachments.AttachmentError) -> str:
+    limit = file_size(attachments.max_bytes())
+    return {
+        "too_large": _("This file is larger than %(limit)s: attach a smaller one.", limit=limit),
+        "too_large_together": _(
+            "With this file, the attachments would come to more than %(limit)s: "
+            "remove one, or attach a smaller file.",
+            limit=limit,
+        ),
+        "not_pdf": _("This file is not a PDF document, whatever its name says: attach a PDF."),
+        "encrypted": _("This PDF is protected by a password: attach a copy without one."),
+        "javascript": _(
+            "This PDF contains JavaScript, which is not sent to participants: attach a "
+            "copy without scripts (printing it to a PDF removes them)."
+        ),
+    }.get(error.code, error.code)
+
+
+def _upload_limit() -> int:
+    # The files, and the form's texts around them (three languages of long text).
+    return attachments.max_bytes() + 2 * MB
+
+
+def _context(meeting):
     sessions = [
         (s.id, localized(s.title, meeting.default_language).text)
         for s in db.session.execute(
@@ -79,7 +117,7 @@ def _context(meeting):
         meeting.start_date + timedelta(days=n)
         for n in range((meeting.end_date - meeting.start_date).days + 1)
     ]
-    return people, sessions, days
+    return sessions, days
 
 
 def _text_forms(meeting, message=None):
@@ -115,11 +153,13 @@ def index(slug: str):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@accepts_upload(_upload_limit)
 def new(slug: str):
     return _compose(meetings.get_meeting(slug), None)
 
 
 @bp.route("/<int:message_id>/", methods=["GET", "POST"])
+@accepts_upload(_upload_limit)
 def edit(slug: str, message_id: int):
     meeting = meetings.get_meeting(slug)
     message = meetings.get_in_meeting(Message, message_id, meeting)
@@ -133,36 +173,57 @@ def edit(slug: str, message_id: int):
     return _compose(meeting, message)
 
 
+# The buttons that show the page again (with what was typed), saving nothing.
+SHOWING = ("preview", "find", "attach")
+
+
 def _compose(meeting, message):
-    people, sessions, days = _context(meeting)
-    form = ComposeForm(meeting, people, sessions, days)
+    form = ComposeForm(meeting, *_context(meeting))
     texts_forms = _text_forms(meeting, message)
-    if message is not None and not form.is_submitted():
-        form.fill_criteria(filters.Criteria.from_dict(message.criteria))
+    submitted = form.is_submitted()
+    saved = filters.Criteria.from_dict(message.criteria if message else {})
+    if message is not None and not submitted:
+        form.fill_criteria(saved)
+        form.booklet.data = attachments.wants_booklet(message.attachments)
         if message.send_at:
             form.send_at.data = message.send_at.astimezone(meeting.tz).replace(tzinfo=None)
-    criteria = (
-        form.criteria()
-        if form.is_submitted()
-        else filters.Criteria.from_dict(message.criteria if message else {})
-    )
+    # Who may be ticked: the people chosen (posted, or the saved message's), and
+    # those the search finds; never the whole meeting.
+    chosen = filters.people(meeting, form.people.data if submitted else saved.people)
+    query = (form.people_query.data or "").strip() if submitted else ""
+    found = filters.search(meeting, query, filters.SEARCH_LIMIT + 1) if query else []
+    chosen_ids = {p.id for p in chosen}
+    matches = [p for p in found[: filters.SEARCH_LIMIT] if p.id not in chosen_ids]
+    form.offer_people([*chosen, *matches])
+    criteria = form.criteria() if submitted else saved
     texts = {
         code: {"subject": (f.subject.data or "").strip(), "body": f.body.data or ""}
         for code, f in texts_forms.items()
     }
+    booklet_available = attachments.booklet_available(meeting)
+    kept = attachments.uploads(
+        meeting,
+        form.kept_uploads.data
+        if submitted
+        else attachments.upload_ids(message.attachments if message else []),
+    )
     base_url = public_base_url()
     status = 200
-    if form.is_submitted():
+    if submitted:
         action = form.action.data or "preview"
         valid = form.validate()
+        removed = request.form.get("remove_upload", type=int)
+        kept = [a for a in kept if a.id != removed]
+        uploaded = _take_upload(meeting, form, kept)
+        valid = valid and uploaded is not False
+        files = attachments.listed(booklet_available and form.booklet.data, kept)
         send_at = _local_to_utc(meeting, form.send_at.data) if valid else None
         problems = services.check(meeting, texts, criteria, send_at) if valid else []
-        if action == "preview" or not valid:
-            status = 200 if valid else 422
+        if action in SHOWING or not valid or (problems and action != "save"):
+            status = 200 if valid and action in SHOWING else 422
             _show(problems, form, texts_forms)
-        elif problems and action != "save":
-            status = 422
-            _show(problems, form, texts_forms)
+            if uploaded:
+                commit()  # the file stays listed, whatever becomes of the rest
         else:
             message = services.save(
                 message or Message(meeting=meeting),
@@ -170,9 +231,10 @@ def _compose(meeting, message):
                 criteria=criteria,
                 send_at=send_at,
                 user=current_user._get_current_object(),
+                files=files,
             )
             if action == "test":
-                services.send_test(texts, meeting, criteria, current_user, base_url)
+                services.send_test(texts, meeting, criteria, current_user, base_url, files)
                 commit()
                 flash(_("A test was sent to %(address)s.", address=current_user.email), "success")
             elif action == "send" and send_at is None:
@@ -205,7 +267,68 @@ def _compose(meeting, message):
         language_name=language_name,
         send_label=_send_label(len(preview.recipients)),
         cancel_form=EmptyForm(formdata=None),
+        chosen=chosen,
+        query=query,
+        matches=matches,
+        more=len(found) > filters.SEARCH_LIMIT,
+        booklet_available=booklet_available,
+        uploads=kept,
+        upload_limit=file_size(attachments.max_bytes()),
+        file_size=file_size,
     ), status
+
+
+def _take_upload(meeting, form, kept: list) -> bool | None:
+    """Stores the file sent with the form, if any, and adds it to `kept`: True;
+    False if it was refused (the reason under the field); None if none was sent."""
+    if not form.upload.data:
+        return None
+    try:
+        stored = attachments.upload(
+            meeting,
+            form.upload.data.filename,
+            form.upload.data.read(attachments.max_bytes() + 1),
+            kept,
+        )
+    except attachments.AttachmentError as error:
+        form.upload.errors = [attachment_error(error)]
+        return False
+    if stored not in kept:  # the same file attached again
+        kept.append(stored)
+    return True
+
+
+@bp.get("/people")
+def find_people(slug: str):
+    """The people matching ?q= as checkboxes to tick (the compose page's script
+    puts them in place; without it, the page's Find button does the same)."""
+    meeting = meetings.get_meeting(slug)
+    query = request.args.get("q", "").strip()[:200]
+    found = filters.search(meeting, query, filters.SEARCH_LIMIT + 1) if query else []
+    response = make_response(
+        render_template(
+            "messages/_people_matches.html",
+            query=query,
+            matches=found[: filters.SEARCH_LIMIT],
+            more=len(found) > filters.SEARCH_LIMIT,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/files/<int:attachment_id>")
+def download_file(slug: str, attachment_id: int):
+    """A file attached to one of the meeting's messages, as it is sent."""
+    meeting = meetings.get_meeting(slug)
+    stored = meetings.get_in_meeting(MailAttachment, attachment_id, meeting)
+    return send_file(
+        io.BytesIO(stored.content),
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.filename,
+        max_age=0,
+    )
 
 
 def _send_label(count: int) -> str:
@@ -252,6 +375,9 @@ def detail(slug: str, message_id: int):
         meeting=meeting,
         message=message,
         criteria=_criteria_lines(meeting, filters.Criteria.from_dict(message.criteria)),
+        booklet=attachments.wants_booklet(message.attachments),
+        uploads=attachments.uploads(meeting, attachments.upload_ids(message.attachments)),
+        file_size=file_size,
         rows=services.delivery_rows(message),
         cancel_form=EmptyForm(formdata=None),
         language_name=language_name,
@@ -261,6 +387,7 @@ def detail(slug: str, message_id: int):
 def _criteria_lines(meeting, criteria: filters.Criteria) -> list[tuple[str, str]]:
     """The filter as it was, in words."""
     form = ComposeForm(meeting, *_context(meeting), formdata=None)
+    form.offer_people(filters.people(meeting, criteria.people))
     form.fill_criteria(criteria)
     lines = []
     for name in ("statuses", "delegations", "categories", "roles", "languages", "people"):
@@ -268,8 +395,9 @@ def _criteria_lines(meeting, criteria: filters.Criteria) -> list[tuple[str, str]
         picked = [str(c.label) for c in field.choices if c.value in (field.data or ())]
         if picked:
             lines.append((str(field.label.text), ", ".join(picked)))
-    if criteria.visa_letter:
-        lines.append((str(form.visa_letter.label.text), _("Yes")))
+    for name in ("visa_letter", "heads_of_delegations"):
+        if getattr(criteria, name):
+            lines.append((str(getattr(form, name).label.text), _("Yes")))
     for name in ("checked_in", "session_id"):
         field = getattr(form, name)
         for c in field.choices:
@@ -290,6 +418,7 @@ def export(slug: str, message_id: int):
             r.language,
             mail.status.label if mail else "",
             mail.last_error if mail else "",
+            mail.attempts if mail else 0,
             mail.sent_at.isoformat() if mail and mail.sent_at else "",
         ]
         for r, mail in services.delivery_rows(message)
@@ -301,6 +430,7 @@ def export(slug: str, message_id: int):
         _("Language"),
         _("Delivery"),
         _("Reason"),
+        _("Attempts"),
         _("Sent at"),
     ]
     return attachment(

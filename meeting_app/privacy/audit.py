@@ -37,6 +37,9 @@ ACTIONS = {
     "meeting.archived": _l("Meeting archived"),
     "meeting.deleted": _l("Draft meeting deleted"),
     "message.sent": _l("Message to participants sent"),
+    "mail_text.saved": _l("Wording of an automatic mail changed"),
+    "mail_text.reset": _l("Wording of an automatic mail reset to the default"),
+    "reminders.sent": _l("Automatic reminders sent"),
 }
 
 COMMAND_LINE = "command line"

@@ -233,6 +233,11 @@ class Participant(Base):
         return f"<Participant {self.id} {self.email}>"
 
 
+def entitled_to_letter(participant: Participant) -> bool:
+    """A visa invitation letter: asked for, and the registration approved."""
+    return participant.status is RegistrationStatus.APPROVED and participant.needs_visa_letter
+
+
 class RegistrationChange(Base):
     """One change to a registration: who made it, when, from what to what."""
 

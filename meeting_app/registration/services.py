@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale, get_translations, gettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -20,12 +21,14 @@ from meeting_app.core.security import absolute_url, public_base_url
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.mail import services as mail
+from meeting_app.mail import texts
 from meeting_app.mail.models import OutgoingMail
+from meeting_app.mail.services import _bound_gettext
 from meeting_app.meetings.models import Country, Meeting, MeetingStatus
 from meeting_app.meetings.services import registration_state
 from meeting_app.models import utcnow
 from meeting_app.privacy import audit
-from meeting_app.registration import seats
+from meeting_app.registration import placeholders, seats
 from meeting_app.registration.models import (
     EDITABLE_FIELDS,
     PRIVATE_FIELDS,
@@ -217,18 +220,61 @@ def _apply(participant: Participant, values: dict) -> list[str]:
     return lines
 
 
+# The confirmation's automatic mail (mail/texts.py) for each status; sent again
+# (the back office's button) to someone declined or cancelled, it is the mail that
+# told them so.
+_CONFIRMATIONS = {
+    Status.SUBMITTED: "confirmation_submitted",
+    Status.APPROVED: "confirmation_approved",
+    Status.WAITLISTED: "confirmation_waitlisted",
+    Status.DECLINED: "status_declined",
+    Status.CANCELLED: "status_cancelled",
+}
+
+
 def _queue_confirmation(participant: Participant, *, again: bool = False):
-    return mail.queue(
+    key = "confirmation_resumed" if again else _CONFIRMATIONS[participant.status]
+    return _queue_mail(participant, key, "confirmation", **_invitation(participant))
+
+
+def _queue_mail(participant: Participant, key: str, kind: str, values=None, **calendar):
+    """Queues the automatic mail `key` to `participant` in their language, with
+    `values` (default: `mail_values`) and an optional calendar."""
+    return texts.queue(
         participant.email,
-        "registration_received",
+        key,
         participant.preferred_language,
-        kind="confirmation",
+        values or mail_values(participant),
+        kind=kind,
         meeting=participant.meeting,
         participant=participant,
-        link=private_link(participant),
-        again=again,
-        **_invitation(participant),
+        **calendar,
     )
+
+
+def mail_values(participant: Participant, language: str | None = None) -> dict[str, str]:
+    """The placeholders' values of an automatic mail to `participant`, in their
+    language (or `language`: the editor's preview): those of every mail to a
+    participant, what they entered (`details`), their status in lower case
+    (`status`), and the organisers' note on their decision (`note`, empty
+    without one).
+
+    Called for each of an import's thousands of confirmations: no query, and the
+    entered details (data, not a wording anyone edits) are written by Jinja with
+    the translations bound once."""
+    language = language or participant.preferred_language
+    reason = (participant.decision_reason or "").strip()
+    with force_locale(language):
+        values = placeholders.values(participant, language, public_base_url())
+        values["details"] = render_template(
+            "email/_details.txt",
+            participant=participant,
+            language=language,
+            **_bound_gettext(get_translations()),
+        ).strip()
+        values["status"] = str(participant.status.label).lower()
+        values["note"] = gettext("Note from the organisers:") + "\n" + reason if reason else ""
+    return values
 
 
 def _invitation(participant: Participant) -> dict:
@@ -258,17 +304,9 @@ def send_link_again(meeting: Meeting, email: str) -> None:
     participant = find_by_email(meeting, email)
     if participant is None or not _link_mail_due(participant):
         return
-    mail.queue(
-        participant.email,
-        "private_link",
-        participant.preferred_language,
-        kind=LINK_MAIL,
-        meeting=meeting,
-        participant=participant,
-        link=private_link(participant),
-        situation=_situation(participant),
-        secretariat=secretariat_address(meeting),
-    )
+    values = mail_values(participant)
+    values["situation"] = situation_text(participant, values["meeting"])
+    _queue_mail(participant, "private_link", LINK_MAIL, values)
 
 
 def _situation(participant: Participant) -> str:
@@ -280,6 +318,54 @@ def _situation(participant: Participant) -> str:
     if participant.status is Status.CANCELLED:
         return "cancelled_by_organisers"
     return "registered"
+
+
+def situation_text(participant: Participant, title: str, language: str | None = None) -> str:
+    """The private-link mail's `{{ situation }}`, in the person's language (or
+    `language`): what they can do with their registration now."""
+    situation = _situation(participant)
+    address = secretariat_address(participant.meeting)
+    with force_locale(language or participant.preferred_language):
+        if situation == "returnable":
+            return gettext(
+                "Someone, probably you, asked for your private link for “%(meeting)s”. Your"
+                " registration is cancelled. While registration is open, you can take it up"
+                " again from your private link, or by registering again with this address.",
+                meeting=title,
+            )
+        if situation == "cancelled":
+            return gettext(
+                "Someone, probably you, asked for your private link for “%(meeting)s”. Your"
+                " registration is cancelled, and registration is no longer open: to come after"
+                " all, write to the secretariat: %(address)s",
+                meeting=title,
+                address=address,
+            )
+        if situation == "declined":
+            return gettext(
+                "Someone, probably you, asked for your private link for “%(meeting)s”, or tried"
+                " to register again with this address. The organisers declined your"
+                " registration, and registering again does not change their decision. To talk"
+                " about it, write to the secretariat: %(address)s",
+                meeting=title,
+                address=address,
+            )
+        if situation == "cancelled_by_organisers":
+            return gettext(
+                "Someone, probably you, asked for your private link for “%(meeting)s”, or tried"
+                " to register again with this address. The organisers cancelled your"
+                " registration, and registering again does not change their decision. To talk"
+                " about it, write to the secretariat: %(address)s",
+                meeting=title,
+                address=address,
+            )
+        return gettext(
+            "Someone, probably you, asked for your private link for “%(meeting)s”, or tried to"
+            " register again with this address. You are already registered (status:"
+            " %(status)s); your registration is unchanged.",
+            meeting=title,
+            status=str(participant.status.label),
+        )
 
 
 LINK_MAIL = "link"
@@ -494,18 +580,14 @@ def cancelled_by_themselves(participant: Participant) -> bool:
 def _notify_status(
     participant: Participant, old_status: RegistrationStatus, *, held: bool = False
 ) -> None:
-    mail.queue(
-        participant.email,
-        "status_changed",
-        participant.preferred_language,
-        kind=f"status:{participant.status.value}",
-        meeting=participant.meeting,
-        participant=participant,
-        old_status=old_status,
-        held=held,
-        link=private_link(participant),
-        **_invitation(participant),
-    )
+    status = participant.status
+    if status is Status.SUBMITTED:
+        key = "status_promoted" if old_status is Status.WAITLISTED else "status_submitted"
+    elif status is Status.WAITLISTED:
+        key = "status_held" if held else "status_waitlisted"
+    else:
+        key = f"status_{status.value}"
+    _queue_mail(participant, key, f"status:{status.value}", **_invitation(participant))
 
 
 def cancel(participant: Participant, *, by_user=None, reason: str = "") -> bool:

@@ -9,6 +9,7 @@ from meeting_app.core.tasks import commit
 from meeting_app.core.views import private_page
 from meeting_app.documents import letters
 from meeting_app.extensions import db, limiter
+from meeting_app.mail import services as mail
 from meeting_app.meetings import services as meetings
 from meeting_app.registration import services
 from meeting_app.registration.forms import CancelForm, RegistrationForm, SendLinkForm
@@ -113,6 +114,23 @@ def private_page(token: str):
         held=services.held_on_waiting_list(participant),
         secretariat=services.secretariat_address(meeting),
         documents=letters.documents_for(participant),
+        mails=mail.mails_of(participant.id),
+    )
+
+
+@bp.get("/r/<token>/mails/<int:mail_id>")
+def own_mail(token: str, mail_id: int):
+    """One of the mails written to the person, as it was sent (a lost mail, a link
+    to find again)."""
+    participant = _participant_or_404(token)
+    found = mail.mails_of(participant.id, mail_id)
+    if not found:
+        abort(404)
+    return render_template(
+        "registration/mail.html",
+        participant=participant,
+        meeting=participant.meeting,
+        mail=found[0],
     )
 
 

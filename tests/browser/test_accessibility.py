@@ -20,9 +20,11 @@ from meeting_app.core import tokens
 from meeting_app.delegations.models import Delegation
 from meeting_app.demo.loader import DEMO_ACCOUNTS
 from meeting_app.extensions import db
+from meeting_app.mail import texts
 from meeting_app.mail.models import OutgoingMail
 from meeting_app.meetings.models import Meeting
 from meeting_app.registration.models import Participant, RegistrationStatus
+from meeting_app.registration.services import mail_values
 from tests.browser.conftest import axe_violations, describe, unchecked_goto
 
 pytestmark = pytest.mark.browser
@@ -37,6 +39,8 @@ NOT_PAGES = {
     "messages_manage.new": "opened in test_messages_in_browser.py",
     "messages_manage.edit": "opened in test_messages_in_browser.py (after the draft is saved)",
     "messages_manage.detail": "opened in test_messages_in_browser.py (after sending)",
+    "messages_manage.find_people": "a fragment of the compose page, checked there after a search",
+    "messages_manage.download_file": "a PDF file attached to a message",
     "desk.search": "a fragment of the check-in page, checked there after a search",
     "desk.arrivals_figures": "the arrivals board's figures, checked on the board",
     "accounts.login_code": "needs an account with two-factor sign-in",
@@ -84,6 +88,15 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
         )
     with current_app.test_request_context():
         _user, invitation = staff.invite("invited@example.org", is_admin=True, language="en")
+        mail = texts.queue(
+            person.email,
+            "confirmation_approved",
+            "en",
+            mail_values(person, "en"),
+            kind="confirmation",
+            meeting=dakar,
+            participant=person,
+        )
     db.session.commit()
     urls = current_app.url_map.bind("127.0.0.1")
 
@@ -133,7 +146,8 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
     page.get_by_role("button").filter(has_text="link").last.click()
     check("send link: sent empty")
     # A participant's private pages.
-    visit(f"/r/{person.token}")
+    visit(f"/r/{person.token}")  # with the mails written to them
+    visit(f"/r/{person.token}/mails/{mail.id}")
     visit(f"/r/{person.token}/edit")
     visit(f"/r/{person.token}/programme")
     visit(f"/r/{attendee.token}/programme")
@@ -181,8 +195,27 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
         "/agenda/conflicts",
         "/agenda/publish",
         "/agenda/copy",
+        "/messages/reminders",
     ):
         visit(base + path)
+    page.get_by_label("Remind approved participants before the meeting").check()
+    page.get_by_label("Days before the first day").fill("7, 400")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check("reminders: bad days")
+    # The automatic mails' wording: the list, one mail, refused, then the meeting's own.
+    visit(f"{base}/messages/automatic/")
+    visit(f"{base}/messages/automatic/status_declined/fr")
+    page.get_by_label("Subject").fill("")
+    page.get_by_label("Text", exact=True).fill("Bonjour {{ prenom }}")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check("automatic mail: refused")
+    page.get_by_label("Subject").fill("{{ meeting }} : {{ status }}")
+    page.get_by_label("Text", exact=True).fill("Bonjour {{ first_name }},\n\n{{ note }}")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("button", name="Reset to default")).to_be_visible()
+    check("automatic mail: the meeting's own")
     # Where the archived meeting, with its arrivals and published agenda, differs.
     for path in ("/", "/registrations/", "/delegations/", "/agenda/"):
         visit(f"/manage/meetings/{rabat.slug}{path}")

@@ -14,8 +14,12 @@ from PIL import Image
 from meeting_app.accounts.models import Role
 from meeting_app.agenda import services as agenda_services
 from meeting_app.agenda.models import AgendaSession
+from meeting_app.core import placeholders
+from meeting_app.core.tasks import commit
 from meeting_app.documents import logo
 from meeting_app.extensions import db
+from meeting_app.mail import texts
+from meeting_app.registration import services as registration
 from meeting_app.registration.models import RegistrationStatus
 from tests.conftest import registration_data
 
@@ -23,6 +27,8 @@ from tests.conftest import registration_data
 # followed by a header, a spreadsheet formula.
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_FAMILY = "\"O'Brien\", =cmd|' /C calc'!A0"
+# Every automatic mail is tried with this one.
+HOSTILE_GIVEN, HOSTILE_SURNAME = "<script>alert(1)</script>", '"O\'Brien" & Co'
 HOSTILE_TITLE = "Evil \"Board\", <boss@evil.example>\r\nBcc: victim@evil.example =cmd|'/C calc'!A0"
 # What the headers may carry: nothing a line break in the data could have added.
 HEADERS = {
@@ -204,7 +210,7 @@ def test_an_agenda_change_is_text_html_and_its_calendar_update(
     assert "Panel &lt;b&gt;2&lt;/b&gt;" in html and "<b>" not in html
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert not list(tree.iter("b")) and not list(tree.iter("script"))
-    assert _link(attendee) in _links(tree)  # their programme, on their private page
+    assert _link(attendee) + "/programme" in _links(tree)  # their programme
     _headers_are_sound(message)
 
 
@@ -228,3 +234,61 @@ def test_the_layout_takes_the_meetings_colour_inline(app_context, make_meeting, 
         assert "color:#000000;" in html  # the heading's text reads on yellow
         assert 'style="color:#0b2e59;" href="https://example.org/a"' in html  # links too
     assert "<p" in html and "<br>" in html
+
+
+@pytest.mark.parametrize("key", list(texts.AUTOMATIC))
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_automatic_mail_is_valid_html_and_escapes_what_people_typed(
+    app, make_meeting, make_participant, inbox, key, language
+):
+    """Each automatic mail, in its default wording, with a hostile name, title,
+    organisers' note and session title in every value that can carry them."""
+    meeting = make_meeting(
+        title={"en": HOSTILE_TITLE, "fr": HOSTILE_TITLE},
+        contact_email="secretariat@board.example.org",
+        languages=["en", "fr"],
+    )
+    meeting.logo_png = _png()
+    person = make_participant(
+        meeting,
+        given_name=HOSTILE_GIVEN,
+        family_name=HOSTILE_SURNAME,
+        badge_name=HOSTILE_GIVEN,
+        organisation="R&D <b>Lab</b>",
+        email="hostile@example.org",
+        preferred_language=language,
+        decision_reason='<i>Full</i> & "closed"',
+        needs_visa_letter=True,
+    )
+    with app.test_request_context():
+        values = registration.mail_values(person)
+        values["situation"] = registration.situation_text(person, values["meeting"])
+        values["sessions"] = "- <b>Panel</b> & more: 09:00–10:00, Salle B"
+        values["closes"] = "1 June 2030, 18:00"
+        texts.queue(person.email, key, language, values, kind="test", meeting=meeting)
+        commit()
+    (message,) = inbox.to("hostile@example.org")
+    assert _parts(message) == ["text/plain", "multipart/related"]  # the logo beside the HTML
+    html, tree = _html(message)
+    for tag in ("script", "b", "i"):
+        assert f"<{tag}>" not in html and not list(tree.iter(tag))
+    shown = "".join(tree.find("body").itertext())
+    text = _text(message)
+    # Every default greets the person by name; the HTML escapes it, the text keeps it.
+    name = f"{HOSTILE_GIVEN} {HOSTILE_SURNAME}"
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;O&#39;Brien&#34; &amp; Co" in html
+    assert name in shown and name in text
+    used = placeholders.used(*texts.default(key, language))
+    escaped = {
+        "note": "&lt;i&gt;Full&lt;/i&gt; &amp; &#34;closed&#34;",
+        "details": "R&amp;D &lt;b&gt;Lab&lt;/b&gt;",
+        "sessions": "- &lt;b&gt;Panel&lt;/b&gt; &amp; more",
+    }
+    for placeholder, shown_as in escaped.items():
+        if placeholder in used:
+            assert shown_as in html, placeholder
+    if "private_link" in used:
+        assert _link(person) in _links(tree)
+    assert "{{" not in shown and "{{" not in text
+    _headers_are_sound(message)
+    assert " ".join(HOSTILE_TITLE.split()) in str(message["Subject"])

@@ -39,3 +39,26 @@ def test_organisers_retry_waiting_mails_from_the_back_office(
     db.session.refresh(mail)
     assert mail.status is MailStatus.SENT and mail.attempts == 2
     assert len(inbox.to("ndeye.diop@example.org")) == 1
+
+
+def test_the_outbox_shows_the_html_version_in_a_sandboxed_frame(
+    database_url, open_meeting, make_user
+):
+    meeting = open_meeting(slug="html-view")
+    development = make_app(database_url, MAIL_SERVER="")
+    client = development.test_client()
+    client.post(
+        "/meetings/html-view/register",
+        data=registration_data(meeting, given_name="<b>Amina</b>"),
+    )
+    (mail,) = db.session.execute(db.select(OutgoingMail)).scalars().all()
+    make_user(Role.ORGANISER, "boss@example.org")
+    client.post("/login", data={"email": "boss@example.org", "password": "correct horse battery"})
+    shown = client.get(f"/manage/outbox/{mail.id}", headers={"Accept-Language": "en"})
+    page = shown.get_data(as_text=True)
+    assert "HTML version" in page
+    frame = page[page.index("<iframe") : page.index("</iframe>")]
+    assert 'sandbox=""' in frame
+    # The HTML part is in the attribute, escaped twice: once in the mail, once here.
+    assert "&lt;!DOCTYPE html&gt;" in frame or "&lt;!doctype html&gt;" in frame.lower()
+    assert "<b>Amina</b>" not in page and "&amp;lt;b&amp;gt;Amina" in frame

@@ -75,7 +75,8 @@ def test_registering_again_after_cancelling_brings_the_same_registration_back(
     (message,) = inbox.to(EMAIL)
     body = _one_line(inbox.body(message))
     assert "You had cancelled your registration" in body and "taken up again" in body
-    assert "Your place is confirmed." in body
+    # The automatic mail "cancelled registration taken up again" names the status.
+    assert "has the status: approved." in body
     assert f"/r/{token}" in body
     private = client.get(f"/r/{token}", headers={"Accept-Language": "en"})
     assert private.status_code == 200 and "Approved" in private.get_data(as_text=True)

@@ -31,7 +31,7 @@ from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
 from meeting_app.documents import jobs, letters
 from meeting_app.extensions import db
-from meeting_app.mail.models import OutgoingMail
+from meeting_app.mail.models import MailAttachment, OutgoingMail
 from meeting_app.meetings.models import Meeting, MeetingStatus
 from meeting_app.messages.models import Message, MessageState
 from meeting_app.registration.models import Participant
@@ -172,6 +172,7 @@ EXPECTED = {
     ("registration.edit", "GET"): private(302),  # registration closed: back to the page
     ("registration.cancel", "POST"): private(302),
     ("registration.register_again", "POST"): private(302),  # not cancelled: back to the page
+    ("registration.own_mail", "GET"): private(),
     ("agenda.programme", "GET"): private(),
     ("agenda.programme_ics", "GET"): private(),
     ("agenda.choose", "POST"): private(302),
@@ -241,6 +242,12 @@ EXPECTED = {
     ("messages_manage.detail", "GET"): organisers(),
     ("messages_manage.export", "GET"): organisers(),
     ("messages_manage.cancel", "POST"): organisers(302),  # sent already: nothing done
+    ("messages_manage.find_people", "GET"): organisers(),
+    ("messages_manage.download_file", "GET"): organisers(),
+    ("messages_manage.reminder_settings", "GET"): organisers(),
+    ("messages_manage.automatic_texts", "GET"): organisers(),
+    ("messages_manage.automatic_text", "GET"): organisers(),
+    ("messages_manage.automatic_text_reset", "POST"): organisers(302),  # already the default
     ("delegations_manage.index", "GET"): organisers(),
     ("delegations_manage.export", "GET"): organisers(),
     ("delegations_manage.add", "POST"): organisers(302),
@@ -287,6 +294,7 @@ class World:
     communique: Communique
     mail: OutgoingMail
     message: Message  # a message sent to the participants
+    attachment: MailAttachment  # a file sent with the meeting's messages
     staff: User  # what the staff pages are about (none of the visitors)
     job_id: str  # the organiser's badge print
     letters_job_id: str  # the organiser's letters
@@ -321,11 +329,11 @@ def build_world() -> World:
         .scalars()
         .first()
     )
-    mail = OutgoingMail(
+    mail = OutgoingMail(  # written to the participant whose link is tried
         meeting=meeting,
-        participant=subject,
+        participant=own,
         kind="test",
-        recipient=subject.email,
+        recipient=own.email,
         subject="Test",
         body_text="Test",
     )
@@ -337,6 +345,10 @@ def build_world() -> World:
         state=MessageState.SENT,
     )
     db.session.add(message)
+    attachment = MailAttachment(
+        meeting_id=meeting.id, filename="annex.pdf", size=4, sha256="", content=b"%PDF"
+    )
+    db.session.add(attachment)
     meeting.logo_png = tiny_png()
     staff = create_user(
         "subject-staff@example.org", "a long enough password", roles={meeting: Role.HOST}
@@ -352,6 +364,7 @@ def build_world() -> World:
         communique=db.session.execute(db.select(Communique)).scalars().first(),
         mail=mail,
         message=message,
+        attachment=attachment,
         staff=staff,
         job_id="no-such-job",  # the tests that follow jobs make their own
         letters_job_id="no-such-job",
@@ -394,6 +407,7 @@ def values_for(rule, role: str, world: World) -> dict:
         "number": 1,
         "mail_id": world.mail.id,
         "message_id": world.message.id,
+        "attachment_id": world.attachment.id,
         "user_id": world.staff.id,
         "meeting_id": world.meeting.id,
         "job_id": world.letters_job_id
@@ -401,6 +415,7 @@ def values_for(rule, role: str, world: World) -> dict:
         else world.job_id,
         "kind": KINDS.get(rule.endpoint),
         "language": "en",
+        "key": "confirmation_submitted",
         "fmt": "csv",
         "filename": "css/site.css",
     }
@@ -556,7 +571,7 @@ def test_post_only_addresses_do_nothing_on_get(server_app, demo_loaded, clients)
 
 # --- Changing an id or a token reaches nobody else's data ------------------------------
 
-ID_ARGUMENTS = {"participant_id", "session_id", "check_in_id", "delegation_id"}
+ID_ARGUMENTS = {"participant_id", "session_id", "check_in_id", "delegation_id", "attachment_id"}
 
 
 def other_meeting_ids() -> dict:
@@ -565,6 +580,10 @@ def other_meeting_ids() -> dict:
     person = dakar.participants[0]
     check_in = CheckIn(participant=person, day=dakar.start_date)
     db.session.add(check_in)
+    attachment = MailAttachment(
+        meeting_id=dakar.id, filename="dakar.pdf", size=4, sha256="", content=b"%PDF"
+    )
+    db.session.add(attachment)
     db.session.commit()
     session = (
         db.session.execute(db.select(AgendaSession).filter_by(meeting_id=dakar.id))
@@ -576,6 +595,7 @@ def other_meeting_ids() -> dict:
         "session_id": session.id,
         "check_in_id": check_in.id,
         "delegation_id": dakar.delegations[0].id,
+        "attachment_id": attachment.id,
     }
 
 
