@@ -114,8 +114,14 @@ def register_blueprints(app: Flask) -> None:
     from meeting_app.messages.views import bp as messages_manage_bp
     from meeting_app.privacy.views import bp as privacy_bp
     from meeting_app.privacy.views import manage_bp as privacy_manage_bp
+    from meeting_app.questions.views import bp as questions_manage_bp
     from meeting_app.registration.manage_views import bp as registration_manage_bp
     from meeting_app.registration.views import bp as registration_bp
+    from meeting_app.travel.sponsorship_views import bp as sponsorship_bp
+    from meeting_app.travel.sponsorship_views import manage_bp as sponsorship_manage_bp
+    from meeting_app.travel.views import bp as travel_bp
+    from meeting_app.travel.views import desk_bp as travel_desk_bp
+    from meeting_app.travel.views import manage_bp as travel_manage_bp
 
     for bp in (
         core_bp,
@@ -138,6 +144,12 @@ def register_blueprints(app: Flask) -> None:
         privacy_bp,
         privacy_manage_bp,
         messages_manage_bp,
+        travel_bp,
+        travel_manage_bp,
+        travel_desk_bp,
+        sponsorship_bp,
+        sponsorship_manage_bp,
+        questions_manage_bp,
     ):
         app.register_blueprint(bp)
 
@@ -161,6 +173,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["absolute_url"] = security.absolute_url
     app.jinja_env.filters["role_label"] = lambda value: SessionRole(value).label
     app.jinja_env.filters["language_name"] = i18n.language_name
+
+    from meeting_app.registration.models import GENDERS
+
+    app.jinja_env.globals["genders"] = GENDERS
 
     from meeting_app.communiques.services import pick_text
 

@@ -132,8 +132,15 @@ _separator = click.option(
 @click.option("--category", default="", help="e.g. national_government, un_agency")
 @click.option("--search", default="", help="Text in the name, e-mail or organisation.")
 @click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+@click.option(
+    "--sensitive",
+    is_flag=True,
+    help="Include the answers to the form's sensitive questions (written in the audit log).",
+)
 @_separator
-def export_participants(slug, out, status, delegation, category, search, language, separator):
+def export_participants(
+    slug, out, status, delegation, category, search, language, sensitive, separator
+):
     from flask_babel import force_locale
 
     from meeting_app.registration import exports
@@ -151,12 +158,18 @@ def export_participants(slug, out, status, delegation, category, search, languag
     )
     with force_locale(language):
         participants = db.session.execute(participants_query(meeting, filters)).scalars().all()
-        header, rows = exports.participant_table(participants, language, meeting.timezone)
+        header, rows = exports.participant_export(
+            meeting, participants, language, sensitive=sensitive
+        )
     delimiter = exports.csv_delimiter(separator, language)
     write_output(out, exports.spreadsheet(fmt, header, rows, meeting.slug, delimiter))
     from meeting_app.privacy import audit
 
-    audit.record("participants.exported", meeting=meeting, details=f"{fmt}, {len(rows)}")
+    audit.record(
+        "participants.exported_sensitive" if sensitive else "participants.exported",
+        meeting=meeting,
+        details=f"{fmt}, {len(rows)}",
+    )
     commit()
     click.echo(f"{counted(len(rows), 'participant', 'participants')} written to {out}.")
 
@@ -358,8 +371,9 @@ def _purge_report(meeting, counts: dict[str, int]) -> str:
 
 @privacy.command(
     "purge",
-    help="Delete passport numbers, phone numbers, dietary and accessibility needs of "
-    "meetings whose retention period is over (running it again deletes nothing more).",
+    help="Delete passport numbers, phone numbers, dietary and accessibility needs, and the "
+    "answers to the registration form's sensitive questions (with their files), of meetings "
+    "whose retention period is over (running it again deletes nothing more).",
 )
 def purge():
     from meeting_app.privacy import services
@@ -397,7 +411,9 @@ def purge_passports(slug):
         ended = [
             m for m in db.session.execute(db.select(Meeting)).scalars() if letters.meeting_over(m)
         ]
-    count = sum(services.purge(m, ("passport_number",))["passport_number"] for m in ended)
+    count = sum(
+        services.purge(m, ("passport_number",), answers=False)["passport_number"] for m in ended
+    )
     commit()
     numbers = counted(count, "passport number", "passport numbers")
     click.echo(f"Deleted {numbers} from {counted(len(ended), 'ended meeting', 'ended meetings')}.")

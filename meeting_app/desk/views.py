@@ -29,14 +29,16 @@ from meeting_app.core.database import as_id
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language, format_clock, localized
 from meeting_app.core.security import public_base_url
 from meeting_app.core.tasks import commit
+from meeting_app.core.uploads import MB, accepts_upload
 from meeting_app.core.views import attachment, safe_next
-from meeting_app.desk import arrivals, services
-from meeting_app.desk.forms import ReprintForm, WalkInForm
+from meeting_app.desk import arrivals, photos, services
+from meeting_app.desk.forms import PhotoForm, ReprintForm, WalkInForm
 from meeting_app.desk.models import CheckInMethod
 from meeting_app.desk.services import BadCode, CodeProblem, Outcome
 from meeting_app.documents import badges
 from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
+from meeting_app.files import services as files
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.models import utcnow
@@ -296,7 +298,12 @@ def badge(code: str):
     participant = services.find_by_badge_code(code)
     if participant is None:
         abort(404)
+    return _badge_page(participant)
+
+
+def _badge_page(participant: Participant, photo_form: PhotoForm | None = None, status: int = 200):
     meeting = participant.meeting
+    question = photos.desk_question(meeting.id) if participant.erased_at is None else None
     return render_template(
         "desk/badge.html",
         participant=participant,
@@ -306,7 +313,13 @@ def badge(code: str):
         new_scan_id=_new_scan_id,
         reprint_form=ReprintForm(),
         print_now=request.args.get("print") == "1",
-    )
+        # No photo question (or a sensitive one): the page offers no photo; an
+        # archived meeting shows it and takes none.
+        photo_question=question,
+        photo_form=None if meetings.is_archived(meeting) else (photo_form or PhotoForm()),
+        photo=photos.current_photo(participant, question) if question is not None else None,
+        photo_max_mb=photos.MAX_BYTES // MB,
+    ), status
 
 
 @bp.post("/badge/<code>/check-in")
@@ -357,6 +370,59 @@ def print_badge(slug: str, participant_id: int):
     return attachment(
         pdf, f"{meeting.slug}-badge-{participant.id}-{form.layout.data}.pdf", "application/pdf"
     )
+
+
+# --- Photos ---------------------------------------------------------------------------------
+
+
+@bp.post("/meetings/<slug>/participants/<int:participant_id>/photo")
+@accepts_upload(photos.MAX_BYTES + MB)  # the photo and the form around it
+def take_photo(slug: str, participant_id: int):
+    """Takes (or replaces) the person's photo: from the page's camera script, which
+    sends a JPEG cropped to 35:45, or a file chosen in the plain form."""
+    meeting = _meeting(slug)
+    participant = meetings.get_in_meeting(Participant, participant_id, meeting)
+    question = photos.desk_question(meeting.id)
+    if question is None or participant.erased_at is not None:
+        abort(404)
+    if meetings.is_archived(meeting):  # after the person is found: another's is a 404
+        flash(_("This meeting is archived: its photos can no longer change."), "warning")
+        return redirect(url_for(".badge", code=participant.badge_code))
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            photos.take_photo(
+                participant,
+                question,
+                form.photo.data.read(photos.MAX_BYTES + 1),
+                by_user=current_user,
+            )
+        except files.FileRefused as error:
+            db.session.rollback()
+            form.photo.errors.append(files.message(error))
+        else:
+            commit()
+            flash(
+                _("Photo saved. Print the badge again to put it on.")
+                if meeting.photo_on_badges
+                else _("Photo saved."),
+                "success",
+            )
+            return redirect(url_for(".badge", code=participant.badge_code))
+    return _badge_page(participant, form, 422)
+
+
+@bp.get("/meetings/<slug>/participants/<int:participant_id>/photo.jpg")
+def photo(slug: str, participant_id: int):
+    """The person's photo, for the desk's page (staff of the meeting only, set
+    for the blueprint)."""
+    meeting = _meeting(slug)
+    participant = meetings.get_in_meeting(Participant, participant_id, meeting)
+    question = photos.desk_question(meeting.id)
+    stored = photos.current_photo(participant, question) if question is not None else None
+    if stored is None:
+        abort(404)
+    return files.response(stored, inline=True)
 
 
 @bp.route("/meetings/<slug>/walk-in", methods=["GET", "POST"])

@@ -1,11 +1,11 @@
 """Badges drawn ahead of printing, as tasks.
 
 Whenever a change that shows on badges is committed (an approval, a new name on a
-badge, a walk-in; the meeting's colours, logo or dates), a task draws the
-meeting's badges that are not drawn yet (documents.draw_ahead); so does a print
-that had to draw badges, for the next print of its kind. Printing a thousand
-badges on the eve of the meeting then only places pages. This is a cache: a
-print draws whatever is still missing itself, so nothing depends on it.
+badge, a new photo, a walk-in; the meeting's colours, logo, dates or photo setting),
+a task draws the meeting's badges that are not drawn yet (documents.draw_ahead);
+so does a print that had to draw badges, for the next print of its kind. Printing
+a thousand badges on the eve of the meeting then only places pages. This is a
+cache: a print draws whatever is still missing itself, so nothing depends on it.
 
 The task is asked for after the commit only (core.tasks.enqueue), once per
 meeting and transaction; however many workers and servers receive such tasks,
@@ -23,6 +23,7 @@ from meeting_app.core import tasks
 from meeting_app.core.security import public_base_url
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
+from meeting_app.questions.models import FormAnswer
 from meeting_app.registration.models import Participant, RegistrationStatus
 
 NOTED = "badges_changed"  # session.info key: meetings already asked for in this transaction
@@ -49,7 +50,15 @@ PARTICIPANT_FIELDS = (
     "badge_code",
     "erased_at",
 )
-MEETING_FIELDS = ("title", "start_date", "end_date", "city", "badge_colours", "logo_png")
+MEETING_FIELDS = (
+    "title",
+    "start_date",
+    "end_date",
+    "city",
+    "badge_colours",
+    "logo_png",
+    "photo_on_badges",
+)
 
 
 def _changed(obj, fields: tuple[str, ...]) -> bool:
@@ -70,10 +79,28 @@ def _note_changes(session, _flush_context) -> None:
             changed.add(obj.meeting_id)
         elif isinstance(obj, Meeting) and _changed(obj, MEETING_FIELDS):
             changed.add(obj.id)
+    changed.update(_new_photos(session))
     noted = session.info.setdefault(NOTED, set())
     for meeting_id in changed - noted - {None}:
         noted.add(meeting_id)
         _changed_meeting(meeting_id)
+
+
+def _new_photos(session) -> set[int]:
+    """The meetings of approved people whose answer with a file (a photo, perhaps)
+    was given, changed or removed: a new photo draws their badge again. (Whether the
+    question is the photo one is left to the digest, not looked up here.)"""
+    meetings = set()
+    answers = [a for a in session.new if isinstance(a, FormAnswer) and a.file_id is not None]
+    answers += [
+        a for a in session.dirty if isinstance(a, FormAnswer) and _changed(a, ("file_id", "file"))
+    ]
+    answers += [a for a in session.deleted if isinstance(a, FormAnswer) and a.file_id is not None]
+    for answer in answers:
+        person = session.get(Participant, answer.participant_id)
+        if person is not None and person.status == RegistrationStatus.APPROVED:
+            meetings.add(person.meeting_id)
+    return meetings
 
 
 def _forget(session) -> None:

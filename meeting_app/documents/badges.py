@@ -12,7 +12,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pikepdf
@@ -29,7 +29,7 @@ from meeting_app.core.collation import collated
 from meeting_app.core.colour import luminance
 from meeting_app.core.i18n import localized
 from meeting_app.delegations.models import Delegation
-from meeting_app.documents import ahead, imposition, logo
+from meeting_app.documents import ahead, imposition, logo, photos
 from meeting_app.documents.imposition import A4, Sheet
 from meeting_app.documents.models import BadgePrint, BadgeRender
 from meeting_app.documents.pdf import qr_src, render_each, save
@@ -142,6 +142,22 @@ BOXES = {
         "title_logo": Box(62, 3.3, (7.5, 7, 6.5, 6), 1.2),
     },
 }
+# With the photo (Meeting.photo_on_badges), the name and organisation go beside its
+# frame, in narrower boxes (badges.css: .with-photo).
+PHOTO_BOXES = {
+    "a6": {
+        "name": Box(64, 36, (30, 26, 23, 20, 17, 15, 13, 11.5, 10), 1.1),
+        "organisation": Box(64, 10, (11, 10, 9, 8), 1.2),
+    },
+    "a7": {
+        "name": Box(48, 21, (20, 17, 15, 13, 11.5, 10, 9, 8), 1.1),
+        "organisation": Box(48, 7.5, (8.5, 8, 7.5, 7, 6.5), 1.2),
+    },
+    "cr80": {
+        "name": Box(41, 15, (16, 14, 12, 10.5, 9, 8, 7), 1.1),
+        "organisation": Box(41, 6.5, (7.5, 7, 6.5, 6, 5.5), 1.2),
+    },
+}
 # Arabic script needs taller lines (badges.css: [dir=rtl]).
 RTL_LEADING = 1.2
 
@@ -243,6 +259,12 @@ class BadgeView:
     colour: str
     ink: str  # the text colour on `colour`
     qr: str  # the image URL of the QR code (see pdf.qr_src)
+    # With photos on badges: the photo's SHA-256 ("" for none, the frame then shows
+    # the initials). The digest of what is drawn holds it, so a new photo redraws
+    # the badge; the file's id only says where to load it from.
+    photo: str = ""
+    initials: str = ""
+    photo_id: int | None = field(default=None, repr=False, compare=False)
 
 
 def badge_views(
@@ -250,9 +272,15 @@ def badge_views(
 ) -> list[BadgeView]:
     palette = colours(meeting)
     boxes = BOXES[format]
+    found: dict[int, photos.Photo] = {}
+    if meeting.photo_on_badges:
+        boxes = boxes | PHOTO_BOXES[format]
+        participants = list(participants)
+        found = photos.photos_of(meeting.id, [p.id for p in participants])
     views = []
     with force_locale(language):
         for p in participants:
+            photo = found.get(p.id)
             name_dir, organisation_dir = direction(p.badge_name), direction(p.organisation)
             name_size, whole = fit(p.badge_name, boxes["name"], name_dir)
             views.append(
@@ -275,6 +303,9 @@ def badge_views(
                     ink=ink(palette[p.category]),
                     # A PNG: WeasyPrint draws it several times faster than an SVG.
                     qr=qr_src(check_in_url(base_url, p)),
+                    photo=photo.sha256 if photo else "",
+                    initials=photos.initials(p.badge_name) if meeting.photo_on_badges else "",
+                    photo_id=photo.file_id if photo else None,
                 )
             )
     return views
@@ -301,9 +332,18 @@ def badges_css(format: str, logo: str = "") -> str:
     )
 
 
-def badges_html(meeting: Meeting, views: list[BadgeView], format: str, language: str) -> str:
-    """One HTML document of badges, one per page."""
+def badges_html(
+    meeting: Meeting,
+    views: list[BadgeView],
+    format: str,
+    language: str,
+    images: dict[int, str] | None = None,
+) -> str:
+    """One HTML document of badges, one per page. `images`: file id → data: URL of
+    the photos (by default, those of `views`, loaded in one query)."""
     has_logo = bool(meeting.logo_png)
+    if images is None:
+        images = photos.data_urls(v.photo_id for v in views) if meeting.photo_on_badges else {}
     title = localized(meeting.title, meeting.default_language, language).text
     with force_locale(language):
         return render_template(
@@ -312,6 +352,8 @@ def badges_html(meeting: Meeting, views: list[BadgeView], format: str, language:
             badges=views,
             format=format,
             has_logo=has_logo,
+            with_photo=meeting.photo_on_badges,
+            images=images,
             title=title,
             title_size=fit(title, BOXES[format]["title_logo" if has_logo else "title"])[0],
             title_dir=direction(title),
@@ -320,7 +362,8 @@ def badges_html(meeting: Meeting, views: list[BadgeView], format: str, language:
 
 
 # Stands for the person on a badge, to sum up what the template draws around them.
-_NOBODY = BadgeView(*["-"] * len(BadgeView.__dataclass_fields__))
+# (All but `photo_id`, which is not drawn.)
+_NOBODY = BadgeView(*["-"] * (len(BadgeView.__dataclass_fields__) - 1))
 
 
 @dataclass
@@ -489,6 +532,10 @@ def pdf_save_page(page: pikepdf.Page) -> bytes:
     """A page of an open document, as a one-page PDF of its own."""
     single = pikepdf.new()
     single.pages.append(page)
+    # WeasyPrint gives all the pages of a document one resource dictionary: alone,
+    # a badge would carry the images of every badge of its chunk (32 photos). The
+    # copy's own dictionary keeps only what the page draws.
+    single.pages[0].remove_unreferenced_resources()
     return save(single)
 
 

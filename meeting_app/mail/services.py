@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app, g, render_template
 from flask_babel import force_locale, get_translations, gettext
 from jinja2.utils import urlize
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from meeting_app.core import tasks as core_tasks
 from meeting_app.core.colour import contrast
@@ -184,13 +184,28 @@ def html_version(subject: str, body_text: str, language: str, meeting=None) -> s
     )
 
 
+# What every word Jinja's urlize makes a link contains: a scheme ("http://"), "www.",
+# an "@" (e-mail addresses, "mailto:") or a dot before one of the top-level domains
+# it links bare ("example.org"). A line with none of them is only escaped by urlize,
+# which then costs a regular expression per word for nothing (the details of a form
+# of 30 questions are 60 lines, most of them without any address).
+_MAY_LINK = re.compile(r"://|www\.|@|\.(?:com|net|int|edu|gov|org|info|mil)", re.IGNORECASE)
+
+
 def html_lines(text: str, link_colour: str) -> list[Markup]:
     """The lines of a paragraph, escaped, their web addresses made links. Jinja's
     urlize escapes everything it is given; the only tags are those it writes, which
     get the colour (inline: a style sheet would be dropped)."""
     link = Markup('<a style="color:%s;" href=') % link_colour
-    lines = [urlize(line.strip(), rel="noopener") for line in text.strip().splitlines()]
-    return [Markup(line.replace("<a href=", link)) for line in lines]  # noqa: S704 (escaped by urlize)
+    found = []
+    for line in text.strip().splitlines():
+        line = line.strip()
+        if _MAY_LINK.search(line) is None:
+            found.append(escape(line))
+        else:
+            linked = urlize(line, rel="noopener").replace("<a href=", link)
+            found.append(Markup(linked))  # noqa: S704 (escaped by urlize)
+    return found
 
 
 def _bound_gettext(translations) -> dict:

@@ -61,6 +61,7 @@ REGISTRATION = _l("Registration")
 DECISIONS = _l("Decisions of the organisers")
 OTHERS = _l("Link and agenda")
 REMINDERS = _l("Reminders")
+TRAVEL_SUPPORT = _l("Travel support")
 
 
 def _link() -> str:
@@ -93,6 +94,10 @@ def _decision(sentence: Callable[[], str]) -> Callable[[], list[str]]:
 
 def _registration_subject() -> str:
     return _("Your registration: %(meeting)s", meeting="meeting")
+
+
+def _sponsorship_subject() -> str:
+    return _("%(meeting)s: the organisers' decision on travel support", meeting="meeting")
 
 
 def _status_subject() -> str:
@@ -346,6 +351,55 @@ _AUTOMATIC = (
             ),
             _p("certificate_link"),
         ],
+    ),
+    # Sponsored participation (travel/sponsorship.py): `note` is the organisers' note
+    # on the funding decision.
+    Automatic(
+        "sponsorship_funded",
+        _l("Travel support: funded"),
+        TRAVEL_SUPPORT,
+        _sponsorship_subject,
+        _decision(
+            lambda: _(
+                "The organisers have decided to fund your participation in “%(meeting)s”"
+                " (%(dates)s, %(city)s). They will write to you about your ticket and your"
+                " daily subsistence allowance.",
+                meeting="meeting",
+                dates="dates",
+                city="city",
+            )
+        ),
+        ("note",),
+    ),
+    Automatic(
+        "sponsorship_partly_funded",
+        _l("Travel support: partly funded"),
+        TRAVEL_SUPPORT,
+        _sponsorship_subject,
+        _decision(
+            lambda: _(
+                "The organisers have decided to fund part of your participation in"
+                " “%(meeting)s” (%(dates)s, %(city)s): their note below says which part.",
+                meeting="meeting",
+                dates="dates",
+                city="city",
+            )
+        ),
+        ("note",),
+    ),
+    Automatic(
+        "sponsorship_not_funded",
+        _l("Travel support: not funded"),
+        TRAVEL_SUPPORT,
+        _sponsorship_subject,
+        _decision(
+            lambda: _(
+                "We are sorry: the organisers cannot fund your participation in “%(meeting)s”."
+                " This decision does not change your registration.",
+                meeting="meeting",
+            )
+        ),
+        ("note",),
     ),
 )
 AUTOMATIC: dict[str, Automatic] = {a.key: a for a in _AUTOMATIC}

@@ -17,7 +17,9 @@ from meeting_app.mail import texts as mail_texts
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.privacy import audit
+from meeting_app.questions import services as registration_form
 from meeting_app.registration.models import Participant, RegistrationStatus
+from meeting_app.travel import services as travel
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,9 @@ def clone_meeting(
     """A new draft meeting with the settings `data`, started from `source`: its rooms,
     delegations (countries and size limits; new private links, no people), badge
     colours and logo, registration rules (dates shifted as the meeting is), retention
-    period, reminders and own wording of the automatic mails, and with `with_agenda`
-    its agenda shifted to the new dates (sessions without their speakers and chairs).
+    period, reminders, whether travel support is offered, own wording of the automatic
+    mails, and with `with_agenda` its agenda shifted to the new dates (sessions
+    without their speakers and chairs).
     Never a participant, a check-in, an e-mail or a communiqué. Raises MeetingError."""
     meeting = meetings.create_meeting(data, user=user)
     shift = meeting.start_date - source.start_date
@@ -114,6 +117,7 @@ def clone_meeting(
         "retention_days_after_end",
         "visa_reminder_days",
         "certificate_reminder",
+        "sponsorship_enabled",
     ):
         setattr(meeting, field, getattr(source, field))
     meeting.reminder_days_before = list(source.reminder_days_before or [])
@@ -143,11 +147,15 @@ def clone_meeting(
     sessions = agenda.copy_agenda(source, meeting, people=False) if with_agenda else 0
     db.session.flush()
     mail_texts.copy(source, meeting)
+    travel.copy(source, meeting)
+    questions = registration_form.copy_form(source, meeting)
+    meeting.hidden_fields = list(source.hidden_fields or [])
+    meeting.photo_on_badges = source.photo_on_badges
     audit.record(
         "meeting.cloned",
         user=user,
         meeting=meeting,
-        details=f"from {source.slug}, {sessions} sessions",
+        details=f"from {source.slug}, {sessions} sessions, {questions} questions",
     )
     return meeting
 

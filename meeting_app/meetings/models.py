@@ -140,6 +140,15 @@ class Meeting(Base):
     )
     visa_reminder_days: Mapped[int | None]
     certificate_reminder: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The optional built-in registration fields this meeting does not ask for
+    # (questions/services.py HIDEABLE_FIELDS names them).
+    hidden_fields: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    # Whether badges carry the photo of the form's photo question.
+    photo_on_badges: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Sections a meeting switches on (travel/): arrivals, departures and hotels;
+    # requests for travel support and the organisers' decisions.
+    travel_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    sponsorship_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     status: Mapped[MeetingStatus] = mapped_column(
         enum_column(MeetingStatus), default=MeetingStatus.DRAFT, index=True
     )

@@ -7,10 +7,7 @@ A message lists its files as [{"kind": "booklet"}, {"kind": "upload", "id": 7}].
 """
 
 import hashlib
-import io
-import unicodedata
 
-import pikepdf
 import sqlalchemy as sa
 from flask import current_app
 
@@ -18,14 +15,12 @@ from meeting_app.agenda.services import latest_version
 from meeting_app.core.i18n import LANGUAGE_NAMES
 from meeting_app.documents import booklet
 from meeting_app.extensions import db
+from meeting_app.files import services as files
 from meeting_app.mail.models import MailAttachment
 
 BOOKLET = "booklet"
 UPLOAD = "upload"
-PDF = "application/pdf"
-FILENAME_MAX = 200
-# Characters that mean something in a path or a header, or that Windows refuses.
-UNSAFE = set('/\\:*?"<>|')
+PDF = files.PDF
 
 
 class AttachmentError(Exception):
@@ -48,70 +43,19 @@ def booklet_available(meeting) -> bool:
 
 
 def clean_filename(name: str) -> str:
-    """The name a file is stored and sent under: no folders, no control or
-    direction-changing characters, nothing a path or a mail header reads, at most
-    FILENAME_MAX characters, ending in .pdf."""
-    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    # isprintable() is False for controls (CR, LF, NUL) and format characters (the
-    # right-to-left override that shows "fdp.exe" as "exe.pdf").
-    name = "".join((c if c not in UNSAFE else "_") if c.isprintable() else " " for c in name)
-    name = " ".join(name.split()).strip(" .")
-    stem = name[:-4] if name.lower().endswith(".pdf") else name
-    stem = stem.strip(" .") or "document"
-    return stem[: FILENAME_MAX - 4].rstrip(" .") + ".pdf"
+    """The name a file is stored and sent under (files.services.clean_filename),
+    ending in .pdf."""
+    return files.clean_filename(name, PDF)
 
 
 def check_pdf(data: bytes) -> None:
     """Raises AttachmentError unless `data` is a PDF (by its content, not its
-    name) of at most max_bytes(), without a password and without JavaScript."""
-    if len(data) > max_bytes():
-        raise AttachmentError("too_large")
-    if not data.startswith(b"%PDF-"):
-        raise AttachmentError("not_pdf")
+    name) of at most max_bytes(), without a password and without JavaScript
+    (files.services.check, with the codes this form has always used)."""
     try:
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            if len(pdf.pages) == 0:
-                raise AttachmentError("not_pdf")
-            if has_javascript(pdf):
-                raise AttachmentError("javascript")
-    except pikepdf.PasswordError as error:
-        raise AttachmentError("encrypted") from error
-    except pikepdf.PdfError as error:
-        raise AttachmentError("not_pdf") from error
-
-
-# Dictionary keys and names that carry or start a script: a JavaScript action's
-# /JS, the catalog's /Names /JavaScript tree, an action of type /JavaScript.
-SCRIPT_NAMES = frozenset({"/JS", "/JavaScript"})
-
-
-def has_javascript(pdf: pikepdf.Pdf) -> bool:
-    """Whether any object of the file names JavaScript: the catalog's Names and
-    OpenAction, annotations' /A and /AA, form fields, wherever it hides. Every
-    object is looked at (pikepdf has decoded names such as /J#53 to /JS), and
-    the direct objects within each, so an action written inline is found too."""
-    for obj in pdf.objects:
-        stack = [obj]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, pikepdf.Stream):
-                item = item.stream_dict
-            if isinstance(item, pikepdf.Name):
-                if str(item) in SCRIPT_NAMES:
-                    return True
-            elif isinstance(item, pikepdf.Dictionary):
-                if SCRIPT_NAMES.intersection(item.keys()):
-                    return True
-                stack.extend(_direct(item.values()))
-            elif isinstance(item, pikepdf.Array):
-                stack.extend(_direct(item))
-    return False
-
-
-def _direct(values):
-    # Indirect ones are objects of their own, looked at in their turn; numbers and
-    # booleans come as Python values.
-    return [v for v in values if isinstance(v, pikepdf.Object) and not v.is_indirect]
+        files.check(data, frozenset({PDF}), max_bytes())
+    except files.FileRefused as error:
+        raise AttachmentError("not_pdf" if error.code == "type" else error.code) from error
 
 
 def store(meeting, filename: str, content: bytes, content_type: str = PDF) -> MailAttachment:

@@ -5,6 +5,10 @@ waiting list"). The people chosen by name, and the heads of the delegations
 chosen when that box is ticked, are added to those the criteria pick. No
 criterion and no one chosen picks nobody: a message never goes to everyone by a
 filter left empty. Erased people are never picked.
+
+An answer to the registration form is a criterion too: `answers` holds, per
+question (yes/no, one choice, several choices, country), the values any of which
+the answer must be (several choices: include); each question narrows.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -19,6 +23,7 @@ from meeting_app.desk.models import CheckIn
 from meeting_app.desk.services import fold
 from meeting_app.extensions import db
 from meeting_app.registration.models import Participant, ParticipantRole
+from meeting_app.registration.queries import answer_is
 
 # `checked_in` besides a day (YYYY-MM-DD).
 CHECKED_IN_ANY = "any"
@@ -38,11 +43,16 @@ class Criteria:
     people: list[int] = field(default_factory=list)
     # Adds the head of each delegation in `delegations`, whatever the rest says.
     heads_of_delegations: bool = False
+    # [{"question": id, "values": [value as stored: "a1", "SN", True...]}]
+    answers: list[dict] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "Criteria":
         known = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+        values = {k: v for k, v in (data or {}).items() if k in known}
+        if "answers" in values:
+            values["answers"] = _answer_criteria(values["answers"])
+        return cls(**values)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -57,7 +67,23 @@ class Criteria:
             or self.visa_letter
             or self.checked_in
             or self.session_id
+            or self.answers
         )
+
+
+def _answer_criteria(data) -> list[dict]:
+    """`answers` as stored, with anything malformed left out."""
+    found = []
+    for item in data if isinstance(data, list) else ():
+        if not isinstance(item, dict):
+            continue
+        question, values = item.get("question"), item.get("values")
+        if not isinstance(question, int) or isinstance(question, bool):
+            continue
+        values = [v for v in values or () if isinstance(v, str | bool)]
+        if values:
+            found.append({"question": question, "values": values})
+    return found
 
 
 def _conditions(meeting, criteria: Criteria) -> list:
@@ -91,6 +117,8 @@ def _conditions(meeting, criteria: Criteria) -> list:
                 )
             )
         )
+    for item in criteria.answers:
+        conditions.append(answer_is(item["question"], item["values"]))
     return conditions
 
 

@@ -20,6 +20,7 @@ from meeting_app.core.forms import Form, choices
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language, language_name
 from meeting_app.messages import filters
 from meeting_app.registration.models import Category, ParticipantRole, RegistrationStatus
+from meeting_app.registration.queries import typed_value, value_choices, value_token
 from meeting_app.registration.services import delegation_choices
 
 
@@ -55,6 +56,8 @@ class ComposeForm(Form):
     heads_of_delegations = BooleanField(
         _l("The heads of the selected delegations, whatever the other criteria")
     )
+    # "<question id>=<value>": the template shows them grouped by question.
+    answers = CheckBoxes(_l("Answers to the registration form"))
     # Only the people chosen and those a search found are choices: a meeting of
     # thousands is not written into the page.
     people = CheckBoxes(
@@ -95,6 +98,13 @@ class ComposeForm(Form):
         )
         self.session_id.choices = choices([("", "—"), *((str(i), label) for i, label in sessions)])
         self.people.choices = []
+        # The yes/no, choice and country questions, each with the values to tick.
+        self.answer_questions = value_choices(meeting, current_language())
+        self.answers.choices = [
+            (f"{c.question.id}={value}", label)
+            for c in self.answer_questions
+            for value, label in c.values
+        ]
 
     def offer_people(self, people) -> None:
         """The people who may be ticked: those chosen already and those found, all
@@ -116,7 +126,34 @@ class ComposeForm(Form):
             else None,
             people=[i for i in _ints(self.people.data) if i in self._offered()],
             heads_of_delegations=bool(self.heads_of_delegations.data),
+            answers=self._answer_criteria(),
         )
+
+    def _answer_criteria(self) -> list[dict]:
+        # In the order offered (the form's options), whatever the order posted.
+        ticked = set(self.answers.data or ())
+        found = []
+        for choice in self.answer_questions:
+            values = [
+                typed_value(choice.question, value)
+                for value, _label in choice.values
+                if f"{choice.question.id}={value}" in ticked
+            ]
+            if values:
+                found.append({"question": choice.question.id, "values": values})
+        return found
+
+    def answer_groups(self) -> list[tuple]:
+        """(question's label, its checkboxes) for each question with values to tick."""
+        boxes = {box.data: box for box in self.answers}
+        return [
+            (
+                choice.label,
+                [boxes[f"{choice.question.id}={value}"] for value, _label in choice.values],
+            )
+            for choice in self.answer_questions
+            if choice.values
+        ]
 
     def _offered(self) -> set[int]:
         return {c.value for c in self.people.choices}
@@ -125,6 +162,11 @@ class ComposeForm(Form):
         for name, value in criteria.to_dict().items():
             getattr(self, name).data = value
         self.session_id.data = str(criteria.session_id or "")
+        self.answers.data = [
+            f"{item['question']}={value_token(value)}"
+            for item in criteria.answers
+            for value in item["values"]
+        ]
 
 
 class TextForm(Form):

@@ -27,7 +27,7 @@ from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_role
 from meeting_app.agenda.models import AgendaSession
 from meeting_app.core.forms import EmptyForm
-from meeting_app.core.i18n import language_name, localized
+from meeting_app.core.i18n import current_language, language_name, localized
 from meeting_app.core.security import public_base_url
 from meeting_app.core.tasks import commit
 from meeting_app.core.uploads import MB, accepts_upload
@@ -38,7 +38,10 @@ from meeting_app.meetings import services as meetings
 from meeting_app.messages import attachments, filters, placeholders, services
 from meeting_app.messages.forms import ComposeForm, TextForm
 from meeting_app.messages.models import OPEN_STATES, Message, MessageState
+from meeting_app.questions.answers import option_label, text
+from meeting_app.questions.models import FormQuestion
 from meeting_app.registration import exports
+from meeting_app.registration.queries import value_token
 
 bp = Blueprint("messages_manage", __name__, url_prefix="/manage/meetings/<slug>/messages")
 require_role(bp, Role.ORGANISER)
@@ -403,6 +406,24 @@ def _criteria_lines(meeting, criteria: filters.Criteria) -> list[tuple[str, str]
         for c in field.choices:
             if field.data and c.value == field.data:
                 lines.append((str(field.label.text), str(c.label)))
+    # An answer's values by their labels, also when the question or the value is no
+    # longer offered (archived since, or a country nobody answers any more).
+    language = current_language()
+    offered = {c.question.id: c for c in form.answer_questions}
+    for item in criteria.answers:
+        choice = offered.get(item["question"])
+        question = choice.question if choice else db.session.get(FormQuestion, item["question"])
+        if question is None or question.meeting_id != meeting.id:
+            continue
+        names = dict(choice.values) if choice else {}
+        values = [
+            names.get(value_token(v))
+            or ((_("Yes") if v else _("No")) if isinstance(v, bool) else None)
+            or option_label(question, v, meeting, language)
+            for v in item["values"]
+        ]
+        label = text(question.label, meeting, language) or question.key
+        lines.append((label, ", ".join(values)))
     return lines
 
 

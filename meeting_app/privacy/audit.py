@@ -17,9 +17,13 @@ ACTIONS = {
     "participant.new_link": _l("Private link regenerated"),
     "participant.erased": _l("Participant erased"),
     "participants.exported": _l("Participant list exported"),
+    "participants.exported_sensitive": _l(
+        "Participant list exported with the answers to sensitive questions"
+    ),
     "arrivals.exported": _l("Arrivals exported"),
     "documents.downloaded": _l("Letters or certificates downloaded"),
     "check_in.undone": _l("Check-in undone"),
+    "photo.taken": _l("Photo taken or replaced at the desk"),
     "meeting.purged": _l("Sensitive data purged"),
     "staff.invited": _l("Staff member invited"),
     "staff.invitation_resent": _l("Staff invitation sent again"),
@@ -40,6 +44,21 @@ ACTIONS = {
     "mail_text.saved": _l("Wording of an automatic mail changed"),
     "mail_text.reset": _l("Wording of an automatic mail reset to the default"),
     "reminders.sent": _l("Automatic reminders sent"),
+    "sponsorship.switched": _l("Travel support section turned on or off"),
+    "sponsorship.decided": _l("Decision on travel support"),
+    "sponsorship.updated": _l("Ticket or allowance of a funded participant changed"),
+    "sponsorship.exported": _l("Travel support report exported"),
+    "travel.switched": _l("Travel and hotels section turned on or off"),
+    "travel.edited": _l("A participant's travel or hotel room changed"),
+    "travel.exported": _l("Travel lists exported"),
+    "hotels.changed": _l("Hotel or room block changed"),
+    "rooms.recounted": _l("Hotel rooms taken recounted"),
+    "form.question_saved": _l("Registration form question added or changed"),
+    "form.question_archived": _l("Registration form question archived (its answers kept)"),
+    "form.question_deleted": _l("Registration form question deleted"),
+    "form.question_restored": _l("Archived registration form question restored"),
+    "form.reordered": _l("Registration form questions reordered"),
+    "form.fields_hidden": _l("Built-in registration fields shown or hidden"),
 }
 
 COMMAND_LINE = "command line"

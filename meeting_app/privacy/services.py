@@ -14,10 +14,14 @@ from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
 from meeting_app.documents.models import BadgePrint, BadgeRender
 from meeting_app.extensions import db
+from meeting_app.files import services as files
+from meeting_app.files.models import StoredFile
 from meeting_app.mail.models import MailStatus, OutgoingMail
 from meeting_app.meetings.models import Meeting
 from meeting_app.models import utcnow
 from meeting_app.privacy import audit
+from meeting_app.questions.answers import answers_of, display, is_empty, questions_of, text
+from meeting_app.questions.models import FILE_TYPES, FormAnswer, FormQuestion
 from meeting_app.registration.models import (
     EDITABLE_FIELDS,
     SENSITIVE_FIELDS,
@@ -25,6 +29,8 @@ from meeting_app.registration.models import (
     RegistrationChange,
     new_badge_code,
 )
+from meeting_app.travel import services as travel
+from meeting_app.travel import sponsorship
 
 ERASED_NAME = "Erased participant"
 
@@ -106,7 +112,47 @@ def personal_data(participant: Participant) -> dict:
             }
             for m in mails
         ],
+        "answers": _answers(participant),
+        **travel.personal_data(participant),
+        "travel_support": sponsorship.personal_data(participant),
     }
+
+
+def _answers(participant: Participant) -> list[dict]:
+    """Every answer held about the person, in form order, archived questions'
+    included: by the question's key and label (in the person's language), as stored
+    and as read; a file by its name, type and size, never its content. The answers
+    organisers gave to their internal questions too (data held about the person),
+    marked as such."""
+    meeting = participant.meeting
+    language = participant.preferred_language or meeting.default_language
+    given = answers_of([participant.id]).get(participant.id, {})
+    found = []
+    for question in questions_of(meeting.id, archived=True) if given else ():
+        answer = given.get(question.id)
+        if answer is None:
+            continue
+        entry = {
+            "question": question.key,
+            "label": text(question.label, meeting, language),
+            "organisers_only": question.organisers_only,
+            "archived": question.archived_at is not None,
+        }
+        if question.type in FILE_TYPES:
+            if answer.file is None:
+                continue
+            entry["file"] = {
+                "name": answer.file.filename,
+                "type": answer.file.content_type,
+                "size": answer.file.size,
+            }
+        else:
+            if is_empty(answer.value):
+                continue
+            entry["value"] = answer.value
+            entry["as_shown"] = display(question, answer, meeting, language)
+        found.append(entry)
+    return found
 
 
 class AlreadyErased(Exception):
@@ -122,13 +168,22 @@ def erase(participant: Participant, *, by_user) -> None:
     included) stay as they were: to free the meeting seat, cancel first."""
     if participant.erased_at is not None:
         raise AlreadyErased()
+    travel.forget(participant)
+    sponsorship.forget_texts(participant)
     participant.honorific = None
     participant.given_name = ""
     participant.family_name = ERASED_NAME
     participant.badge_name = ERASED_NAME
     # Unique per meeting and never deliverable (.invalid is reserved, RFC 2606).
     participant.email = f"erased-{participant.id}@erased.invalid"
-    for field in ("phone", "organisation", "position", "dietary_needs", "accessibility_needs"):
+    for field in (
+        "phone",
+        "organisation",
+        "position",
+        "gender",
+        "dietary_needs",
+        "accessibility_needs",
+    ):
         setattr(participant, field, "")
     participant.passport_number = ""
     participant.nationality_code = None
@@ -149,6 +204,13 @@ def erase(participant: Participant, *, by_user) -> None:
         .values(details="")
     )
     attendance.leave_all(participant)
+    # The answers to the form's questions and the files uploaded with them.
+    db.session.execute(sa.delete(FormAnswer).where(FormAnswer.participant_id == participant.id))
+    db.session.execute(
+        sa.delete(StoredFile)
+        .where(StoredFile.participant_id == participant.id)
+        .execution_options(synchronize_session=False)
+    )
     # Badges drawn ahead of printing show the name.
     db.session.execute(sa.delete(BadgeRender).where(BadgeRender.participant_id == participant.id))
     # Mails not yet sent can no longer be: they go. Those sent keep their subject,
@@ -175,15 +237,21 @@ def purge_due(meetings: list[Meeting], now: datetime | None = None) -> list[Meet
 
 def purge_all_due() -> tuple[list[tuple[Meeting, dict[str, int]]], int]:
     """Purges every meeting past its retention period (the daily task and
-    `flask privacy purge`): each with what was deleted, and how many were not due."""
+    `flask privacy purge`): each with what was deleted, and how many were not due.
+    Files left from forms never sent again (nobody's after a day) go too."""
+    files.purge_unowned()
     meetings = db.session.execute(sa.select(Meeting).order_by(Meeting.end_date)).scalars().all()
     due = purge_due(meetings)
     return [(meeting, purge(meeting)) for meeting in due], len(meetings) - len(due)
 
 
-def purge(meeting: Meeting, fields=SENSITIVE_FIELDS, *, by_user=None) -> dict[str, int]:
-    """Blanks `fields` of the meeting's participants; returns {field: how many
-    values were deleted}. Running it again deletes nothing more (and logs nothing)."""
+def purge(
+    meeting: Meeting, fields=SENSITIVE_FIELDS, *, answers: bool = True, by_user=None
+) -> dict[str, int]:
+    """Blanks `fields` of the meeting's participants and, with `answers`, deletes
+    the answers to the form's sensitive questions and their files; returns {field:
+    how many values were deleted} (the answers as "sensitive_answers"). Running it
+    again deletes nothing more (and logs nothing)."""
     counts = {}
     for field in fields:
         column = getattr(Participant, field)
@@ -194,6 +262,8 @@ def purge(meeting: Meeting, fields=SENSITIVE_FIELDS, *, by_user=None) -> dict[st
             .execution_options(synchronize_session="fetch")
         )
         counts[field] = result.rowcount
+    if answers:
+        counts["sensitive_answers"] = _purge_sensitive_answers(meeting)
     if any(counts.values()):
         audit.record(
             "meeting.purged",
@@ -202,3 +272,39 @@ def purge(meeting: Meeting, fields=SENSITIVE_FIELDS, *, by_user=None) -> dict[st
             details=", ".join(f"{field}: {n}" for field, n in counts.items()),
         )
     return counts
+
+
+def sensitive_question_labels(meeting: Meeting, language: str) -> list[str]:
+    """The questions participants see whose answers the purge deletes (the privacy page)."""
+    return [
+        text(q.label, meeting, language) or q.key
+        for q in questions_of(meeting.id)
+        if q.sensitive and q.asks and not q.organisers_only
+    ]
+
+
+def _purge_sensitive_answers(meeting: Meeting) -> int:
+    """Deletes the answers to the meeting's sensitive questions (archived ones
+    included) and the files given with them; returns how many answers."""
+    sensitive = sa.select(FormQuestion.id).where(
+        FormQuestion.meeting_id == meeting.id, FormQuestion.sensitive.is_(True)
+    )
+    file_ids = list(
+        db.session.scalars(
+            sa.select(FormAnswer.file_id).where(
+                FormAnswer.question_id.in_(sensitive), FormAnswer.file_id.is_not(None)
+            )
+        )
+    )
+    result = db.session.execute(
+        sa.delete(FormAnswer)
+        .where(FormAnswer.question_id.in_(sensitive))
+        .execution_options(synchronize_session=False)
+    )
+    if file_ids:
+        db.session.execute(
+            sa.delete(StoredFile)
+            .where(StoredFile.id.in_(file_ids))
+            .execution_options(synchronize_session=False)
+        )
+    return result.rowcount

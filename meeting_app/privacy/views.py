@@ -13,6 +13,7 @@ from meeting_app.accounts.services import (
     meetings_where,
     require_role,
 )
+from meeting_app.core.i18n import current_language
 from meeting_app.core.tasks import commit
 from meeting_app.core.views import private_page
 from meeting_app.extensions import db
@@ -35,7 +36,11 @@ AUDIT_PER_PAGE = 50
 @bp.get("/meetings/<slug>/privacy")
 def meeting_privacy(slug: str):
     meeting = meetings.get_public_meeting(slug)
-    return render_template("privacy/meeting.html", meeting=meeting)
+    return render_template(
+        "privacy/meeting.html",
+        meeting=meeting,
+        sensitive_questions=services.sensitive_question_labels(meeting, current_language()),
+    )
 
 
 @bp.get("/r/<token>/data.json")

@@ -10,6 +10,10 @@ with a number format; the header row is frozen and carries the filter buttons.
 
 CSV: a text cell that a spreadsheet would run as a formula gets an apostrophe
 first (`safe_cell`), except a phone number that cannot be one.
+
+The participant export adds a column per question of the meeting's form
+(`participant_export`), headed "Label (key)": the label in the export's language
+to read, the key that stays when labels change and that the import recognises.
 """
 
 import csv
@@ -19,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -27,6 +32,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from meeting_app.core.i18n import zone_name
+from meeting_app.extensions import db
+from meeting_app.meetings.models import Country
+from meeting_app.questions.answers import answers_of, is_empty, option_label, questions_of, text
+from meeting_app.questions.models import FILE_TYPES, FormAnswer, FormQuestion, QuestionType
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -224,3 +233,89 @@ def participant_table(participants, language: str, timezone: str) -> tuple[list[
             for p in participants
         ]
     return header, rows
+
+
+def exported_questions(meeting, *, sensitive: bool = False) -> list[FormQuestion]:
+    """The questions that get a column: in form order, the archived ones after the
+    others (their answers stay until purged); the sensitive ones only when asked."""
+    return [
+        q
+        for q in questions_of(meeting.id, archived=True)
+        if q.asks and (sensitive or not q.sensitive)
+    ]
+
+
+def has_sensitive_questions(meeting) -> bool:
+    """Whether an export may leave columns out (its "with sensitive answers" link)."""
+    return any(q.sensitive and q.asks for q in questions_of(meeting.id, archived=True))
+
+
+def question_header(question: FormQuestion, meeting, language: str) -> str:
+    label = text(question.label, meeting, language)
+    return f"{label} ({question.key})" if label else question.key
+
+
+def participant_export(
+    meeting, participants, language: str, *, sensitive: bool = False
+) -> tuple[list[str], list[list]]:
+    """The organisers' export: `participant_table`'s columns, then one per question
+    (`exported_questions`) with typed cells: numbers as numbers, dates as dates,
+    yes/no as the word, choices and countries by their names in `language`, a file
+    by its name. The answers are read in one query, the countries' names in one."""
+    participants = list(participants)
+    header, rows = participant_table(participants, language, meeting.timezone)
+    questions = exported_questions(meeting, sensitive=sensitive)
+    if not questions:
+        return header, rows
+    answers = answers_of(p.id for p in participants)
+    countries = (
+        _country_names(language) if any(q.type is QuestionType.COUNTRY for q in questions) else {}
+    )
+    with force_locale(language):
+        header += [question_header(q, meeting, language) for q in questions]
+        for participant, row in zip(participants, rows, strict=True):
+            given = answers.get(participant.id, {})
+            row += [
+                answer_cell(q, given.get(q.id), meeting, language, countries) for q in questions
+            ]
+    return header, rows
+
+
+def _country_names(language: str) -> dict[str, str]:
+    return dict(db.session.execute(sa.select(Country.code, Country.name_column(language))).all())
+
+
+def answer_cell(
+    question: FormQuestion, answer: FormAnswer | None, meeting, language: str, countries: dict
+):
+    """One answer as a typed cell (None: no answer). Call it within the export's
+    force_locale (yes and no are words of its language)."""
+    if answer is None:
+        return None
+    if question.type in FILE_TYPES:
+        return answer.file.filename if answer.file is not None else None
+    value = answer.value
+    if is_empty(value):
+        return None
+    kind = question.type
+    if (
+        kind is QuestionType.NUMBER
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
+        return value
+    if kind is QuestionType.DATE:
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return str(value)
+    if kind is QuestionType.YES_NO:
+        return yes_no(bool(value))
+    if kind is QuestionType.CHOICE:
+        return option_label(question, value, meeting, language)
+    if kind is QuestionType.CHOICES:
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(option_label(question, v, meeting, language) for v in values)
+    if kind is QuestionType.COUNTRY:
+        return countries.get(value, str(value))
+    return str(value)

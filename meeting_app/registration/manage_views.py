@@ -3,7 +3,7 @@ Every view requires the organiser role (set once for the blueprint)."""
 
 from datetime import UTC
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -18,11 +18,13 @@ from meeting_app.core.uploads import MB, accepts_upload
 from meeting_app.core.views import attachment
 from meeting_app.documents import letters
 from meeting_app.extensions import db
+from meeting_app.files import services as files
 from meeting_app.mail.models import OutgoingMail
 from meeting_app.mail.services import DELIVER_IN_REQUEST
 from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.privacy import audit
+from meeting_app.questions import fields, filling
 from meeting_app.registration import exports, importer, services
 from meeting_app.registration.manage_forms import (
     ACTION_LABELS,
@@ -35,7 +37,12 @@ from meeting_app.registration.manage_forms import (
     StatusForm,
 )
 from meeting_app.registration.models import Category, Participant, RegistrationStatus
-from meeting_app.registration.queries import Filters, participants_query, status_counts
+from meeting_app.registration.queries import (
+    Filters,
+    answer_filter_groups,
+    participants_query,
+    status_counts,
+)
 
 bp = Blueprint("registration_manage", __name__, url_prefix="/manage/meetings/<slug>/registrations")
 require_role(bp, Role.ORGANISER)
@@ -52,9 +59,25 @@ def _participant(meeting: Meeting, participant_id: int) -> Participant:
 
 
 def _form(meeting, **kwargs) -> OrganiserRegistrationForm:
-    return OrganiserRegistrationForm(
+    """Every built-in field (organisers see those the meeting hides too) and every
+    question, the organisers-only ones included."""
+    form_class = fields.question_form(OrganiserRegistrationForm, meeting, audience=fields.ORGANISER)
+    return form_class(
         services.delegation_choices(meeting, current_language()), LANGUAGE_NAMES, **kwargs
     )
+
+
+def _file_url(meeting, participant):
+    return lambda file: url_for(
+        ".answer_file", slug=meeting.slug, participant_id=participant.id, file_id=file.id
+    )
+
+
+def _keep_files(form) -> None:
+    """A form sent back with errors: the files it accepted are stored (nobody's
+    yet) so that the organiser need not send them again."""
+    if form.errors and form.new_files:
+        commit()
 
 
 @bp.get("/")
@@ -76,6 +99,8 @@ def index(slug: str):
         statuses=list(RegistrationStatus),
         categories=list(Category),
         delegations=services.delegation_choices(meeting, current_language()),
+        answer_groups=answer_filter_groups(meeting, current_language()),
+        sensitive_questions=exports.has_sensitive_questions(meeting),
         bulk_form=BulkForm(),
         actions=ACTION_LABELS,
     )
@@ -146,7 +171,19 @@ def detail(slug: str, participant_id: int):
         private_link=services.private_link(participant),
         held=services.held_on_waiting_list(participant),
         documents=letters.documents_for(participant),
+        answers=filling.shown_answers(participant, organisers=True),
+        file_url=_file_url(meeting, participant),
     )
+
+
+@bp.get("/<int:participant_id>/files/<int:file_id>")
+def answer_file(slug: str, participant_id: int, file_id: int):
+    """A file the person (or an organiser) gave as an answer, as an attachment."""
+    participant = _participant(_meeting(slug), participant_id)
+    found = filling.own_file(participant, file_id, organisers=True)
+    if found is None:
+        abort(404)
+    return files.response(found)
 
 
 @bp.post("/<int:participant_id>/status")
@@ -205,51 +242,83 @@ def new_token(slug: str, participant_id: int):
 
 
 @bp.route("/<int:participant_id>/edit", methods=["GET", "POST"])
+@accepts_upload(fields.upload_limit)
 def edit(slug: str, participant_id: int):
     meeting = _meeting(slug)
     participant = _participant(meeting, participant_id)
-    form = _form(meeting)
+    form = _form(meeting, answers=filling.stored_answers(participant))
     if not form.is_submitted():
         form.fill_from(participant)
+        form.fill_answers()
     if form.validate_on_submit():
         values = form.values()
         role = values.pop("role")
+        answers, chosen = form.answers()
         try:
-            services.update_registration(participant, values, by_user=current_user)
+            services.update_registration(
+                participant,
+                values,
+                answers=answers,
+                files=chosen,
+                questions=form.questions,
+                by_user=current_user,
+            )
         except services.DuplicateRegistration:
             db.session.rollback()
+            form.forget_kept_files()
             form.email.errors.append(_("Another registration of this meeting has this address."))
         except services.DelegationFull:
             db.session.rollback()
+            form.forget_kept_files()
             form.delegation_id.errors.append(_("This delegation is full."))
         else:
             participant.role = role
             commit()
             flash(_("The registration is saved."), "success")
             return redirect(url_for(".detail", slug=slug, participant_id=participant_id))
+    _keep_files(form)
     return render_template(
-        "registration/manage/form.html", meeting=meeting, form=form, participant=participant
+        "registration/manage/form.html",
+        meeting=meeting,
+        form=form,
+        participant=participant,
+        question_groups=form.groups(file_url=_file_url(meeting, participant)),
     ), 422 if form.errors else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@accepts_upload(fields.upload_limit)
 def new(slug: str):
     meeting = _meeting(slug)
     form = _form(meeting)
     if not form.is_submitted():
         form.preferred_language.data = meeting.default_language
     if form.validate_on_submit():
+        answers, chosen = form.answers()
         try:
-            participant = services.register(meeting, form.values(), by_user=current_user)
+            participant = services.register(
+                meeting,
+                form.values(),
+                answers=answers,
+                files=chosen,
+                questions=form.questions,
+                by_user=current_user,
+            )
         except services.DuplicateRegistration:
             db.session.rollback()
+            form.forget_kept_files()
             form.email.errors.append(_("This address is already registered for this meeting."))
         else:
             commit()
             flash(_("Registered: %(status)s.", status=participant.status.label), "success")
             return redirect(url_for(".detail", slug=slug, participant_id=participant.id))
+    _keep_files(form)
     return render_template(
-        "registration/manage/form.html", meeting=meeting, form=form, participant=None
+        "registration/manage/form.html",
+        meeting=meeting,
+        form=form,
+        participant=None,
+        question_groups=form.groups(),
     ), 422 if form.errors else 200
 
 
@@ -307,6 +376,7 @@ def import_csv(slug: str):
         rows=rows,
         error=error,
         columns=importer.COLUMNS,
+        questions=importer.question_help(meeting, current_language()),
         good=sum(1 for r in rows or [] if not r.errors),
     ), 422 if error or upload.errors else 200
 
@@ -374,10 +444,15 @@ def export(slug: str, fmt: str):
     filters = Filters.from_args(request.args)
     participants = db.session.execute(participants_query(meeting, filters)).scalars()
     language = current_language()
-    header, rows = exports.participant_table(participants, language, meeting.timezone)
+    # The answers to sensitive questions only when asked for, and logged apart.
+    sensitive = request.args.get("sensitive") == "1"
+    header, rows = exports.participant_export(meeting, participants, language, sensitive=sensitive)
     delimiter = exports.csv_delimiter(request.args.get("sep"), language)
     audit.record(
-        "participants.exported", user=current_user, meeting=meeting, details=f"{fmt}, {len(rows)}"
+        "participants.exported_sensitive" if sensitive else "participants.exported",
+        user=current_user,
+        meeting=meeting,
+        details=f"{fmt}, {len(rows)}",
     )
     commit()
     return attachment(

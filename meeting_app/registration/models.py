@@ -114,6 +114,15 @@ set_labels(
 )
 
 
+# Participant.gender's values, self-described and optional ("" is "not said"): only
+# for the balance of funded participants that donors ask about (travel/sponsorship.py).
+GENDERS = {
+    "woman": _l("Woman"),
+    "man": _l("Man"),
+    "other": _l("Another gender"),
+}
+NOT_SAID = _l("Not said")
+
 # What a participant gives on the form (and may edit through the private link).
 EDITABLE_FIELDS = (
     "honorific",
@@ -125,6 +134,7 @@ EDITABLE_FIELDS = (
     "organisation",
     "position",
     "category",
+    "gender",
     "delegation_id",
     "preferred_language",
     "dietary_needs",
@@ -170,6 +180,9 @@ class Participant(Base):
     organisation: Mapped[str] = mapped_column(sa.String(200), default="")
     position: Mapped[str] = mapped_column(sa.String(200), default="")
     category: Mapped[Category] = mapped_column(enum_column(Category), index=True)
+    # Self-described, optional: "woman", "man", "other", or "" (not said). Only for
+    # the balance of funded participants that donors ask about (travel/).
+    gender: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
     role: Mapped[ParticipantRole] = mapped_column(
         enum_column(ParticipantRole), default=ParticipantRole.DELEGATE
     )

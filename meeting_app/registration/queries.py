@@ -1,20 +1,43 @@
 """The organisers' list of registrations: filters shared by the page, the exports
-and the command line, so that an export holds exactly what the list shows."""
+and the command line, so that an export holds exactly what the list shows.
 
+An answer to a question of the meeting's form filters too (`?answer=`): one
+value of a yes/no, choice, several-choices or country question, or whether a
+question is answered at all. The condition is an EXISTS on the answers, so the
+list keeps its one query whatever the filter."""
+
+import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from meeting_app.core.collation import collated
+from meeting_app.core.collation import collated, sort_key
 from meeting_app.delegations.models import Delegation
-from meeting_app.meetings.models import Meeting
+from meeting_app.extensions import db
+from meeting_app.meetings.models import Country, Meeting
+from meeting_app.questions.answers import option_label, questions_of, text
+from meeting_app.questions.models import (
+    CONDITION_TYPES,
+    FormAnswer,
+    FormQuestion,
+    QuestionType,
+)
 from meeting_app.registration.models import Category, Participant, RegistrationStatus
 
 OTHER_DELEGATION = "other"
 # The orders the list offers: by name (family, then given name, in the reader's
 # alphabetical order), or by registration date (oldest first, as places are given).
 ORDERS = ("name", "date")
+# `?answer=` values: "<question id>:any" (answered), "<question id>:none" (not
+# answered), "<question id>=<value>" (answered with that value; a several-choices
+# answer: among its choices).
+ANSWERED, UNANSWERED = "any", "none"
+_ANSWER_FILTER = re.compile(r"(\d{1,12})(?::(any|none)|=(.{1,200}))", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -24,6 +47,16 @@ class Filters:
     category: Category | None = None
     search: str = ""
     order: str = ORDERS[0]
+    answer: str = ""  # see ANSWERED above
+
+    @property
+    def answer_filter(self) -> tuple[int, str, str] | None:
+        """(question id, "any" | "none" | "=", value) from `answer`, or None."""
+        match = _ANSWER_FILTER.fullmatch(self.answer)
+        if match is None:
+            return None
+        question, state, value = match.groups()
+        return int(question), state or "=", value or ""
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -44,6 +77,9 @@ class Filters:
             category=member(Category, args.get("category", "")),
             search=args.get("q", "").strip()[:200],
             order=args.get("sort", "") if args.get("sort", "") in ORDERS else ORDERS[0],
+            answer=args.get("answer", "")
+            if _ANSWER_FILTER.fullmatch(args.get("answer", ""))
+            else "",
         )
 
     def as_args(self) -> dict[str, str]:
@@ -53,6 +89,7 @@ class Filters:
             "category": self.category.value if self.category else "",
             "q": self.search,
             "sort": self.order if self.order != ORDERS[0] else "",
+            "answer": self.answer,
         }
         return {key: value for key, value in args.items() if value}
 
@@ -104,12 +141,175 @@ def participants_query(meeting: Meeting, filters: Filters) -> sa.Select:
                 )
             )
         )
+    if filters.answer_filter:
+        condition = _answer_condition(meeting, *filters.answer_filter)
+        if condition is not None:
+            query = query.where(condition)
     return query
 
 
-def status_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
-    from meeting_app.extensions import db
+def _answer_condition(meeting: Meeting, question_id: int, state: str, value: str):
+    """The list's answer filter as a condition on Participant; None for a question
+    that is not the meeting's (ignored, as other unknown values are)."""
+    question = db.session.get(FormQuestion, question_id)
+    if question is None or question.meeting_id != meeting.id or not question.asks:
+        return None
+    if state == ANSWERED:
+        return answered(question.id)
+    if state == UNANSWERED:
+        return ~answered(question.id)
+    if question.type not in CONDITION_TYPES:
+        return None
+    return answer_is(question.id, [typed_value(question, value)])
 
+
+def typed_value(question: FormQuestion, value: str):
+    """A value as a form or a link sends it ("true"), as the answer stores it (True)."""
+    if question.type is QuestionType.YES_NO:
+        return value == "true"
+    return value
+
+
+def value_token(value) -> str:
+    """The other way: an answer's value as a form or a link sends it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _answer_text():
+    # JSON as the database holds it: json.dumps' text on SQLite and in PostgreSQL's
+    # json type (which keeps what it was given). Compared as text, the same on both.
+    return sa.cast(FormAnswer.value, sa.Text)
+
+
+def answer_is(question_id: int, values: Iterable) -> sa.ColumnElement:
+    """The participant's answer to the question is one of `values` (as stored: an
+    option's value, a country code, True or False); for several choices, one of
+    its choices is. The same condition whatever the type: a list's text starts with
+    "[" and holds each choice as a quoted JSON string."""
+    stored = _answer_text()
+    alternatives = []
+    for value in values:
+        dumped = json.dumps(value)
+        alternatives.append(stored == dumped)
+        if isinstance(value, str):
+            alternatives.append(stored.like(f"[%{_escape_like(dumped)}%", escape="\\"))
+    if not alternatives:
+        return sa.false()
+    return Participant.id.in_(
+        sa.select(FormAnswer.participant_id).where(
+            FormAnswer.question_id == question_id, sa.or_(*alternatives)
+        )
+    )
+
+
+def answered(question_id: int) -> sa.ColumnElement:
+    """The participant answered the question: a file, or a value other than nothing,
+    "" and []."""
+    stored = _answer_text()
+    return Participant.id.in_(
+        sa.select(FormAnswer.participant_id).where(
+            FormAnswer.question_id == question_id,
+            sa.or_(
+                FormAnswer.file_id.is_not(None),
+                sa.and_(stored.is_not(None), stored.not_in(("null", '""', "[]"))),
+            ),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AnswerChoice:
+    """One question of the list's answer filter, and the values it offers."""
+
+    question: FormQuestion
+    label: str
+    values: list[tuple[str, str]]  # (value as sent, as read)
+
+
+def value_choices(
+    meeting: Meeting, language: str, questions: list[FormQuestion] | None = None
+) -> list[AnswerChoice]:
+    """The values each yes/no, choice, several-choices and country question may be
+    filtered by, labelled in `language`: the options in the form's order, Yes and
+    No, and for a country question the countries someone answered (not the world's
+    250), by name. At most three queries, whatever the number of questions."""
+    if questions is None:
+        questions = questions_of(meeting.id)
+    kept = [q for q in questions if q.type in CONDITION_TYPES]
+    answered_countries = _answered_countries(
+        [q.id for q in kept if q.type is QuestionType.COUNTRY], language
+    )
+    found = []
+    with force_locale(language):
+        for question in kept:
+            if question.type is QuestionType.YES_NO:
+                values = [("true", _("Yes")), ("false", _("No"))]
+            elif question.type is QuestionType.COUNTRY:
+                values = answered_countries.get(question.id, [])
+            else:
+                values = [
+                    (str(o.get("value")), option_label(question, o.get("value"), meeting, language))
+                    for o in question.options or ()
+                ]
+            found.append(AnswerChoice(question, text(question.label, meeting, language), values))
+    return found
+
+
+def _answered_countries(question_ids: list[int], language: str) -> dict[int, list]:
+    if not question_ids:
+        return {}
+    stored = _answer_text()
+    codes: dict[int, set[str]] = {}
+    for question_id, value in db.session.execute(
+        sa.select(FormAnswer.question_id, stored)
+        .where(FormAnswer.question_id.in_(question_ids), stored.is_not(None))
+        .distinct()
+    ):
+        code = json.loads(value)
+        if isinstance(code, str) and code:
+            codes.setdefault(question_id, set()).add(code)
+    wanted = set().union(*codes.values()) if codes else set()
+    names = dict(
+        db.session.execute(
+            sa.select(Country.code, Country.name_column(language)).where(Country.code.in_(wanted))
+        ).all()
+    )
+    key = sort_key(language)
+    return {
+        question_id: sorted(
+            ((code, names.get(code, code)) for code in found), key=lambda pair: key(pair[1])
+        )
+        for question_id, found in codes.items()
+    }
+
+
+def answer_filter_groups(
+    meeting: Meeting, language: str
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The list's answer filter as groups of (token, label), one group per question
+    in form order: its values when it has some to choose from, then "answered" and
+    "not answered"."""
+    questions = [q for q in questions_of(meeting.id) if q.asks]
+    by_question = {c.question.id: c for c in value_choices(meeting, language, questions)}
+    groups = []
+    with force_locale(language):
+        for question in questions:
+            name = text(question.label, meeting, language) or question.key
+            choice = by_question.get(question.id)
+            values = [(f"{question.id}={v}", label) for v, label in choice.values] if choice else []
+            values += [
+                (f"{question.id}:{ANSWERED}", _("Answered")),
+                (f"{question.id}:{UNANSWERED}", _("Not answered")),
+            ]
+            # The question in each option too: a closed list shows the option alone.
+            options = [(token, f"{name}: {label}") for token, label in values]
+            groups.append((name, options))
+    return groups
+
+
+def status_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
     return dict(
         db.session.execute(
             sa.select(Participant.status, sa.func.count())

@@ -5,8 +5,10 @@ the operation queued (see mail/services.py), so that a registration is stored
 before any mail server is contacted.
 """
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -20,6 +22,7 @@ from meeting_app.core import tokens
 from meeting_app.core.security import absolute_url, public_base_url
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
+from meeting_app.files.models import StoredFile
 from meeting_app.mail import services as mail
 from meeting_app.mail import texts
 from meeting_app.mail.models import OutgoingMail
@@ -28,6 +31,9 @@ from meeting_app.meetings.models import Country, Meeting, MeetingStatus
 from meeting_app.meetings.services import registration_state
 from meeting_app.models import utcnow
 from meeting_app.privacy import audit
+from meeting_app.questions import filling
+from meeting_app.questions.answers import PlainQuestion
+from meeting_app.questions.services import hidden_fields
 from meeting_app.registration import placeholders, seats
 from meeting_app.registration.models import (
     EDITABLE_FIELDS,
@@ -111,13 +117,19 @@ def register(
     meeting: Meeting,
     values: dict,
     *,
+    answers: dict[int, Any] | None = None,
+    files: dict[int, StoredFile | None] | None = None,
+    questions: Iterable[PlainQuestion] | None = None,
     by_user=None,
     now: datetime | None = None,
     status: RegistrationStatus | None = None,
     actor: str | None = None,
 ) -> Participant:
     """Stores a registration: with a seat (submitted or approved) while there is
-    room in the meeting and the delegation, else on the waiting list. Queues the
+    room in the meeting and the delegation, else on the waiting list, with its
+    `answers` to the meeting's questions and their `files` (see
+    questions/filling.py save_answers: `questions`, those the form asked, if at
+    hand), all in one transaction. Queues the
     confirmation e-mail. Staff (`by_user`) may register people at any time, and
     give the status a seat brings (the desk's walk-ins) with `status`.
 
@@ -129,13 +141,17 @@ def register(
     ):
         raise RegistrationClosed("registration is closed")
     values = dict(values, email=normalise_email(values["email"]))
+    # A meeting that does not ask for it: the badge shows the name.
+    values.setdefault("badge_name", f"{values['given_name']} {values['family_name']}".strip())
     if by_user is None:
         existing = find_by_email(meeting, values["email"])
         if existing is not None:
             if not cancelled_by_themselves(existing):
                 raise DuplicateRegistration()
             try:
-                register_again(existing, values, now=now)
+                register_again(
+                    existing, values, now=now, answers=answers, files=files, questions=questions
+                )
             except StaleChange:  # another request took it back a moment ago
                 raise DuplicateRegistration() from None
             return existing
@@ -152,10 +168,14 @@ def register(
     # Written before anything is stored (its queries must not flush): the database
     # is then written to, and SQLite locked, only from the seat to the commit.
     with db.session.no_autoflush:
-        confirmation = _queue_confirmation(participant)
+        saved = filling.save_answers(participant, answers or {}, files, questions)
+        confirmation = _queue_confirmation(participant, answers=saved.rows)
     try:
-        # The pending inserts are flushed first; then the seat is taken, last, so that
-        # the meeting's row stays locked only from here to the commit.
+        # The pending inserts are flushed first, then the answers stored (and the
+        # files kept from a form sent with errors become the person's); then the
+        # seat is taken, last, so that the meeting's row stays locked only from
+        # here to the commit.
+        filling.store_new_answers(participant, saved)
         seat = seats.take_seat(meeting.id, values.get("delegation_id"))
     except IntegrityError as error:
         # The unique (meeting, e-mail) constraint decides, also between concurrent requests.
@@ -165,7 +185,7 @@ def register(
     if seat is not seats.SeatResult.TAKEN:
         participant.status = change.to_status = Status.WAITLISTED
         mail.discard(confirmation)
-        _queue_confirmation(participant)
+        _queue_confirmation(participant, answers=saved.rows)
     return participant
 
 
@@ -174,12 +194,18 @@ def _delegation(delegation_id: int | None) -> Delegation | None:
 
 
 def register_again(
-    participant: Participant, values: dict | None = None, *, now: datetime | None = None
+    participant: Participant,
+    values: dict | None = None,
+    *,
+    now: datetime | None = None,
+    answers: dict[int, Any] | None = None,
+    files: dict[int, StoredFile | None] | None = None,
+    questions: Iterable[PlainQuestion] | None = None,
 ) -> None:
     """Takes back a registration its owner had cancelled, while registration is open:
     the same row and private link, through the seat rules of a new registration (a
-    seat if one is free, else the waiting list), with `values` (what the person
-    entered again) applied. Both events stay in the history.
+    seat if one is free, else the waiting list), with `values` and `answers` (what
+    the person entered again) applied. Both events stay in the history.
 
     Raises RegistrationClosed, NotReturnable for a registration declined or
     cancelled by the organisers, StaleChange when another request took it back
@@ -193,6 +219,8 @@ def register_again(
     new_status = seat_status(meeting)
     _claim(participant, Status.CANCELLED, new_status)
     details = _apply(participant, values) if values else []
+    if answers or files:
+        details += filling.save_answers(participant, answers or {}, files, questions).lines
     seat = seats.take_seat(meeting.id, participant.delegation_id)
     if seat is not seats.SeatResult.TAKEN:
         # This request holds the row since the claim: nobody else can change it now.
@@ -232,9 +260,12 @@ _CONFIRMATIONS = {
 }
 
 
-def _queue_confirmation(participant: Participant, *, again: bool = False):
+def _queue_confirmation(participant: Participant, *, again: bool = False, answers=None):
+    """`answers`: the person's answers when at hand (a registration not stored yet),
+    else read."""
     key = "confirmation_resumed" if again else _CONFIRMATIONS[participant.status]
-    return _queue_mail(participant, key, "confirmation", **_invitation(participant))
+    values = mail_values(participant, answers=answers) if answers is not None else None
+    return _queue_mail(participant, key, "confirmation", values, **_invitation(participant))
 
 
 def _queue_mail(participant: Participant, key: str, kind: str, values=None, **calendar):
@@ -252,16 +283,20 @@ def _queue_mail(participant: Participant, key: str, kind: str, values=None, **ca
     )
 
 
-def mail_values(participant: Participant, language: str | None = None) -> dict[str, str]:
+def mail_values(
+    participant: Participant, language: str | None = None, *, answers=None
+) -> dict[str, str]:
     """The placeholders' values of an automatic mail to `participant`, in their
     language (or `language`: the editor's preview): those of every mail to a
-    participant, what they entered (`details`), their status in lower case
-    (`status`), and the organisers' note on their decision (`note`, empty
-    without one).
+    participant, what they entered (`details`: the built-in fields the meeting
+    asks, and their answers to its questions but the organisers-only ones, files
+    by their names), their status in lower case (`status`), and the organisers'
+    note on their decision (`note`, empty without one).
 
-    Called for each of an import's thousands of confirmations: no query, and the
-    entered details (data, not a wording anyone edits) are written by Jinja with
-    the translations bound once."""
+    Called for each of an import's thousands of confirmations: no query (a
+    registration not stored yet has no answers to read, or brings them in
+    `answers`), and the entered details (data, not a wording anyone edits) are
+    written by Jinja with the translations bound once."""
     language = language or participant.preferred_language
     reason = (participant.decision_reason or "").strip()
     with force_locale(language):
@@ -270,6 +305,8 @@ def mail_values(participant: Participant, language: str | None = None) -> dict[s
             "email/_details.txt",
             participant=participant,
             language=language,
+            hidden=hidden_fields(participant.meeting),
+            answers=filling.shown_answers(participant, language=language, answers=answers),
             **_bound_gettext(get_translations()),
         ).strip()
         values["status"] = str(participant.status.label).lower()
@@ -401,8 +438,9 @@ def secretariat_address(meeting: Meeting) -> str:
     return meeting.contact_email or parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
 
 
-def resend_confirmation(participant: Participant) -> None:
-    _queue_confirmation(participant)
+def resend_confirmation(participant: Participant, *, answers=None) -> None:
+    """`answers`: the person's answers when at hand (an import's), else read."""
+    _queue_confirmation(participant, answers=answers)
 
 
 def record(
@@ -426,17 +464,30 @@ def record(
     return change
 
 
-def update_registration(participant: Participant, values: dict, *, by_user=None) -> list[str]:
-    """Applies a participant's (or organiser's) edits; returns the fields changed.
-    An approved participant's own edits go back to the organisers when the meeting
-    says so. Raises DuplicateRegistration for an e-mail already registered and
-    DelegationFull when a seat holder moves to a full delegation."""
+def update_registration(
+    participant: Participant,
+    values: dict,
+    *,
+    answers: dict[int, Any] | None = None,
+    files: dict[int, StoredFile | None] | None = None,
+    questions: Iterable[PlainQuestion] | None = None,
+    by_user=None,
+) -> list[str]:
+    """Applies a participant's (or organiser's) edits, and their `answers` and
+    `files` (questions/filling.py save_answers); returns the fields and the keys
+    of the questions changed. An approved participant's own edits go back to the
+    organisers when the meeting says so. Raises DuplicateRegistration for an e-mail
+    already registered and DelegationFull when a seat holder moves to a full
+    delegation, before anything is changed."""
     meeting = participant.meeting
     if by_user is None and registration_state(meeting) != "open":
         raise RegistrationClosed("registration is closed")
     values = dict(values, email=normalise_email(values["email"]))
+    if "badge_name" not in values and participant.badge_name == participant.full_name:
+        # A meeting that does not ask for it: the badge keeps following the name.
+        values["badge_name"] = f"{values['given_name']} {values['family_name']}".strip()
     changed = [f for f in EDITABLE_FIELDS if f in values and getattr(participant, f) != values[f]]
-    if not changed:
+    if not changed and not answers and not files:
         return []
     if "email" in changed:
         other = find_by_email(meeting, values["email"])
@@ -448,7 +499,14 @@ def update_registration(participant: Participant, values: dict, *, by_user=None)
         and not seats.move_delegation_seat(participant.delegation_id, values["delegation_id"])
     ):
         raise DelegationFull("delegation full")
-    details = "\n".join(_apply(participant, values))
+    lines = _apply(participant, values)
+    if answers or files:
+        saved = filling.save_answers(participant, answers or {}, files, questions)
+        changed += saved.changed
+        lines += saved.lines
+    if not changed:
+        return []
+    details = "\n".join(lines)
     old_status = participant.status
     if by_user is None and old_status is Status.APPROVED and meeting.requires_approval_of_changes:
         participant.status = Status.SUBMITTED

@@ -6,11 +6,15 @@ from flask_babel import gettext as _
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.tasks import commit
+from meeting_app.core.uploads import accepts_upload
 from meeting_app.core.views import private_page
 from meeting_app.documents import letters
 from meeting_app.extensions import db, limiter
+from meeting_app.files import services as files
 from meeting_app.mail import services as mail
 from meeting_app.meetings import services as meetings
+from meeting_app.questions import fields, filling
+from meeting_app.questions.services import hidden_fields
 from meeting_app.registration import services
 from meeting_app.registration.forms import CancelForm, RegistrationForm, SendLinkForm
 
@@ -22,12 +26,26 @@ def _registration_limit() -> str:
 
 
 def registration_form(meeting, **kwargs) -> RegistrationForm:
-    return RegistrationForm(
-        services.delegation_choices(meeting, current_language()), LANGUAGE_NAMES, **kwargs
+    """The meeting's form as participants see it: the built-in fields it asks and
+    its questions but the organisers-only ones (`answers`: the person's, on edit)."""
+    form_class = fields.question_form(RegistrationForm, meeting, audience=fields.PARTICIPANT)
+    return form_class(
+        services.delegation_choices(meeting, current_language()),
+        LANGUAGE_NAMES,
+        hidden=hidden_fields(meeting),
+        **kwargs,
     )
 
 
+def _keep_files(form) -> None:
+    """A form sent back with errors: the files it accepted are stored (nobody's
+    yet) so that the person need not send them again."""
+    if form.errors and form.new_files:
+        commit()
+
+
 @bp.route("/meetings/<slug>/register", methods=["GET", "POST"])
+@accepts_upload(fields.upload_limit)
 @limiter.limit(_registration_limit, methods=["POST"])
 def register(slug: str):
     meeting = meetings.get_public_meeting(slug)
@@ -39,8 +57,11 @@ def register(slug: str):
         form.preferred_language.data = current_language()
     if form.validate_on_submit():
         email = form.email.data
+        answers, chosen = form.answers()
         try:
-            services.register(meeting, form.values())
+            services.register(
+                meeting, form.values(), answers=answers, files=chosen, questions=form.questions
+            )
         except services.RegistrationClosed:
             return render_template("registration/closed.html", meeting=meeting, state="closed")
         except services.DuplicateRegistration:
@@ -51,8 +72,14 @@ def register(slug: str):
         commit()
         session["registered"] = {"email": email}
         return redirect(url_for("registration.thanks", slug=slug))
+    _keep_files(form)
     status = 422 if form.errors else 200
-    return render_template("registration/register.html", meeting=meeting, form=form), status
+    return render_template(
+        "registration/register.html",
+        meeting=meeting,
+        form=form,
+        question_groups=form.groups(),
+    ), status
 
 
 @bp.get("/meetings/<slug>/register/thanks")
@@ -98,6 +125,10 @@ def _participant_or_404(token: str):
 bp.after_request(private_page)
 
 
+def _file_url(participant):
+    return lambda file: url_for("registration.own_file", token=participant.token, file_id=file.id)
+
+
 @bp.get("/r/<token>")
 def private_page(token: str):
     participant = _participant_or_404(token)
@@ -108,6 +139,9 @@ def private_page(token: str):
         participant=participant,
         meeting=meeting,
         registration=registration,
+        hidden=hidden_fields(meeting),
+        answers=filling.shown_answers(participant),
+        file_url=_file_url(participant),
         cancel_form=CancelForm(),
         again_form=EmptyForm(),
         returnable=registration == "open" and services.cancelled_by_themselves(participant),
@@ -134,7 +168,19 @@ def own_mail(token: str, mail_id: int):
     )
 
 
+@bp.get("/r/<token>/files/<int:file_id>")
+def own_file(token: str, file_id: int):
+    """A file the person gave with their registration (never one of an
+    organisers-only question), as an attachment."""
+    participant = _participant_or_404(token)
+    found = filling.own_file(participant, file_id)
+    if found is None:
+        abort(404)
+    return files.response(found)
+
+
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
+@accepts_upload(fields.upload_limit)
 def edit(token: str):
     participant = _participant_or_404(token)
     meeting = participant.meeting
@@ -147,25 +193,40 @@ def edit(token: str):
             "warning",
         )
         return redirect(url_for("registration.private_page", token=token))
-    form = registration_form(meeting)
+    form = registration_form(meeting, answers=filling.stored_answers(participant))
     del form.acknowledge_data_use
     if not form.is_submitted():
         form.fill_from(participant)
+        form.fill_answers()
     if form.validate_on_submit():
+        answers, chosen = form.answers()
         try:
-            changed = services.update_registration(participant, form.values())
+            changed = services.update_registration(
+                participant,
+                form.values(),
+                answers=answers,
+                files=chosen,
+                questions=form.questions,
+            )
         except services.DuplicateRegistration:
             db.session.rollback()
+            form.forget_kept_files()
             form.email.errors.append(_("This address cannot be used for this meeting."))
         except services.DelegationFull:
             db.session.rollback()
+            form.forget_kept_files()
             form.delegation_id.errors.append(_("This delegation is full."))
         else:
             commit()
             flash(_("Your changes are saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("registration.private_page", token=token))
+    _keep_files(form)
     return render_template(
-        "registration/edit.html", participant=participant, meeting=meeting, form=form
+        "registration/edit.html",
+        participant=participant,
+        meeting=meeting,
+        form=form,
+        question_groups=form.groups(file_url=_file_url(participant)),
     ), 422 if form.errors else 200
 
 

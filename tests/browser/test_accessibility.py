@@ -3,11 +3,13 @@ pages, a participant's private pages, signing in, the back office and the desk,
 with the demo's data. (Every page the other browser tests open is checked too:
 see `every_page_is_checked_by_axe` in conftest.py.)"""
 
-from datetime import time
+import io
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from flask import current_app
+from PIL import Image
 from playwright.sync_api import expect
 
 from meeting_app.accounts import staff
@@ -23,8 +25,10 @@ from meeting_app.extensions import db
 from meeting_app.mail import texts
 from meeting_app.mail.models import OutgoingMail
 from meeting_app.meetings.models import Meeting
+from meeting_app.questions.models import FormAnswer, FormQuestion, QuestionType
 from meeting_app.registration.models import Participant, RegistrationStatus
 from meeting_app.registration.services import mail_values
+from meeting_app.travel.models import Hotel, RoomBlock
 from tests.browser.conftest import axe_violations, describe, unchecked_goto
 
 pytestmark = pytest.mark.browser
@@ -43,6 +47,7 @@ NOT_PAGES = {
     "messages_manage.download_file": "a PDF file attached to a message",
     "desk.search": "a fragment of the check-in page, checked there after a search",
     "desk.arrivals_figures": "the arrivals board's figures, checked on the board",
+    "desk.photo": "a person's photo (an image), shown on the desk's badge page",
     "accounts.login_code": "needs an account with two-factor sign-in",
     "accounts.reset_password": "its page is the invitation's, opened below",
     "documents_desk.badge_job_status": "JSON for the job pages' script",
@@ -51,6 +56,12 @@ NOT_PAGES = {
     "documents_manage.documents_job": "a job's page: opened in test_documents_in_browser.py",
     "delegations_manage.export": "CSV and XLSX files",
     "registration_manage.export": "CSV and XLSX files",
+    "registration.own_file": "a file a participant uploaded with their answers",
+    "registration_manage.answer_file": "a file a participant uploaded with their answers",
+    "sponsorship_manage.report_export": "CSV and XLSX files",
+    "travel_desk.pickups_export": "CSV, XLSX and PDF files",
+    "travel_desk.departures_export": "CSV, XLSX and PDF files",
+    "travel_desk.rooming_export": "CSV, XLSX and PDF files",
 }
 ORGANISER_PASSWORD = DEMO_ACCOUNTS[0][1]  # an administrator: every page is theirs
 FILES = (".csv", ".xlsx", ".pdf", ".ics", ".json", ".xml", ".atom", ".png")
@@ -58,6 +69,49 @@ FILES = (".csv", ".xlsx", ".pdf", ".ics", ".json", ".xml", ".atom", ".png")
 
 def _one(model, **filters):
     return db.session.execute(db.select(model).filter_by(**filters).order_by("id")).scalars()
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (350, 450), (120, 140, 160)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def _form_questions(meeting, person) -> dict[str, FormQuestion]:
+    """A registration form with a section, conditions to choose from (yes or no, a
+    choice, a country), a conditional question, a photo question and an archived
+    question that keeps its answer. Nothing required: the tour registers without
+    answering."""
+    made = {}
+    for n, (name, kind, extra) in enumerate(
+        (
+            ("travel", QuestionType.SECTION, {}),
+            ("visa", QuestionType.YES_NO, {}),
+            (
+                "meal",
+                QuestionType.CHOICE,
+                {"options": [{"value": "fish", "label": {"en": "Fish", "fr": "Poisson"}}]},
+            ),
+            ("residence", QuestionType.COUNTRY, {}),
+            ("conditional", QuestionType.TEXT, {"condition_values": ["yes"]}),
+            ("photo", QuestionType.PHOTO, {"max_bytes": 5_000_000}),
+            ("old", QuestionType.TEXT, {}),
+        ),
+        start=1,
+    ):
+        made[name] = FormQuestion(
+            meeting_id=meeting.id,
+            position=n,
+            type=kind,
+            key=name,
+            label={"en": name.capitalize(), "fr": name.capitalize()},
+            **extra,
+        )
+        db.session.add(made[name])
+    made["conditional"].condition_question = made["visa"]
+    made["old"].archived_at = datetime.now(UTC)
+    db.session.add(FormAnswer(participant=person, question=made["old"], value="kept"))
+    return made
 
 
 def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, app_context):
@@ -86,6 +140,8 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
                 room_id=room.id,
             ),
         )
+    form_questions = _form_questions(dakar, person)
+    dakar.sponsorship_enabled = True  # travel support, asked for below
     with current_app.test_request_context():
         _user, invitation = staff.invite("invited@example.org", is_admin=True, language="en")
         mail = texts.queue(
@@ -97,6 +153,13 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
             meeting=dakar,
             participant=person,
         )
+    db.session.commit()
+    # Travel and hotels, given below: a hotel with one block.
+    dakar.travel_enabled = True
+    block = RoomBlock(
+        room_type="Double", first_night=dakar.start_date, last_night=dakar.end_date, rooms=10
+    )
+    db.session.add(Hotel(meeting=dakar, name="Radisson Blu Dakar", blocks=[block]))
     db.session.commit()
     urls = current_app.url_map.bind("127.0.0.1")
 
@@ -150,6 +213,27 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
     visit(f"/r/{person.token}/mails/{mail.id}")
     visit(f"/r/{person.token}/edit")
     visit(f"/r/{person.token}/programme")
+    # Travel support: asked without a note (refused), then asked.
+    visit(f"/r/{person.token}/support")
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check("travel support: asked without a note")
+    page.get_by_label("Why you ask for support, and what you need").fill("Le billet depuis Dakar.")
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.get_by_role("button", name="Withdraw my request")).to_be_visible()
+    check("travel support: asked")
+    # Travel and hotel: a flight number refused, then the travel saved with a room.
+    visit(f"/r/{person.token}/travel")
+    page.get_by_label("Arrival date").fill((dakar.start_date - timedelta(days=1)).isoformat())
+    page.get_by_label("Arrival time").fill("14:35")
+    page.get_by_label("Arrival flight number").fill("SN-203")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check("travel: a flight number refused")
+    page.get_by_label("Arrival flight number").fill("SN 203")
+    page.get_by_label("Radisson Blu Dakar").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(f"/r/{person.token}")
     visit(f"/r/{attendee.token}/programme")
     visit(f"/d/{delegation.view_token}")
     visit(urlsplit(invitation).path)
@@ -216,6 +300,43 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("button", name="Reset to default")).to_be_visible()
     check("automatic mail: the meeting's own")
+    # The registration form builder: the questions (one archived), a new one sent
+    # without its label, and a conditional one with every kind of condition offered.
+    visit(f"{base}/form/")
+    visit(f"{base}/form/new?type=choice")
+    page.get_by_role("button", name="Save the question").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check("form builder: a question sent empty")
+    visit(f"{base}/form/{form_questions['conditional'].id}")
+    # Travel support: the list, a decision sent without one, then funded, an allowance
+    # in a currency that is none, and the report.
+    visit(f"{base}/sponsorship/")
+    visit(f"{base}/sponsorship/{person.id}")
+    page.get_by_role("button", name="Save and e-mail the decision").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check("travel support: no decision chosen")
+    page.get_by_label("Funded", exact=True).check()
+    page.get_by_role("button", name="Save and e-mail the decision").click()
+    page.get_by_label("Currency").fill("US$")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_label("Currency")).to_have_attribute("aria-invalid", "true")
+    check("travel support: a currency that is none")
+    visit(f"{base}/sponsorship/report")
+    # Travel and hotels: the section, a hotel and its block, everyone's travel, one person's.
+    for path in (
+        "/travel/",
+        "/travel/hotels/new",
+        f"/travel/hotels/{block.hotel_id}",
+        f"/travel/blocks/{block.id}",
+        "/travel/people",
+        f"/travel/people/{person.id}",
+    ):
+        visit(base + path)
+    visit(f"{base}/travel/blocks/{block.id}")
+    page.get_by_label("Number of rooms").fill("0")  # below the room taken above
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check("room block: fewer rooms than taken")
     # Where the archived meeting, with its arrivals and published agenda, differs.
     for path in ("/", "/registrations/", "/delegations/", "/agenda/"):
         visit(f"/manage/meetings/{rabat.slug}{path}")
@@ -236,6 +357,8 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
         visit(f"/desk/meetings/{meeting.slug}/")
         visit(f"/desk/meetings/{meeting.slug}/arrivals")
         visit(f"/desk/meetings/{meeting.slug}/badges")
+    for path in ("pickups", "departures", "rooming"):
+        visit(f"/desk/meetings/{dakar.slug}/travel/{path}")
     visit(f"/desk/meetings/{dakar.slug}/walk-in")
     visit(f"/desk/meetings/{dakar.slug}/check-in")
     page.get_by_role("searchbox").fill(person.family_name)
@@ -243,6 +366,21 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
     expect(page.locator(".desk-results li").first).to_be_visible()
     check("check-in: search results")
     visit(f"/desk/badge/{attendee.badge_code}")
+    # A person's photo at the desk (Dakar asks for one): refused, then taken.
+    visit(f"/desk/badge/{person.badge_code}")
+    photo_field = page.get_by_label("Photo (JPEG or PNG)")
+    photo_field.set_input_files(
+        files=[{"name": "photo.svg", "mimeType": "image/svg+xml", "buffer": b"<svg></svg>"}]
+    )
+    page.get_by_role("button", name="Send this photo").click()
+    expect(photo_field).to_have_attribute("aria-invalid", "true")
+    check("desk photo: refused")
+    photo_field.set_input_files(
+        files=[{"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}]
+    )
+    page.get_by_role("button", name="Send this photo").click()
+    expect(page.locator(".desk-photo-current")).to_be_visible()
+    check("desk photo: taken")
     context.close()
 
     pages = {

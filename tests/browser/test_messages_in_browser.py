@@ -158,3 +158,41 @@ def test_an_organiser_finds_people_by_name_and_sends_them_a_pdf(page, demo_loade
     [attached] = list(mail.iter_attachments())
     assert attached.get_filename() == "Programme détaillé.pdf"
     assert attached.get_content() == path.read_bytes()
+
+
+def test_an_organiser_writes_to_those_who_gave_an_answer(page, demo_loaded, inbox):
+    """The registration form's answers as a filter: the values of each question
+    grouped under its name, checked by axe; ticking "Site visit" picks the two who
+    chose it (among several choices) and nobody else."""
+    from meeting_app.questions.models import FormAnswer, FormQuestion, QuestionType
+
+    meeting = db.session.execute(sa.select(Meeting).filter_by(slug="dakar-demo")).scalar_one()
+    events = FormQuestion(
+        meeting=meeting,
+        position=90,
+        key="side_events",
+        type=QuestionType.CHOICES,
+        label={"en": "Side events", "fr": "Événements parallèles"},
+        options=[
+            {"value": "visit", "label": {"en": "Site visit", "fr": "Visite de terrain"}},
+            {"value": "dinner", "label": {"en": "Dinner", "fr": "Dîner"}},
+        ],
+    )
+    db.session.add(events)
+    db.session.flush()
+    people = [p for p in meeting.participants if p.erased_at is None][:3]
+    for person, chosen in zip(people, (["visit"], ["dinner", "visit"], ["dinner"]), strict=True):
+        db.session.add(FormAnswer(participant_id=person.id, question_id=events.id, value=chosen))
+    db.session.commit()
+    sign_in(page, Role.ORGANISER)
+
+    page.goto("/manage/meetings/dakar-demo/messages/new")
+    answers = page.get_by_role("group", name="Answers to the registration form")
+    answers.get_by_role("group", name="Side events").get_by_label("Site visit").check()
+    page.locator("fieldset[lang=en]").get_by_label("Subject").fill("The site visit")
+    page.locator("fieldset[lang=en]").get_by_label("Text").fill("Dear {{ first_name }}, 8 am.")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("ul.recipients li")).to_have_count(2)
+    for person in people[:2]:
+        expect(page.locator("ul.recipients")).to_contain_text(person.family_name)
+    assert_accessible(page)

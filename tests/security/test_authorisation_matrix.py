@@ -31,10 +31,13 @@ from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
 from meeting_app.documents import jobs, letters
 from meeting_app.extensions import db
+from meeting_app.files.models import StoredFile
 from meeting_app.mail.models import MailAttachment, OutgoingMail
 from meeting_app.meetings.models import Meeting, MeetingStatus
 from meeting_app.messages.models import Message, MessageState
+from meeting_app.questions.models import FormAnswer, FormQuestion, QuestionType
 from meeting_app.registration.models import Participant
+from meeting_app.travel.models import Hotel, HotelBooking, RoomBlock
 from tests.conftest import make_app
 
 ROLES = (
@@ -173,10 +176,15 @@ EXPECTED = {
     ("registration.cancel", "POST"): private(302),
     ("registration.register_again", "POST"): private(302),  # not cancelled: back to the page
     ("registration.own_mail", "GET"): private(),
+    ("registration.own_file", "GET"): private(),  # a file the person gave as an answer
     ("agenda.programme", "GET"): private(),
+    ("travel.own_travel", "GET"): private(302),  # the demo meeting is archived: to the page
     ("agenda.programme_ics", "GET"): private(),
     ("agenda.choose", "POST"): private(302),
     ("documents.own_document", "GET"): private(),
+    # Travel support: the demo meeting does not offer it (back to the private page).
+    ("sponsorship.support", "GET"): private(302),
+    ("sponsorship.withdraw", "POST"): private(302),  # nothing asked: back with a word
     ("delegations.head_view", "GET"): private(),  # the head of delegation's link
     # The desk: hosts and organisers.
     ("desk.index", "GET"): signed_in(),
@@ -188,11 +196,19 @@ EXPECTED = {
     ("desk.badge", "GET"): desk(),
     ("desk.badge_check_in", "POST"): desk(302),
     ("desk.print_badge", "POST"): desk(),
+    ("desk.photo", "GET"): desk(),  # the subject's photo
+    ("desk.take_photo", "POST"): desk(302),  # the demo meeting is archived: no new photo
     ("desk.walk_in", "GET"): desk(302),  # the demo meeting is archived: no walk-ins
     ("desk.arrivals_board", "GET"): desk(),
     ("desk.arrivals_figures", "GET"): desk(),  # the board's figures, for its script
     ("desk.arrivals_export", "GET"): desk(),
     ("documents_desk.badge_page", "GET"): desk(),
+    ("travel_desk.pickups", "GET"): desk(),
+    ("travel_desk.departures", "GET"): desk(),
+    ("travel_desk.rooming", "GET"): desk(),
+    ("travel_desk.pickups_export", "GET"): desk(),
+    ("travel_desk.departures_export", "GET"): desk(),
+    ("travel_desk.rooming_export", "GET"): desk(),
     ("documents_desk.start_badge_job", "POST"): desk(422),  # nothing chosen
     # A job belongs to whoever started it (the organiser here).
     ("documents_desk.badge_job", "GET"): {**desk(), "host": 404, "admin": 404},
@@ -221,6 +237,7 @@ EXPECTED = {
     ("manage.delete_meeting", "GET"): organisers(),
     ("registration_manage.index", "GET"): organisers(),
     ("registration_manage.detail", "GET"): organisers(),
+    ("registration_manage.answer_file", "GET"): organisers(),
     ("registration_manage.edit", "GET"): organisers(),
     ("registration_manage.new", "GET"): organisers(),
     ("registration_manage.import_csv", "GET"): organisers(),
@@ -236,6 +253,23 @@ EXPECTED = {
     ("documents_manage.documents_job_pdf", "GET"): {**organisers(), "admin": 404},
     ("documents_manage.retry_documents_job", "POST"): {**organisers(409), "admin": 404},
     ("documents_manage.one_document", "GET"): organisers(),
+    ("sponsorship_manage.index", "GET"): organisers(),
+    ("sponsorship_manage.settings", "POST"): organisers(302),
+    ("sponsorship_manage.person", "GET"): organisers(),  # a person who did not ask
+    ("sponsorship_manage.follow_up", "POST"): organisers(302),  # not funded: says so
+    ("sponsorship_manage.report", "GET"): organisers(),
+    ("sponsorship_manage.report_export", "GET"): organisers(),
+    # Travel and hotels: the organisers' pages (a block holding a room is not deleted).
+    ("travel_manage.index", "GET"): organisers(),
+    ("travel_manage.new_hotel", "GET"): organisers(),
+    ("travel_manage.hotel", "GET"): organisers(),
+    ("travel_manage.add_block", "POST"): organisers(422),  # nothing typed
+    ("travel_manage.block", "GET"): organisers(),
+    ("travel_manage.delete_hotel", "POST"): organisers(302),  # someone holds a room: kept
+    ("travel_manage.delete_block", "POST"): organisers(302),  # the same
+    ("travel_manage.recount", "POST"): organisers(302),
+    ("travel_manage.people", "GET"): organisers(),
+    ("travel_manage.person", "GET"): organisers(),
     ("messages_manage.index", "GET"): organisers(),
     ("messages_manage.new", "GET"): organisers(),
     ("messages_manage.edit", "GET"): organisers(302),  # a sent message: to its log
@@ -248,6 +282,15 @@ EXPECTED = {
     ("messages_manage.automatic_texts", "GET"): organisers(),
     ("messages_manage.automatic_text", "GET"): organisers(),
     ("messages_manage.automatic_text_reset", "POST"): organisers(302),  # already the default
+    ("questions_manage.index", "GET"): organisers(),
+    ("questions_manage.new", "GET"): organisers(),
+    ("questions_manage.edit", "GET"): organisers(),
+    ("questions_manage.move", "POST"): organisers(400),  # no direction sent
+    ("questions_manage.reorder", "POST"): organisers(400),  # no order sent
+    ("questions_manage.builtin_fields", "POST"): organisers(302),
+    ("questions_manage.restore", "POST"): organisers(302),  # not archived: nothing done
+    # Answered: archived by the first, "archived already" for the next.
+    ("questions_manage.delete", "POST"): organisers(302),
     ("delegations_manage.index", "GET"): organisers(),
     ("delegations_manage.export", "GET"): organisers(),
     ("delegations_manage.add", "POST"): organisers(302),
@@ -295,6 +338,10 @@ class World:
     mail: OutgoingMail
     message: Message  # a message sent to the participants
     attachment: MailAttachment  # a file sent with the meeting's messages
+    question: FormQuestion  # a question of the registration form, answered
+    own_file: StoredFile  # a file the link holder gave as an answer
+    subject_file: StoredFile  # one the subject gave
+    block: RoomBlock  # a hotel's room block, where the subject holds a room
     staff: User  # what the staff pages are about (none of the visitors)
     job_id: str  # the organiser's badge print
     letters_job_id: str  # the organiser's letters
@@ -350,6 +397,35 @@ def build_world() -> World:
     )
     db.session.add(attachment)
     meeting.logo_png = tiny_png()
+    question = FormQuestion(
+        meeting_id=meeting.id, type=QuestionType.TEXT, key="diet", label={"en": "Diet"}
+    )
+    db.session.add(FormAnswer(participant=subject, question=question, value="none"))
+    photo = FormQuestion(
+        meeting_id=meeting.id, type=QuestionType.PHOTO, key="photo", label={"en": "Photo"}
+    )
+    picture = StoredFile(
+        meeting_id=meeting.id,
+        participant_id=subject.id,
+        filename="photo.jpg",
+        content_type="image/jpeg",
+        size=3,
+        sha256="0" * 64,
+        content=b"\xff\xd8\xff",
+    )
+    db.session.add(FormAnswer(participant=subject, question=photo, file=picture))
+    own_file = StoredFile(
+        meeting_id=meeting.id,
+        participant_id=own.id,
+        filename="annex.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="1" * 64,
+        content=b"%PDF",
+    )
+    db.session.add(FormAnswer(participant=own, question=photo, file=own_file))
+    block = room_block(meeting, "Hôtel Tour Hassan")
+    db.session.add(HotelBooking(participant=subject, block=block))
     staff = create_user(
         "subject-staff@example.org", "a long enough password", roles={meeting: Role.HOST}
     )
@@ -365,12 +441,29 @@ def build_world() -> World:
         mail=mail,
         message=message,
         attachment=attachment,
+        question=question,
+        own_file=own_file,
+        subject_file=picture,
+        block=block,
         staff=staff,
         job_id="no-such-job",  # the tests that follow jobs make their own
         letters_job_id="no-such-job",
         forged=own.token[: tokens.SELECTOR_LENGTH] + tokens.new_token()[tokens.SELECTOR_LENGTH :],
         stranger=tokens.new_token(),
     )
+
+
+def room_block(meeting: Meeting, hotel: str) -> RoomBlock:
+    """A hotel's block of 2 rooms, one taken (deleting it is refused, the page stays)."""
+    block = RoomBlock(
+        room_type="Double",
+        first_night=meeting.start_date,
+        last_night=meeting.end_date,
+        rooms=2,
+        rooms_taken=1,
+    )
+    db.session.add(Hotel(meeting=meeting, name=hotel, blocks=[block]))
+    return block
 
 
 def tiny_png() -> bytes:
@@ -408,6 +501,12 @@ def values_for(rule, role: str, world: World) -> dict:
         "mail_id": world.mail.id,
         "message_id": world.message.id,
         "attachment_id": world.attachment.id,
+        "question_id": world.question.id,
+        "file_id": world.own_file.id
+        if rule.endpoint.startswith("registration.")
+        else world.subject_file.id,
+        "hotel_id": world.block.hotel.id,
+        "block_id": world.block.id,
         "user_id": world.staff.id,
         "meeting_id": world.meeting.id,
         "job_id": world.letters_job_id
@@ -571,7 +670,16 @@ def test_post_only_addresses_do_nothing_on_get(server_app, demo_loaded, clients)
 
 # --- Changing an id or a token reaches nobody else's data ------------------------------
 
-ID_ARGUMENTS = {"participant_id", "session_id", "check_in_id", "delegation_id", "attachment_id"}
+ID_ARGUMENTS = {
+    "participant_id",
+    "session_id",
+    "check_in_id",
+    "delegation_id",
+    "attachment_id",
+    "question_id",
+    "hotel_id",
+    "block_id",
+}
 
 
 def other_meeting_ids() -> dict:
@@ -584,6 +692,11 @@ def other_meeting_ids() -> dict:
         meeting_id=dakar.id, filename="dakar.pdf", size=4, sha256="", content=b"%PDF"
     )
     db.session.add(attachment)
+    question = FormQuestion(
+        meeting_id=dakar.id, type=QuestionType.YES_NO, key="visa", label={"en": "Visa?"}
+    )
+    db.session.add(question)
+    block = room_block(dakar, "Radisson Blu Dakar")
     db.session.commit()
     session = (
         db.session.execute(db.select(AgendaSession).filter_by(meeting_id=dakar.id))
@@ -596,6 +709,9 @@ def other_meeting_ids() -> dict:
         "check_in_id": check_in.id,
         "delegation_id": dakar.delegations[0].id,
         "attachment_id": attachment.id,
+        "question_id": question.id,
+        "hotel_id": block.hotel.id,
+        "block_id": block.id,
     }
 
 

@@ -1,0 +1,1 @@
+"""Files people upload, stored in the database and served only to whom they belong."""
