@@ -100,6 +100,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/registration_mail.py
 	$(BIN)/python bench/mail.py
 	$(BIN)/python bench/messages.py
+	$(BIN)/python bench/forms.py
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/agenda.py
 	$(BIN)/python bench/documents.py
