@@ -23,7 +23,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -32,10 +31,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from meeting_app.core.i18n import zone_name
-from meeting_app.extensions import db
-from meeting_app.meetings.models import Country
 from meeting_app.questions.answers import answers_of, is_empty, option_label, questions_of, text
 from meeting_app.questions.models import FILE_TYPES, FormAnswer, FormQuestion, QuestionType
+from meeting_app.registration.forms import country_names
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -269,7 +267,7 @@ def participant_export(
         return header, rows
     answers = answers_of(p.id for p in participants)
     countries = (
-        _country_names(language) if any(q.type is QuestionType.COUNTRY for q in questions) else {}
+        country_names(language) if any(q.type is QuestionType.COUNTRY for q in questions) else {}
     )
     with force_locale(language):
         header += [question_header(q, meeting, language) for q in questions]
@@ -279,10 +277,6 @@ def participant_export(
                 answer_cell(q, given.get(q.id), meeting, language, countries) for q in questions
             ]
     return header, rows
-
-
-def _country_names(language: str) -> dict[str, str]:
-    return dict(db.session.execute(sa.select(Country.code, Country.name_column(language))).all())
 
 
 def answer_cell(
