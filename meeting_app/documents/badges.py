@@ -77,6 +77,7 @@ DEFAULT_COLOURS = {
     Category.NATIONAL_GOVERNMENT: "#0b2e59",
     Category.LOCAL_GOVERNMENT: "#1f5f99",
     Category.UN_AGENCY: "#0a66c2",
+    Category.INTERNATIONAL_ORGANISATION: "#005a70",
     Category.DONOR: "#6b3fa0",
     Category.PRIVATE_SECTOR: "#8a4b08",
     Category.CIVIL_SOCIETY: "#1e6b3a",

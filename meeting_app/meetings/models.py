@@ -149,6 +149,14 @@ class Meeting(Base):
     # requests for travel support and the organisers' decisions.
     travel_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     sponsorship_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Who may register: "both" (anyone, and delegations' focal points), "individual"
+    # (anyone), "nominations" (only focal points nominate; the public form says how).
+    registration_mode: Mapped[str] = mapped_column(
+        sa.String(20), default="both", server_default="both"
+    )
+    # The official list of participants: the host country's delegation first, or in
+    # its alphabetical place.
+    host_country_first: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     status: Mapped[MeetingStatus] = mapped_column(
         enum_column(MeetingStatus), default=MeetingStatus.DRAFT, index=True
     )

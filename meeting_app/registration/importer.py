@@ -424,7 +424,11 @@ def import_rows(meeting: Meeting, rows: list[ImportRow], *, by_user) -> int:
     was registered meanwhile (the caller rolls back: nothing is stored)."""
     kept = [row for row in rows if row.values is not None]
     good = [row.values for row in kept]
-    seated = seats.take_seats(meeting.id, [values["delegation_id"] for values in good])
+    seated = seats.take_seats(
+        meeting.id,
+        [values["delegation_id"] for values in good],
+        [values.get("category") for values in good],
+    )
     delegations = {d.id: d for d in meeting.delegations}
     people = [
         Participant(

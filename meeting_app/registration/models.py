@@ -48,6 +48,7 @@ class Category(LabelledEnum):
     NATIONAL_GOVERNMENT = "national_government"
     LOCAL_GOVERNMENT = "local_government"
     UN_AGENCY = "un_agency"
+    INTERNATIONAL_ORGANISATION = "international_organisation"
     DONOR = "donor"
     PRIVATE_SECTOR = "private_sector"
     CIVIL_SOCIETY = "civil_society"
@@ -62,6 +63,7 @@ set_labels(
         Category.NATIONAL_GOVERNMENT: _l("National government"),
         Category.LOCAL_GOVERNMENT: _l("Local government"),
         Category.UN_AGENCY: _l("UN agency"),
+        Category.INTERNATIONAL_ORGANISATION: _l("Other international organisation"),
         Category.DONOR: _l("Donor"),
         Category.PRIVATE_SECTOR: _l("Private sector"),
         Category.CIVIL_SOCIETY: _l("Civil society"),
@@ -206,6 +208,15 @@ class Participant(Base):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Sent to the participant with the decision; kept for the organisers.
     decision_reason: Mapped[str] = mapped_column(sa.String(1000), default="")
+    # The focal point who nominated the person for their delegation (None: registered
+    # themselves, or by the organisers); delegations/accreditation.py.
+    nominated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("focal_points.id", ondelete="SET NULL")
+    )
+    # The member this person replaced (a substitution: the seat passed to them).
+    replaces_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("participants.id", ondelete="SET NULL")
+    )
     # Set when an organiser erased the person (privacy/services.py): the row stays,
     # anonymised, so that counts stay right.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -176,7 +176,7 @@ def register(
         # seat is taken, last, so that the meeting's row stays locked only from
         # here to the commit.
         filling.store_new_answers(participant, saved)
-        seat = seats.take_seat(meeting.id, values.get("delegation_id"))
+        seat = seats.take_seat(meeting.id, values.get("delegation_id"), participant.category)
     except IntegrityError as error:
         # The unique (meeting, e-mail) constraint decides, also between concurrent requests.
         if "email" not in str(error.orig):
@@ -221,7 +221,7 @@ def register_again(
     details = _apply(participant, values) if values else []
     if answers or files:
         details += filling.save_answers(participant, answers or {}, files, questions).lines
-    seat = seats.take_seat(meeting.id, participant.delegation_id)
+    seat = seats.take_seat(meeting.id, participant.delegation_id, participant.category)
     if seat is not seats.SeatResult.TAKEN:
         # This request holds the row since the claim: nobody else can change it now.
         participant.status = Status.WAITLISTED
@@ -494,9 +494,15 @@ def update_registration(
         if other is not None and other.id != participant.id:
             raise DuplicateRegistration()
     if (
-        "delegation_id" in changed
+        ("delegation_id" in changed or "category" in changed)
         and participant.holds_seat
-        and not seats.move_delegation_seat(participant.delegation_id, values["delegation_id"])
+        and seats.move_delegation_seat(
+            participant.delegation_id,
+            values.get("delegation_id", participant.delegation_id),
+            participant.category,
+            values.get("category", participant.category),
+        )
+        is not seats.SeatResult.TAKEN
     ):
         raise DelegationFull("delegation full")
     lines = _apply(participant, values)
@@ -548,12 +554,14 @@ def change_status(
     _claim(participant, old_status, new_status)
     freed = old_status in _SEATED and new_status not in _SEATED
     if old_status not in _SEATED and new_status in _SEATED:
-        result = seats.take_seat(participant.meeting_id, participant.delegation_id)
+        result = seats.take_seat(
+            participant.meeting_id, participant.delegation_id, participant.category
+        )
         if result is not seats.SeatResult.TAKEN:
             _claim(participant, new_status, old_status)
             raise SeatUnavailable(result.value)
     elif freed:
-        seats.release_seat(participant.meeting_id, participant.delegation_id)
+        seats.release_seat(participant.meeting_id, participant.delegation_id, participant.category)
     participant.status_changed_at = utcnow()
     participant.decision_reason = reason
     record(participant, old_status, new_status, by_user=by_user, details=reason)
@@ -680,7 +688,9 @@ def promote_waiting_list(meeting: Meeting) -> list[Participant]:
             _claim(participant, Status.WAITLISTED, seat_status(meeting))
         except StaleChange:
             continue
-        result = seats.take_seat(participant.meeting_id, participant.delegation_id)
+        result = seats.take_seat(
+            participant.meeting_id, participant.delegation_id, participant.category
+        )
         if result is not seats.SeatResult.TAKEN:
             _claim(participant, seat_status(meeting), Status.WAITLISTED)
             if result is seats.SeatResult.MEETING_FULL:

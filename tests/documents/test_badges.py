@@ -159,6 +159,7 @@ def test_only_organisers_change_colours_and_only_to_colours(client, people, make
             "national_government",
             "local_government",
             "un_agency",
+            "international_organisation",
             "donor",
             "private_sector",
             "civil_society",
