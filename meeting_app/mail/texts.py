@@ -51,10 +51,13 @@ class Automatic:
     subject: Callable[[], str]  # the default, in the current locale
     paragraphs: Callable[[], list[str]]  # the default body's paragraphs, greeting aside
     extras: tuple[str, ...] = ()  # placeholders of this mail only
+    # Those every mail to its kind of reader has: a participant's, or a
+    # delegation's focal point's (delegations/mails.py).
+    base: tuple[str, ...] = PLACEHOLDERS
 
     @property
     def placeholders(self) -> tuple[str, ...]:
-        return (*PLACEHOLDERS, *self.extras)
+        return (*self.base, *self.extras)
 
 
 REGISTRATION = _l("Registration")
@@ -62,6 +65,19 @@ DECISIONS = _l("Decisions of the organisers")
 OTHERS = _l("Link and agenda")
 REMINDERS = _l("Reminders")
 TRAVEL_SUPPORT = _l("Travel support")
+ACCREDITATION = _l("Delegations' focal points")
+
+# What every mail to a delegation's focal point (or to someone a focal point
+# invites) may use: `full_name` is the reader's.
+FOCAL_POINT_PLACEHOLDERS = (
+    "full_name",
+    "delegation",
+    "meeting",
+    "dates",
+    "venue",
+    "city",
+    "focal_point_link",
+)
 
 
 def _link() -> str:
@@ -402,7 +418,107 @@ _AUTOMATIC = (
         ("note",),
     ),
 )
-AUTOMATIC: dict[str, Automatic] = {a.key: a for a in _AUTOMATIC}
+_FOCAL_POINT_MAILS = (
+    Automatic(
+        "focal_point_link",
+        _l("A focal point's link to accredit the delegation"),
+        ACCREDITATION,
+        lambda: _(
+            "%(meeting)s: accrediting the delegation of %(delegation)s",
+            meeting="meeting",
+            delegation="delegation",
+        ),
+        lambda: [
+            _(
+                "You are the focal point of the delegation of %(delegation)s to “%(meeting)s”"
+                " (%(dates)s, %(city)s). On your page you nominate the delegation's members,"
+                " replace those who cannot come, name the head of delegation and send the"
+                " credentials letter:",
+                delegation="delegation",
+                meeting="meeting",
+                dates="dates",
+                city="city",
+            ),
+            _p("focal_point_link"),
+            _("Keep this link to yourself: anyone who has it can act for the delegation."),
+        ],
+        base=FOCAL_POINT_PLACEHOLDERS,
+    ),
+    Automatic(
+        "nomination_invitation",
+        _l("An invitation to register as a member of a delegation"),
+        ACCREDITATION,
+        lambda: _(
+            "%(meeting)s: you are invited to register with the delegation of %(delegation)s",
+            meeting="meeting",
+            delegation="delegation",
+        ),
+        lambda: [
+            _(
+                "%(focal_point)s, focal point of the delegation of %(delegation)s, nominates you"
+                " for “%(meeting)s” (%(dates)s, %(city)s). Please register with this link, which"
+                " puts you in the delegation:",
+                focal_point="focal_point",
+                delegation="delegation",
+                meeting="meeting",
+                dates="dates",
+                city="city",
+            ),
+            _p("invitation_link"),
+        ],
+        ("focal_point", "invitation_link"),
+        base=FOCAL_POINT_PLACEHOLDERS,
+    ),
+    Automatic(
+        "focal_point_decision",
+        _l("The organisers' decision on a nomination, to the focal point"),
+        ACCREDITATION,
+        lambda: _(
+            "%(meeting)s: %(nominee)s's registration is now %(status)s",
+            meeting="meeting",
+            nominee="nominee",
+            status="status",
+        ),
+        lambda: [
+            _(
+                "The registration of %(nominee)s in the delegation of %(delegation)s to"
+                " “%(meeting)s” is now %(status)s.",
+                nominee="nominee",
+                delegation="delegation",
+                meeting="meeting",
+                status="status",
+            ),
+            _p("note"),
+            _("The delegation's page:") + "\n" + _p("focal_point_link"),
+        ],
+        ("nominee", "status", "note"),
+        base=FOCAL_POINT_PLACEHOLDERS,
+    ),
+    Automatic(
+        "credentials_reminder",
+        _l("Reminder to focal points whose credentials letter is missing"),
+        ACCREDITATION,
+        lambda: _(
+            "%(meeting)s: the credentials letter of %(delegation)s is missing",
+            meeting="meeting",
+            delegation="delegation",
+        ),
+        lambda: [
+            _(
+                "The organisers of “%(meeting)s” (%(dates)s, %(city)s) have not received the"
+                " credentials letter of the delegation of %(delegation)s yet. Please upload it"
+                " (a PDF, with its date and reference) on the delegation's page:",
+                meeting="meeting",
+                dates="dates",
+                city="city",
+                delegation="delegation",
+            ),
+            _p("focal_point_link"),
+        ],
+        base=FOCAL_POINT_PLACEHOLDERS,
+    ),
+)
+AUTOMATIC: dict[str, Automatic] = {a.key: a for a in (*_AUTOMATIC, *_FOCAL_POINT_MAILS)}
 
 
 @functools.cache

@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from meeting_app.agenda.notify import session_lines
 from meeting_app.agenda.published import published_agenda
 from meeting_app.core.i18n import format_local_datetime
+from meeting_app.core.security import public_base_url
 from meeting_app.extensions import db
 from meeting_app.mail import texts
 from meeting_app.mail.models import MailText
@@ -118,6 +119,17 @@ def preview_values(meeting: Meeting, key: str, language: str, person: Participan
     are given an example where the person has none."""
     values = registration.mail_values(person, language)
     extras = texts.AUTOMATIC[key].extras
+    if texts.AUTOMATIC[key].base is texts.FOCAL_POINT_PLACEHOLDERS:
+        # A focal point's mail: made-up links (a real one would be a working secret).
+        example = public_base_url() + "/d/…"
+        values.update(
+            focal_point_link=example,
+            invitation_link=public_base_url() + f"/meetings/{meeting.slug}/register?invitation=…",
+            nominee=person.full_name,
+        )
+        with force_locale(language):
+            values["focal_point"] = gettext("(the focal point's name)")
+            values["status"] = str(RegistrationStatus.APPROVED.label).lower()
     with force_locale(language):
         if key in STATUS_OF:
             values["status"] = str(STATUS_OF[key].label).lower()

@@ -13,7 +13,7 @@ from meeting_app.models import Base, LabelledEnum, UTCDateTime, enum_column, set
 
 if TYPE_CHECKING:
     from meeting_app.accounts.models import User
-    from meeting_app.delegations.models import Delegation
+    from meeting_app.delegations.models import Delegation, FocalPoint
     from meeting_app.meetings.models import Country, Meeting
 
 
@@ -230,6 +230,10 @@ class Participant(Base):
         back_populates="members", foreign_keys=[delegation_id]
     )
     nationality: Mapped[Country | None] = relationship()
+    nominated_by: Mapped[FocalPoint | None] = relationship(foreign_keys=[nominated_by_id])
+    replaces: Mapped[Participant | None] = relationship(
+        remote_side="Participant.id", foreign_keys=[replaces_id]
+    )
     changes: Mapped[list[RegistrationChange]] = relationship(
         back_populates="participant",
         cascade="all, delete-orphan",

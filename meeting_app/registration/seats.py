@@ -105,9 +105,12 @@ def take_seat(
 ) -> SeatResult:
     """Takes a seat in the delegation's quota for `category` (if it sets one), in
     the delegation (if any) and in the meeting: all or none."""
-    if delegation_id is not None and category is not None:
-        if not _take_quota(delegation_id, category):
-            return SeatResult.QUOTA_FULL
+    if (
+        delegation_id is not None
+        and category is not None
+        and not _take_quota(delegation_id, category)
+    ):
+        return SeatResult.QUOTA_FULL
     if delegation_id is not None and not _take(Delegation, delegation_id, Delegation.size_limit):
         if category is not None:
             _give_back_quota(delegation_id, category)
@@ -141,9 +144,12 @@ def move_delegation_seat(
     its quota for the new category must have room (the meeting's seat stays)."""
     if (old_delegation_id, old_category) == (new_delegation_id, new_category):
         return SeatResult.TAKEN
-    if new_delegation_id is not None and new_category is not None:
-        if not _take_quota(new_delegation_id, new_category):
-            return SeatResult.QUOTA_FULL
+    if (
+        new_delegation_id is not None
+        and new_category is not None
+        and not _take_quota(new_delegation_id, new_category)
+    ):
+        return SeatResult.QUOTA_FULL
     if new_delegation_id != old_delegation_id:
         if new_delegation_id is not None and not _take(
             Delegation, new_delegation_id, Delegation.size_limit

@@ -20,6 +20,7 @@ from meeting_app.agenda import attendance
 from meeting_app.agenda.ical import meeting_event_calendar
 from meeting_app.core import tokens
 from meeting_app.core.security import absolute_url, public_base_url
+from meeting_app.delegations import mails as focal_point_mails
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.files.models import StoredFile
@@ -574,6 +575,8 @@ def change_status(
         )
     if notify:
         _notify_status(participant, old_status, held=held_on_waiting_list(participant))
+        if participant.nominated_by_id is not None and new_status in focal_point_mails.DECISIONS:
+            focal_point_mails.tell_decision(participant)
     if freed:
         promote_waiting_list(participant.meeting)
         # Last: the sessions' rows are locked after every participant's row, as
