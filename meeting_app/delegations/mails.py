@@ -43,7 +43,7 @@ def language_of(focal_point: FocalPoint) -> str:
 
 
 def focal_point_link(focal_point: FocalPoint) -> str:
-    return absolute_url("delegations.focal_point", token=focal_point.token)
+    return absolute_url("focal_point.page", token=focal_point.token)
 
 
 def values(focal_point: FocalPoint, language: str | None = None) -> dict[str, str]:

@@ -265,6 +265,14 @@ def test_every_automatic_mail_is_valid_html_and_escapes_what_people_typed(
         values["situation"] = registration.situation_text(person, values["meeting"])
         values["sessions"] = "- <b>Panel</b> & more: 09:00–10:00, Salle B"
         values["closes"] = "1 June 2030, 18:00"
+        # A focal point's mails (delegations/mails.py) have these besides.
+        values |= {
+            "focal_point_link": "https://example.org/d/x",
+            "invitation_link": "https://example.org/i/x",
+            "focal_point": "<b>Focal</b> & point",
+            "nominee": HOSTILE_GIVEN,
+            "status": "approved",
+        }
         texts.queue(person.email, key, language, values, kind="test", meeting=meeting)
         commit()
     (message,) = inbox.to("hostile@example.org")

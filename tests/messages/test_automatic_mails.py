@@ -279,6 +279,8 @@ def test_every_default_reads_in_each_language_with_nothing_left_unfilled(
         texts.forget_cached()
         values = registration.mail_values(person)
         values |= {"situation": "…", "sessions": "- …", "closes": "1 June"}
+        values |= {"focal_point_link": "…", "focal_point": "…", "invitation_link": "…"}
+        values |= {"nominee": "…"}
         for key in texts.AUTOMATIC:
             subject, body = texts.render(meeting, key, language, values)
             assert subject and body.strip(), key
