@@ -5,11 +5,15 @@ Loading twice changes nothing: each part is skipped when its slug or e-mail
 already exists.
 """
 
+import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pikepdf
 
 from meeting_app.accounts.models import Role, User
 from meeting_app.accounts.services import create_user
@@ -28,7 +32,7 @@ from meeting_app.communiques.models import (
     CommuniqueText,
 )
 from meeting_app.communiques.services import snapshot
-from meeting_app.delegations.models import Delegation
+from meeting_app.delegations.models import Credential, Delegation, DelegationQuota, FocalPoint
 from meeting_app.desk.models import CheckIn, CheckInMethod
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting, MeetingSeries, MeetingStatus
@@ -290,6 +294,7 @@ def _dakar(series: MeetingSeries, data: dict, today: date) -> None:
     people = _participants_and_delegations(meeting, dakar["participants"])
     rooms = _rooms(meeting, data["dakar_rooms"])
     sessions = _sessions(meeting, dakar["sessions"], rooms, people, tz)
+    _accreditation(meeting, today)
     recount(meeting)
     # A first version is public, so that a newcomer can choose sessions in "My
     # programme"; the organisers have worked on since (a session moved, one added),
@@ -338,6 +343,72 @@ def _working_copy(
                 ],
             ),
         )
+
+
+# Dakar's delegations are accredited by focal points (invented people): each has
+# one; Nepal sets quotas per category; four credentials letters have arrived.
+FOCAL_POINTS = {
+    "BD": ("Farhana Chowdhury", "Ministry of Expatriates' Welfare", ["en"]),
+    "EC": ("Lucía Andrade", "Ministerio de Relaciones Exteriores", ["es", "en"]),
+    "JM": ("Devon Campbell", "Ministry of Foreign Affairs and Foreign Trade", ["en"]),
+    "KG": ("Aibek Sadykov", "Ministry of Labour and Migration", ["en"]),
+    "MD": ("Ion Rusu", "Bureau for Diaspora Relations", ["fr", "en"]),
+    "MA": ("Salma Benjelloun", "Ministère des Affaires étrangères", ["fr"]),
+    "NP": ("Sunita Adhikari", "Ministry of Labour, Employment and Social Security", ["en"]),
+    "PH": ("Maria Santos", "Department of Migrant Workers", ["en"]),
+    "SN": ("Awa Diop", "Direction générale des Sénégalais de l'extérieur", ["fr"]),
+    "RS": ("Milica Jovanović", "Ministry of Foreign Affairs", ["en", "fr"]),
+    "TN": ("Karim Ben Salah", "Office des Tunisiens à l'étranger", ["fr"]),
+}
+NEPAL_QUOTAS = {
+    Category.NATIONAL_GOVERNMENT: 2,
+    Category.LOCAL_GOVERNMENT: 1,
+    Category.CIVIL_SOCIETY: 1,
+}
+CREDENTIALS_FROM = ("SN", "MA", "EC", "PH")
+
+
+def _blank_pdf() -> bytes:
+    """A one-page letter standing for a scanned note verbale."""
+    document = pikepdf.new()
+    document.add_blank_page(page_size=(595, 842))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _accreditation(meeting: Meeting, today: date) -> None:
+    letter = _blank_pdf()
+    for delegation in meeting.delegations:
+        code = delegation.country_code
+        name, organisation, languages = FOCAL_POINTS[code]
+        email = name.lower().split()[-1].translate(str.maketrans("éćöü", "ecou"))
+        delegation.focal_points.append(
+            FocalPoint(
+                name=name,
+                email=f"{email}.{code.lower()}@focal.example.org",
+                organisation=organisation,
+                languages=languages,
+            )
+        )
+        if code == "NP":
+            delegation.size_limit = 5
+            delegation.quotas.extend(
+                DelegationQuota(category=category, size_limit=limit)
+                for category, limit in NEPAL_QUOTAS.items()
+            )
+        if code in CREDENTIALS_FROM:
+            delegation.credentials.append(
+                Credential(
+                    dated=today,
+                    reference=f"NV/{code}/{today.year}/014",
+                    filename=f"note-verbale-{code.lower()}.pdf",
+                    size=len(letter),
+                    sha256=hashlib.sha256(letter).hexdigest(),
+                    content=letter,
+                    uploaded_by=f"{name} <{email}.{code.lower()}@focal.example.org>",
+                )
+            )
 
 
 def _participants_and_delegations(meeting: Meeting, rows: list[dict]) -> dict[str, Participant]:

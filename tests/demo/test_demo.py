@@ -285,3 +285,20 @@ def test_make_run_serves_on_the_host_and_port_given():
 
     assert served().endswith("run --host 127.0.0.1 --port 5000")
     assert served("HOST=0.0.0.0", "PORT=8080").endswith("run --host 0.0.0.0 --port 8080")
+
+
+def test_dakar_delegations_are_accredited_by_focal_points(demo_loaded, client):
+    dakar = _meeting("dakar-demo")
+    delegations = {d.country_code: d for d in dakar.delegations}
+    assert all(len(d.focal_points) == 1 for d in delegations.values())
+    nepal = delegations["NP"]
+    assert {q.category: q.size_limit for q in nepal.quotas} == {
+        Category.NATIONAL_GOVERNMENT: 2,
+        Category.LOCAL_GOVERNMENT: 1,
+        Category.CIVIL_SOCIETY: 1,
+    }
+    assert {code for code, d in delegations.items() if d.credential} == {"SN", "MA", "EC", "PH"}
+    letter = delegations["SN"].credential
+    assert PdfReader(io.BytesIO(letter.content)).pages  # a real PDF, one page
+    emails = [fp.email for d in delegations.values() for fp in d.focal_points]
+    assert len(set(emails)) == len(emails)
