@@ -361,6 +361,49 @@ def export_letters(slug, out, language, certificates):
     click.echo(f"{counted(len(people), kind, kind + 's')} written to {out}.")
 
 
+@export.command("list-of-participants", help="The official list of participants.")
+@click.option("--meeting", "slug", required=True, help="The meeting's slug.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option(
+    "--language",
+    type=click.Choice(["fr", "en", "es"]),
+    help="One of the meeting's languages (default: its default language).",
+)
+@click.option(
+    "--edition",
+    default="provisional",
+    type=click.Choice(["provisional", "final"]),
+    help="provisional: the approved participants; final: those checked in.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "xlsx", "docx"]),
+    help="Default: the output file's extension.",
+)
+def export_list_of_participants(slug, out, language, edition, fmt):
+    from meeting_app.documents import participant_list
+    from meeting_app.privacy import audit
+
+    meeting = _meeting_or_fail(slug)
+    language = language or meeting.default_language
+    if language not in meeting.languages:
+        raise click.ClickException(f"The meeting is not held in {language!r}.")
+    fmt = fmt or out.rsplit(".", 1)[-1].lower()
+    if fmt not in participant_list.FORMATS:
+        raise click.ClickException("Give --format pdf, xlsx or docx (or an --out file ending so).")
+    edition = participant_list.Edition(edition)
+    document = participant_list.build(meeting, language=language, edition=edition)
+    write_output(out, participant_list.EXPORTERS[fmt](document))
+    audit.record(
+        "participants.exported",
+        meeting=meeting,
+        details=f"list of participants, {fmt}, {language}, {edition.value}, {document.count}",
+    )
+    commit()
+    click.echo(f"{counted(document.count, 'participant', 'participants')} written to {out}.")
+
+
 privacy = AppGroup("privacy", help="Personal data kept only as long as needed.")
 
 

@@ -1,17 +1,18 @@
 """Letters and certificates: a participant's own from their private link, and
-organisers' downloads (one person or everyone entitled)."""
+organisers' downloads (one person or everyone entitled); the official list of
+participants."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_role
 from meeting_app.core.forms import EmptyForm
-from meeting_app.core.i18n import requested_language
+from meeting_app.core.i18n import current_language, requested_language
 from meeting_app.core.tasks import commit
 from meeting_app.core.views import attachment, private_page
-from meeting_app.documents import job_views, jobs, letters
+from meeting_app.documents import job_views, jobs, letters, participant_list
 from meeting_app.documents.pdf import RenderError
 from meeting_app.documents.tasks import CERTIFICATES, LETTER_KINDS, LETTERS
 from meeting_app.extensions import db
@@ -168,3 +169,48 @@ def one_document(slug: str, participant_id: int, kind: str):
         f"{slug}-{FILENAMES[kind]}-{participant.id}.pdf",
         back,
     )
+
+
+@manage_bp.get("/list-of-participants")
+def list_of_participants_page(slug: str):
+    """Choosing the language, the edition and the format of the official list."""
+    meeting = meetings.get_meeting(slug)
+    return render_template(
+        "documents/list_of_participants_page.html",
+        meeting=meeting,
+        language=participant_list.choose_language(
+            None, meeting.languages, current_language(), meeting.default_language
+        ),
+        editions=participant_list.EDITION_LABELS,
+        unlisted=participant_list.unlisted_count(meeting),
+    )
+
+
+@manage_bp.get("/list-of-participants.<any(pdf, xlsx, docx):fmt>")
+def list_of_participants(slug: str, fmt: str):
+    """The official list; a language the meeting has not, or an unknown edition,
+    is a document that does not exist (404)."""
+    meeting = meetings.get_meeting(slug)
+    language = participant_list.choose_language(
+        request.args.get("language"),
+        meeting.languages,
+        current_language(),
+        meeting.default_language,
+    )
+    edition = participant_list.choose_edition(request.args.get("edition"))
+    if language is None or edition is None:
+        abort(404)
+    document = participant_list.build(meeting, language=language, edition=edition)
+    try:
+        body = participant_list.EXPORTERS[fmt](document)
+    except RenderError:
+        flash(_("The document could not be prepared. Please try again in a moment."), "error")
+        return redirect(url_for("documents_manage.list_of_participants_page", slug=slug))
+    audit.record(
+        "participants.exported",
+        user=current_user,
+        meeting=meeting,
+        details=f"list of participants, {fmt}, {language}, {edition.value}, {document.count}",
+    )
+    commit()
+    return attachment(body, document.filename(fmt), participant_list.MIMETYPES[fmt])
