@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from meeting_app.core import tokens
 from meeting_app.core.collation import sort_key
+from meeting_app.delegations import protocol
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
@@ -114,8 +115,9 @@ def _change_role(participant: Participant, role: ParticipantRole, by_user) -> No
 
 
 def public_list(meeting: Meeting, language: str) -> list[tuple[Delegation, list[Participant]]]:
-    """Delegations with their approved members who agreed to be listed, both in
-    `language`'s alphabetical order (Équateur before Espagne, Sénégal before Serbie)."""
+    """Delegations with their approved members who agreed to be listed, in protocol
+    order (delegations/protocol.py: the host's first if the meeting says so, then
+    `language`'s alphabetical order, Équateur before Espagne; heads first)."""
     delegations = (
         db.session.execute(
             sa.select(Delegation)
@@ -127,14 +129,25 @@ def public_list(meeting: Meeting, language: str) -> list[tuple[Delegation, list[
     )
     key = sort_key(language)
     result = []
-    for delegation in sorted(delegations, key=lambda d: key(d.country.name(language))):
+    for delegation in sorted(
+        delegations,
+        key=lambda d: protocol.delegation_place(
+            d.country_code,
+            d.country.name(language),
+            key,
+            meeting.host_country_code,
+            meeting.host_country_first,
+        ),
+    ):
         listed = sorted(
             (
                 m
                 for m in delegation.members
                 if m.status is RegistrationStatus.APPROVED and m.consent_public_list
             ),
-            key=lambda m: (key(m.family_name), key(m.given_name)),
+            key=lambda m: protocol.member_place(
+                m.id, m.role, m.family_name, m.given_name, delegation.head_id, key
+            ),
         )
         result.append((delegation, listed))
     return result

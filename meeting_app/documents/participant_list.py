@@ -46,6 +46,7 @@ from markupsafe import Markup
 
 from meeting_app.core.collation import sort_key
 from meeting_app.core.i18n import localized
+from meeting_app.delegations import protocol
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
 from meeting_app.documents.pdf import render_pdf
@@ -269,11 +270,12 @@ def ordered_delegations(
     """Alphabetically by the country's name (`key`: the language's collation), the
     host country's first if `host_country_first`."""
 
-    def place(row: DelegationRow) -> tuple:
-        first = host_country_first and row.country_code == host_country_code
-        return (not first, key(row.country_name), row.country_code)
-
-    return sorted(delegations, key=place)
+    return sorted(
+        delegations,
+        key=lambda row: protocol.delegation_place(
+            row.country_code, row.country_name, key, host_country_code, host_country_first
+        ),
+    )
 
 
 def delegation_members(
@@ -282,16 +284,12 @@ def delegation_members(
     """The head first (the delegation's named head, then anyone whose role is head
     of delegation), then the members by family name and given name."""
 
-    def place(person: Person) -> tuple:
-        if person.id == delegation.head_id:
-            rank = 0
-        elif person.role is ParticipantRole.HEAD_OF_DELEGATION:
-            rank = 1
-        else:
-            rank = 2
-        return (rank, key(person.family_name), key(person.given_name), person.id)
-
-    return sorted(members, key=place)
+    return sorted(
+        members,
+        key=lambda p: protocol.member_place(
+            p.id, p.role, p.family_name, p.given_name, delegation.head_id, key
+        ),
+    )
 
 
 def group_of(person: Person) -> Category | ParticipantRole:

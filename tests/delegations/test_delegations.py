@@ -3,9 +3,10 @@
 import pytest
 
 from meeting_app.accounts.models import Role
+from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.registration import seats
-from meeting_app.registration.models import RegistrationStatus
+from meeting_app.registration.models import Participant, ParticipantRole, RegistrationStatus
 
 S = RegistrationStatus
 
@@ -56,6 +57,44 @@ def test_public_list_shows_only_approved_people_who_agreed(client, senegal_meeti
     assert "Sénégal" in html and "Maroc" in html
     assert "Awa" in html and "Ndiaye" in html
     assert "Private" not in html and "Approved" not in html
+
+
+def test_public_list_follows_protocol_order_host_and_heads_first(client, senegal_meeting):
+    meeting, senegal, awa = senegal_meeting
+    meeting.host_country_code = "SN"
+    for code in ("EC", "BD", "JM"):
+        db.session.add(Delegation(meeting=meeting, country_code=code))
+    head = Participant(
+        meeting=meeting,
+        delegation=senegal,
+        given_name="Zeynab",
+        family_name="Sow",
+        badge_name="Zeynab Sow",
+        email="head@example.org",
+        category=awa.category,
+        role=ParticipantRole.HEAD_OF_DELEGATION,
+        consent_public_list=True,
+        status=S.APPROVED,
+    )
+    db.session.add(head)
+    db.session.flush()
+    senegal.head = head
+    db.session.commit()
+
+    def order() -> str:
+        html = client.get(
+            "/meetings/board/delegations", headers={"Accept-Language": "fr"}
+        ).get_data(as_text=True)
+        names = ("Sénégal", "Bangladesh", "Équateur", "Jamaïque", "Maroc")
+        return " < ".join(sorted(names, key=html.index)), html
+
+    listed, html = order()
+    # The host first, then the others in French collation; Sow (head) before Ndiaye.
+    assert listed == "Sénégal < Bangladesh < Équateur < Jamaïque < Maroc"
+    assert html.index("Sow") < html.index("Ndiaye")
+    meeting.host_country_first = False
+    db.session.commit()
+    assert order()[0] == "Bangladesh < Équateur < Jamaïque < Maroc < Sénégal"
 
 
 def test_organisers_see_counts_by_status_and_set_head_and_limit(client, organiser, senegal_meeting):
