@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from meeting_app.communiques.manage_views import bp as communiques_manage_bp
     from meeting_app.communiques.views import bp as communiques_bp
     from meeting_app.core.views import bp as core_bp
+    from meeting_app.delegations.focal_views import bp as focal_point_bp
     from meeting_app.delegations.views import bp as delegations_bp
     from meeting_app.delegations.views import manage_bp as delegations_manage_bp
     from meeting_app.desk.views import bp as desk_bp
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
         meetings_bp,
         registration_bp,
         delegations_bp,
+        focal_point_bp,
         agenda_bp,
         communiques_bp,
         accounts_bp,

@@ -452,7 +452,7 @@ def unsign_id(value: str, meeting_id: int) -> StoredFile | None:
     return file
 
 
-def _content_disposition(filename: str, inline: bool) -> str:
+def content_disposition(filename: str, inline: bool) -> str:
     # RFC 6266: an ASCII name for old clients, the real one as RFC 8187 UTF-8.
     ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
     ascii_name = "".join(c if c.isprintable() and c not in '"\\' else "_" for c in ascii_name)
@@ -474,7 +474,7 @@ def response(file: StoredFile, *, inline: bool = False) -> Response:
         "Cache-Control": "private, no-cache",
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Content-Disposition": _content_disposition(file.filename, inline),
+        "Content-Disposition": content_disposition(file.filename, inline),
     }
     if request.if_none_match.contains(file.sha256):
         return Response(status=304, headers=headers)

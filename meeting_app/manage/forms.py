@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -22,6 +23,13 @@ from meeting_app.meetings.services import CONTENT_LANGUAGES, MeetingInput
 from meeting_app.registration.forms import no_control_characters
 
 NEW_SERIES = "new"
+# How a meeting takes registrations (Meeting.registration_mode: one of
+# manage.services.REGISTRATION_MODES), as the settings form offers them.
+REGISTRATION_MODES = {
+    "both": _l("Individual registrations and nominations by delegations' focal points"),
+    "individual": _l("Individual registrations only"),
+    "nominations": _l("Nominations by delegations' focal points only"),
+}
 
 
 def _strip(value):
@@ -94,6 +102,15 @@ class MeetingForm(Form):
         _l("Contact e-mail shown to participants"), validators=[Length(max=254)], filters=[_strip]
     )
     signatory_name = _text(_l("Signatory of letters and certificates (name)"), 200)
+    # Settings of a meeting that exists (the new-meeting form has none of them).
+    registration_mode = RadioField(
+        _l("Who may register"),
+        choices=choices(REGISTRATION_MODES.items()),
+        validators=[DataRequired(_l("Choose who may register."))],
+    )
+    host_country_first = BooleanField(
+        _l("In the list of participants, the host country's delegation comes first")
+    )
 
     def __init__(self, *args, series=(), countries=(), sources=(), language="en", **kwargs):
         super().__init__(*args, **kwargs)

@@ -43,6 +43,8 @@ def _form(meeting: Meeting | None = None, **kwargs) -> MeetingForm:
     if meeting is not None:
         form.content_languages = list(meeting.languages or meetings.CONTENT_LANGUAGES)
         del form.source_id, form.copy_agenda
+    else:  # a new meeting takes them from the meeting it starts from, or the defaults
+        del form.registration_mode, form.host_country_first
     return form
 
 
@@ -169,6 +171,8 @@ def meeting_settings(slug: str):
     form = _form(meeting)
     if not form.is_submitted():
         form.fill_from(meetings.input_from(meeting))
+        form.registration_mode.data = meeting.registration_mode
+        form.host_country_first.data = meeting.host_country_first
     to_move = 0
     if _check_all(form, meeting):
         data = form.to_input(keep=meeting)
@@ -178,7 +182,15 @@ def meeting_settings(slug: str):
             form.confirmed_timezone.data = data.timezone
             return _settings_page(meeting, form, to_move, confirm=True), 200
         try:
-            change = services.change_settings(meeting, data, user=_user())
+            change = services.change_settings(
+                meeting,
+                data,
+                user=_user(),
+                accreditation=services.AccreditationSettings(
+                    registration_mode=form.registration_mode.data,
+                    host_country_first=form.host_country_first.data,
+                ),
+            )
         except meetings.MeetingError as error:
             db.session.rollback()
             meeting = meetings.get_meeting(slug)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import meetings_where
 from meeting_app.agenda import services as agenda
-from meeting_app.delegations.models import Delegation
+from meeting_app.delegations.models import Delegation, DelegationQuota
 from meeting_app.extensions import db
 from meeting_app.mail import texts as mail_texts
 from meeting_app.meetings import services as meetings
@@ -65,11 +65,44 @@ class SettingsChange:
     sessions_moved: int  # sessions that kept their local time in a new time zone
 
 
-def change_settings(meeting: Meeting, data: meetings.MeetingInput, *, user=None) -> SettingsChange:
-    """Saves a meeting's settings (meetings.update_meeting); when the time zone
-    changes, every session keeps its local time. Raises MeetingError."""
+# How a meeting takes registrations: anyone and delegations' focal points, anyone,
+# or only the focal points' nominations (Meeting.registration_mode).
+REGISTRATION_MODES = ("both", "individual", "nominations")
+
+
+@dataclass(frozen=True)
+class AccreditationSettings:
+    registration_mode: str
+    host_country_first: bool
+
+
+def change_settings(
+    meeting: Meeting,
+    data: meetings.MeetingInput,
+    *,
+    user=None,
+    accreditation: AccreditationSettings | None = None,
+) -> SettingsChange:
+    """Saves a meeting's settings (meetings.update_meeting) and, with
+    `accreditation`, who may register and where the host country's delegation
+    stands in the list of participants (logged by name, as the others); when the
+    time zone changes, every session keeps its local time. Raises MeetingError."""
     old_zone = meeting.timezone
     changed = meetings.update_meeting(meeting, data, user=user)
+    if accreditation is not None:
+        if accreditation.registration_mode not in REGISTRATION_MODES:
+            raise ValueError(f"registration mode {accreditation.registration_mode!r}")
+        own = [
+            name
+            for name in ("registration_mode", "host_country_first")
+            if getattr(meeting, name) != getattr(accreditation, name)
+        ]
+        for name in own:
+            setattr(meeting, name, getattr(accreditation, name))
+        if own:
+            db.session.flush()
+            audit.record("meeting.settings", user=user, meeting=meeting, details=", ".join(own))
+            changed = [*changed, *own]
     moved = agenda.keep_local_times(meeting, old_zone) if "timezone" in changed else 0
     return SettingsChange(changed, moved)
 
@@ -101,7 +134,8 @@ def clone_meeting(
     source: Meeting, data: meetings.MeetingInput, *, with_agenda: bool = False, user=None
 ) -> Meeting:
     """A new draft meeting with the settings `data`, started from `source`: its rooms,
-    delegations (countries and size limits; new private links, no people), badge
+    delegations (countries, size limits and quotas per category; new private links,
+    no people, no focal points), badge
     colours and logo, registration rules (dates shifted as the meeting is), retention
     period, reminders, whether travel support is offered, own wording of the automatic
     mails, and with `with_agenda` its agenda shifted to the new dates (sessions
@@ -118,6 +152,8 @@ def clone_meeting(
         "visa_reminder_days",
         "certificate_reminder",
         "sponsorship_enabled",
+        "registration_mode",
+        "host_country_first",
     ):
         setattr(meeting, field, getattr(source, field))
     meeting.reminder_days_before = list(source.reminder_days_before or [])
@@ -133,6 +169,12 @@ def clone_meeting(
                 meeting=meeting,
                 country_code=delegation.country_code,
                 size_limit=delegation.size_limit,
+                # The quotas per category, with no seat taken; never its focal
+                # points (a government names them anew for each meeting).
+                quotas=[
+                    DelegationQuota(category=quota.category, size_limit=quota.size_limit)
+                    for quota in delegation.quotas
+                ],
             )
         )
     for room in agenda.rooms_of(source):

@@ -59,6 +59,15 @@ ACTIONS = {
     "form.question_restored": _l("Archived registration form question restored"),
     "form.reordered": _l("Registration form questions reordered"),
     "form.fields_hidden": _l("Built-in registration fields shown or hidden"),
+    "focal_point.added": _l("Focal point of a delegation added"),
+    "focal_point.edited": _l("Focal point of a delegation changed"),
+    "focal_point.link_sent": _l("Focal point's link sent"),
+    "focal_point.new_link": _l("Focal point's link regenerated"),
+    "focal_point.revoked": _l("Focal point's link revoked"),
+    "focal_points.reminded": _l("Focal points reminded of a missing credentials letter"),
+    "delegation.quotas": _l("Quotas of a delegation changed"),
+    "credentials.uploaded": _l("Credentials letter of a delegation received"),
+    "credentials.downloaded": _l("Credentials letter of a delegation downloaded"),
 }
 
 COMMAND_LINE = "command line"

@@ -71,6 +71,19 @@ class SeatUnavailable(RegistrationError):
     pass
 
 
+class SeatRefused(DelegationFull):
+    """A registration refused rather than put on the waiting list (a focal point's
+    nomination, a substitution): `result` is the seats.SeatResult that said no."""
+
+    def __init__(self, result):
+        super().__init__(result.value)
+        self.result = result
+
+
+class InvitationUsed(RegistrationError):
+    """The nomination invitation was used by another registration meanwhile."""
+
+
 class StaleChange(RegistrationError):
     """Someone else changed the registration's status in the meantime."""
 
@@ -125,6 +138,10 @@ def register(
     now: datetime | None = None,
     status: RegistrationStatus | None = None,
     actor: str | None = None,
+    nominated_by=None,
+    invitation=None,
+    replaces: Participant | None = None,
+    refuse_when_full: bool = False,
 ) -> Participant:
     """Stores a registration: with a seat (submitted or approved) while there is
     room in the meeting and the delegation, else on the waiting list, with its
@@ -136,12 +153,26 @@ def register(
 
     A person who cancelled their own registration and registers again with the
     same address gets that registration back (see `register_again`); any other
-    registration of the address raises DuplicateRegistration."""
+    registration of the address raises DuplicateRegistration.
+
+    Accreditation (delegations/accreditation.py): `nominated_by`, the focal point
+    who nominates the person; `invitation`, a NominationInvitation the person
+    registers with (its delegation and focal point are theirs; it is marked used,
+    InvitationUsed if another registration used it first); `refuse_when_full`:
+    a full delegation or quota raises SeatRefused instead of the waiting list (a
+    full meeting still waitlists); `replaces`, a seat holder whose seat passes to
+    the new registration without the waiting list (see `_take_over`), refused
+    with SeatRefused when the new category's quota is full."""
+    if invitation is not None:
+        nominated_by = invitation.focal_point
+        refuse_when_full = True
     if by_user is None and (
         meeting.status is not MeetingStatus.PUBLISHED or registration_state(meeting, now) != "open"
     ):
         raise RegistrationClosed("registration is closed")
     values = dict(values, email=normalise_email(values["email"]))
+    if invitation is not None:
+        values["delegation_id"] = invitation.delegation_id
     # A meeting that does not ask for it: the badge shows the name.
     values.setdefault("badge_name", f"{values['given_name']} {values['family_name']}".strip())
     if by_user is None:
@@ -162,10 +193,14 @@ def register(
         # The relationship too, not only the id: the confirmation is written before
         # the row is stored, and would otherwise see no delegation at all.
         delegation=_delegation(values.get("delegation_id")),
+        nominated_by=nominated_by,
+        replaces=replaces,
         **values,
     )
     db.session.add(participant)
     change = record(participant, None, participant.status, by_user=by_user, actor=actor)
+    if replaces is not None:
+        change.details = f"substitution: replaces {replaces.full_name} ({replaces.email})"
     # Written before anything is stored (its queries must not flush): the database
     # is then written to, and SQLite locked, only from the seat to the commit.
     with db.session.no_autoflush:
@@ -177,12 +212,21 @@ def register(
         # seat is taken, last, so that the meeting's row stays locked only from
         # here to the commit.
         filling.store_new_answers(participant, saved)
-        seat = seats.take_seat(meeting.id, values.get("delegation_id"), participant.category)
+        if replaces is not None:
+            seat = _take_over(replaces, participant, by_user=by_user, actor=actor)
+        else:
+            seat = seats.take_seat(meeting.id, values.get("delegation_id"), participant.category)
     except IntegrityError as error:
         # The unique (meeting, e-mail) constraint decides, also between concurrent requests.
         if "email" not in str(error.orig):
             raise
         raise DuplicateRegistration() from error
+    if seat is not seats.SeatResult.TAKEN and (
+        replaces is not None or (refuse_when_full and seat is not seats.SeatResult.MEETING_FULL)
+    ):
+        raise SeatRefused(seat)  # the caller rolls back: nothing is stored
+    if invitation is not None:
+        _use_invitation(invitation, participant)
     if seat is not seats.SeatResult.TAKEN:
         participant.status = change.to_status = Status.WAITLISTED
         mail.discard(confirmation)
@@ -192,6 +236,65 @@ def register(
 
 def _delegation(delegation_id: int | None) -> Delegation | None:
     return db.session.get(Delegation, delegation_id) if delegation_id is not None else None
+
+
+def _use_invitation(invitation, participant: Participant) -> None:
+    """Marks `invitation` used by `participant` (one conditional UPDATE: of two
+    registrations sent with it at once, one only goes through)."""
+    table = invitation.__table__
+    result = db.session.execute(
+        sa.update(table)
+        .where(table.c.id == invitation.id, table.c.participant_id.is_(None))
+        .values(participant_id=participant.id)
+    )
+    if result.rowcount != 1:
+        raise InvitationUsed("invitation used")
+    db.session.expire(invitation, ["participant_id"])
+
+
+def _take_over(
+    old: Participant, new: Participant, *, by_user=None, actor: str | None = None
+) -> seats.SeatResult:
+    """A substitution: `new` (stored, not yet seated) takes `old`'s seat. The
+    meeting's and the delegation's seat pass over as they are (nobody on the
+    waiting list gets it in between); only the quota's moves when the category
+    changes (QUOTA_FULL if the new one is full). `old` is cancelled, with the
+    substitute named, and told so; both histories say "substitution"."""
+    old_status = old.status
+    if old_status not in _SEATED:
+        raise StaleChange("the replaced registration holds no seat")
+    # The person's row first, then the seats' rows, as change_status locks them.
+    _claim(old, old_status, Status.CANCELLED)
+    result = seats.move_delegation_seat(
+        old.delegation_id, new.delegation_id, old.category, new.category
+    )
+    if result is not seats.SeatResult.TAKEN:
+        return result  # the caller refuses the whole registration (rolled back)
+    with force_locale(old.preferred_language):
+        old.decision_reason = gettext(
+            "Your delegation replaced you by %(name)s.", name=new.full_name
+        )
+    old.status_changed_at = utcnow()
+    record(
+        old,
+        old_status,
+        Status.CANCELLED,
+        by_user=by_user,
+        actor=actor,
+        details=f"substitution: replaced by {new.full_name} ({new.email})",
+    )
+    if by_user is not None:
+        audit.record(
+            "participant.status",
+            user=by_user,
+            participant=old,
+            details=f"{old_status.value} → {Status.CANCELLED.value} (substitution)",
+        )
+    _notify_status(old, old_status)
+    if old.category is not new.category:
+        promote_waiting_list(old.meeting)  # a seat of the old category's quota is free
+    attendance.leave_all(old)
+    return result
 
 
 def register_again(

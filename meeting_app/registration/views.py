@@ -1,13 +1,26 @@
 """Participants' pages: the registration form and the private link (no account)."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from meeting_app.core.forms import EmptyForm
+from meeting_app.core import tokens
+from meeting_app.core.forms import EmptyForm, choices
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
 from meeting_app.core.tasks import commit
 from meeting_app.core.uploads import accepts_upload
 from meeting_app.core.views import private_page
+from meeting_app.delegations.models import NominationInvitation
 from meeting_app.documents import letters
 from meeting_app.extensions import db, limiter
 from meeting_app.files import services as files
@@ -15,8 +28,9 @@ from meeting_app.mail import services as mail
 from meeting_app.meetings import services as meetings
 from meeting_app.questions import fields, filling
 from meeting_app.questions.services import hidden_fields
-from meeting_app.registration import services
+from meeting_app.registration import seats, services
 from meeting_app.registration.forms import CancelForm, RegistrationForm, SendLinkForm
+from meeting_app.registration.models import Category
 
 bp = Blueprint("registration", __name__)
 
@@ -44,6 +58,56 @@ def _keep_files(form) -> None:
         commit()
 
 
+def _invitation(meeting, token: str) -> NominationInvitation | None:
+    """The meeting's nomination invitation of `token` (?invitation=), if it is not
+    used yet and its focal point's link still works; None for any other."""
+    if not tokens.plausible(token):
+        return None
+    invitation = db.session.execute(
+        sa.select(NominationInvitation).filter_by(token_selector=tokens.selector_of(token))
+    ).scalar_one_or_none()
+    if (
+        invitation is None
+        or not tokens.same_token(invitation.token, token)
+        or invitation.participant_id is not None
+        or invitation.delegation.meeting_id != meeting.id
+        or (invitation.focal_point is not None and invitation.focal_point.revoked_at is not None)
+    ):
+        return None
+    return invitation
+
+
+def _invited(form, invitation: NominationInvitation) -> None:
+    """The invitation's delegation, fixed: the only choice, not to be changed (and
+    forced, whatever the browser sends)."""
+    delegation = invitation.delegation
+    field = form.delegation_id
+    field.choices = choices([(str(delegation.id), delegation.country.name(current_language()))])
+    field.data = str(delegation.id)
+    field.render_kw = {"disabled": True}
+
+
+def _seat_refused(form, refused: services.SeatRefused, invitation) -> None:
+    """An invited person's delegation, or its quota for their category, is full."""
+    focal_point = invitation.focal_point.name if invitation.focal_point else ""
+    if refused.result is seats.SeatResult.QUOTA_FULL:
+        form.category.errors.append(
+            _(
+                "Your delegation's quota for %(category)s is full: write to your"
+                " delegation's focal point %(name)s.",
+                category=Category(form.category.data).label,
+                name=focal_point,
+            )
+        )
+    else:
+        form.delegation_id.errors.append(
+            _(
+                "Your delegation is full: write to your delegation's focal point %(name)s.",
+                name=focal_point,
+            )
+        )
+
+
 @bp.route("/meetings/<slug>/register", methods=["GET", "POST"])
 @accepts_upload(fields.upload_limit)
 @limiter.limit(_registration_limit, methods=["POST"])
@@ -52,15 +116,39 @@ def register(slug: str):
     state = meetings.registration_state(meeting)
     if meeting.status.value != "published" or state != "open":
         return render_template("registration/closed.html", meeting=meeting, state=state)
+    invitation = _invitation(meeting, request.args.get("invitation", ""))
+    if invitation is None and meeting.registration_mode == "nominations":
+        # Only the delegations' focal points register people: the form says how.
+        return render_template(
+            "delegations/focal_point_nominations_only.html",
+            meeting=meeting,
+            contact=services.secretariat_address(meeting),
+        ), 403 if request.method == "POST" else 200
     form = registration_form(meeting)
+    if invitation is not None:
+        _invited(form, invitation)
     if not form.is_submitted():
         form.preferred_language.data = current_language()
+        if invitation is not None:
+            form.email.data = invitation.email
+            flash(
+                _(
+                    "You are invited to register in the delegation of %(country)s.",
+                    country=invitation.delegation.country.name(current_language()),
+                ),
+                "info",
+            )
     if form.validate_on_submit():
         email = form.email.data
         answers, chosen = form.answers()
         try:
             services.register(
-                meeting, form.values(), answers=answers, files=chosen, questions=form.questions
+                meeting,
+                form.values(),
+                answers=answers,
+                files=chosen,
+                questions=form.questions,
+                invitation=invitation,
             )
         except services.RegistrationClosed:
             return render_template("registration/closed.html", meeting=meeting, state="closed")
@@ -69,9 +157,18 @@ def register(slug: str):
             # existing link by e-mail, a stranger learns nothing.
             db.session.rollback()
             services.send_link_again(meeting, email)
-        commit()
-        session["registered"] = {"email": email}
-        return redirect(url_for("registration.thanks", slug=slug))
+        except services.SeatRefused as refused:  # with an invitation only
+            db.session.rollback()
+            form.forget_kept_files()
+            _seat_refused(form, refused, invitation)
+        except services.InvitationUsed:
+            db.session.rollback()
+            form.forget_kept_files()
+            form.email.errors.append(_("This invitation has already been used."))
+        if not form.errors:
+            commit()
+            session["registered"] = {"email": email}
+            return redirect(url_for("registration.thanks", slug=slug))
     _keep_files(form)
     status = 422 if form.errors else 200
     return render_template(

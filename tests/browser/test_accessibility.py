@@ -19,14 +19,14 @@ from meeting_app.agenda.models import AgendaSession, SessionKind
 from meeting_app.agenda.services import SessionInput
 from meeting_app.communiques.models import Communique
 from meeting_app.core import tokens
-from meeting_app.delegations.models import Delegation
+from meeting_app.delegations.models import Delegation, FocalPoint
 from meeting_app.demo.loader import DEMO_ACCOUNTS
 from meeting_app.extensions import db
 from meeting_app.mail import texts
 from meeting_app.mail.models import OutgoingMail
 from meeting_app.meetings.models import Meeting
 from meeting_app.questions.models import FormAnswer, FormQuestion, QuestionType
-from meeting_app.registration.models import Participant, RegistrationStatus
+from meeting_app.registration.models import Category, Participant, RegistrationStatus
 from meeting_app.registration.services import mail_values
 from meeting_app.travel.models import Hotel, RoomBlock
 from tests.browser.conftest import axe_violations, describe, unchecked_goto
@@ -55,8 +55,10 @@ NOT_PAGES = {
     "documents_desk.badge_job": "a job's page: opened in test_documents_in_browser.py",
     "documents_manage.documents_job": "a job's page: opened in test_documents_in_browser.py",
     "delegations_manage.export": "CSV and XLSX files",
+    "documents_manage.list_of_participants": "PDF, XLSX and DOCX files",
     "registration_manage.export": "CSV and XLSX files",
     "registration.own_file": "a file a participant uploaded with their answers",
+    "focal_point.credential": "a delegation's credentials letter (PDF)",
     "registration_manage.answer_file": "a file a participant uploaded with their answers",
     "sponsorship_manage.report_export": "CSV and XLSX files",
     "travel_desk.pickups_export": "CSV, XLSX and PDF files",
@@ -154,6 +156,24 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
             participant=person,
         )
     db.session.commit()
+    # Accreditation: a focal point of the delegation, who nominated someone waiting
+    # for the organisers' decision.
+    focal_point = FocalPoint(
+        delegation=delegation, name="Fatou Sow", email="fatou.sow@example.org", languages=["fr"]
+    )
+    nominee = Participant(
+        meeting=dakar,
+        delegation=delegation,
+        nominated_by=focal_point,
+        given_name="Moussa",
+        family_name="Ndiaye",
+        badge_name="Moussa Ndiaye",
+        email="moussa.ndiaye@example.org",
+        category=Category.NATIONAL_GOVERNMENT,
+        status=RegistrationStatus.SUBMITTED,
+    )
+    db.session.add_all([focal_point, nominee])
+    db.session.commit()
     # Travel and hotels, given below: a hotel with one block.
     dakar.travel_enabled = True
     block = RoomBlock(
@@ -236,6 +256,13 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
     expect(page).to_have_url(f"/r/{person.token}")
     visit(f"/r/{attendee.token}/programme")
     visit(f"/d/{delegation.view_token}")
+    # The focal point's pages: the delegation, a nomination sent empty, a substitution.
+    visit(f"/d/{focal_point.token}")
+    visit(f"/d/{focal_point.token}/nominate")
+    page.get_by_role("button", name="Nominate", exact=True).click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check("nomination: refused")
+    visit(f"/d/{focal_point.token}/members/{nominee.id}/replace")
     visit(urlsplit(invitation).path)
     # Signing in.
     visit("/login/forgot")
@@ -279,9 +306,25 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
         "/agenda/conflicts",
         "/agenda/publish",
         "/agenda/copy",
-        "/messages/reminders",
     ):
         visit(base + path)
+    # Accreditation: the overview, a delegation (a focal point sent without a name or
+    # a valid address), a focal point, a substitution, the nominations and the reminder.
+    for path in (
+        "/accreditation",
+        "/accreditation/nominations",
+        "/accreditation/remind",
+        "/list-of-participants",
+        f"/delegations/{delegation.id}/focal-points/{focal_point.id}",
+        f"/delegations/{delegation.id}/members/{nominee.id}/substitute",
+        f"/delegations/{delegation.id}",
+    ):
+        visit(base + path)
+    page.get_by_label("E-mail", exact=True).fill("not an address")
+    page.get_by_role("button", name="Add the focal point").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check("delegation: a focal point refused")
+    visit(f"{base}/messages/reminders")
     page.get_by_label("Remind approved participants before the meeting").check()
     page.get_by_label("Days before the first day").fill("7, 400")
     page.get_by_role("button", name="Save").click()

@@ -64,6 +64,8 @@ def settings_data(meeting: Meeting, **values) -> dict:
         "default_language": meeting.default_language,
         "contact_email": meeting.contact_email,
         "signatory_name": meeting.signatory_name,
+        "registration_mode": meeting.registration_mode,
+        "host_country_first": "y" if meeting.host_country_first else "",
     }
     for lang in meeting.languages:
         data[f"title_{lang}"] = meeting.title.get(lang, "")

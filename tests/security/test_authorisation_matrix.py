@@ -27,7 +27,7 @@ from meeting_app.accounts.services import create_user
 from meeting_app.agenda.models import AgendaSession
 from meeting_app.communiques.models import Communique
 from meeting_app.core import tokens
-from meeting_app.delegations.models import Delegation
+from meeting_app.delegations.models import Credential, Delegation, FocalPoint
 from meeting_app.desk.models import CheckIn
 from meeting_app.documents import jobs, letters
 from meeting_app.extensions import db
@@ -185,7 +185,17 @@ EXPECTED = {
     # Travel support: the demo meeting does not offer it (back to the private page).
     ("sponsorship.support", "GET"): private(302),
     ("sponsorship.withdraw", "POST"): private(302),  # nothing asked: back with a word
-    ("delegations.head_view", "GET"): private(),  # the head of delegation's link
+    # A delegation's focal point's link (its older head-of-delegation link opens the
+    # same pages); the demo meeting is archived: the page is read-only, and every
+    # change sends back to it.
+    ("focal_point.page", "GET"): private(),
+    ("focal_point.credential", "GET"): private(),  # the delegation's credentials letter
+    ("focal_point.nominate", "GET"): private(302),
+    ("focal_point.replace", "GET"): private(302),
+    ("focal_point.attach", "POST"): private(302),
+    ("focal_point.invite", "POST"): private(302),
+    ("focal_point.head", "POST"): private(302),
+    ("focal_point.credentials", "POST"): private(302),
     # The desk: hosts and organisers.
     ("desk.index", "GET"): signed_in(),
     ("desk.meeting_desk", "GET"): desk(302),  # to the check-in page
@@ -253,6 +263,8 @@ EXPECTED = {
     ("documents_manage.documents_job_pdf", "GET"): {**organisers(), "admin": 404},
     ("documents_manage.retry_documents_job", "POST"): {**organisers(409), "admin": 404},
     ("documents_manage.one_document", "GET"): organisers(),
+    ("documents_manage.list_of_participants_page", "GET"): organisers(),
+    ("documents_manage.list_of_participants", "GET"): organisers(),
     ("sponsorship_manage.index", "GET"): organisers(),
     ("sponsorship_manage.settings", "POST"): organisers(302),
     ("sponsorship_manage.person", "GET"): organisers(),  # a person who did not ask
@@ -294,8 +306,21 @@ EXPECTED = {
     ("delegations_manage.index", "GET"): organisers(),
     ("delegations_manage.export", "GET"): organisers(),
     ("delegations_manage.add", "POST"): organisers(302),
-    ("delegations_manage.update", "POST"): organisers(302),
     ("delegations_manage.new_link", "POST"): organisers(302),
+    # Accreditation, the secretariat's side.
+    ("delegations_manage.delegation", "GET"): organisers(),  # POST: the head and size limit
+    ("delegations_manage.quotas", "POST"): organisers(302),  # nothing set: nothing changed
+    ("delegations_manage.add_focal_point", "POST"): organisers(422),  # no name or address
+    ("delegations_manage.edit_focal_point", "GET"): organisers(),
+    ("delegations_manage.send_focal_point_link", "POST"): organisers(302),
+    ("delegations_manage.new_focal_point_link", "POST"): organisers(302),
+    ("delegations_manage.revoke_focal_point", "POST"): organisers(302),
+    ("delegations_manage.upload_credentials", "POST"): organisers(422),  # no file
+    ("delegations_manage.credentials_file", "GET"): organisers(),
+    ("delegations_manage.substitute", "GET"): organisers(),
+    ("delegations_manage.accreditation_overview", "GET"): organisers(),
+    ("delegations_manage.nominations", "GET"): organisers(),
+    ("delegations_manage.remind", "GET"): organisers(),
     ("agenda_manage.index", "GET"): organisers(),
     ("agenda_manage.new_session", "GET"): organisers(),
     ("agenda_manage.edit_session", "GET"): organisers(),
@@ -343,6 +368,8 @@ class World:
     subject_file: StoredFile  # one the subject gave
     block: RoomBlock  # a hotel's room block, where the subject holds a room
     staff: User  # what the staff pages are about (none of the visitors)
+    focal_point: FocalPoint  # of the subject's delegation
+    credential: Credential  # the subject's delegation's credentials letter
     job_id: str  # the organiser's badge print
     letters_job_id: str  # the organiser's letters
     forged: str
@@ -429,6 +456,7 @@ def build_world() -> World:
     staff = create_user(
         "subject-staff@example.org", "a long enough password", roles={meeting: Role.HOST}
     )
+    focal_point, credential = accreditation_of(subject.delegation)
     db.session.commit()
     return World(
         meeting=meeting,
@@ -446,11 +474,25 @@ def build_world() -> World:
         subject_file=picture,
         block=block,
         staff=staff,
+        focal_point=focal_point,
+        credential=credential,
         job_id="no-such-job",  # the tests that follow jobs make their own
         letters_job_id="no-such-job",
         forged=own.token[: tokens.SELECTOR_LENGTH] + tokens.new_token()[tokens.SELECTOR_LENGTH :],
         stranger=tokens.new_token(),
     )
+
+
+def accreditation_of(delegation: Delegation) -> tuple[FocalPoint, Credential]:
+    """A focal point of `delegation` and its credentials letter."""
+    focal_point = FocalPoint(
+        delegation=delegation, name="Focal Point", email=f"fp-{delegation.id}@example.org"
+    )
+    credential = Credential(
+        delegation=delegation, filename="credentials.pdf", size=4, sha256="", content=b"%PDF"
+    )
+    db.session.add_all([focal_point, credential])
+    return focal_point, credential
 
 
 def room_block(meeting: Meeting, hotel: str) -> RoomBlock:
@@ -480,8 +522,8 @@ KINDS = {
 
 
 def values_for(rule, role: str, world: World) -> dict:
-    if rule.endpoint == "delegations.head_view":  # the head of delegation's link
-        real = world.delegation.view_token
+    if rule.endpoint.startswith("focal_point."):  # a delegation's focal point's link
+        real = world.focal_point.token
         forged = real[: tokens.SELECTOR_LENGTH] + world.stranger[tokens.SELECTOR_LENGTH :]
         token = {"participant": real, "forger": forged}.get(role, world.stranger)
     else:
@@ -508,6 +550,8 @@ def values_for(rule, role: str, world: World) -> dict:
         "hotel_id": world.block.hotel.id,
         "block_id": world.block.id,
         "user_id": world.staff.id,
+        "focal_point_id": world.focal_point.id,
+        "credential_id": world.credential.id,
         "meeting_id": world.meeting.id,
         "job_id": world.letters_job_id
         if rule.endpoint.startswith("documents_manage.")
@@ -515,7 +559,7 @@ def values_for(rule, role: str, world: World) -> dict:
         "kind": KINDS.get(rule.endpoint),
         "language": "en",
         "key": "confirmation_submitted",
-        "fmt": "csv",
+        "fmt": "pdf" if rule.endpoint == "documents_manage.list_of_participants" else "csv",
         "filename": "css/site.css",
     }
     return {name: known[name] for name in rule.arguments}
@@ -679,6 +723,8 @@ ID_ARGUMENTS = {
     "question_id",
     "hotel_id",
     "block_id",
+    "focal_point_id",
+    "credential_id",
 }
 
 
@@ -697,6 +743,7 @@ def other_meeting_ids() -> dict:
     )
     db.session.add(question)
     block = room_block(dakar, "Radisson Blu Dakar")
+    focal_point, credential = accreditation_of(dakar.delegations[0])
     db.session.commit()
     session = (
         db.session.execute(db.select(AgendaSession).filter_by(meeting_id=dakar.id))
@@ -712,6 +759,8 @@ def other_meeting_ids() -> dict:
         "question_id": question.id,
         "hotel_id": block.hotel.id,
         "block_id": block.id,
+        "focal_point_id": focal_point.id,
+        "credential_id": credential.id,
     }
 
 
