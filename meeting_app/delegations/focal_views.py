@@ -226,6 +226,12 @@ def nominate(token: str):
             commit()
             flash(_nominated(person), "success")
             return _page(token)
+    return _nomination_page(access, form, attach_form, replaced=None)
+
+
+def _nomination_page(access, form, attach_form, *, replaced):
+    """The nomination (or, with `replaced`, the substitution) form, as first shown
+    or sent back with its errors (the files it accepted kept)."""
     _keep_files(form)
     return render_template(
         "delegations/focal_point_nominate.html",
@@ -236,7 +242,7 @@ def nominate(token: str):
         form=form,
         question_groups=form.groups(),
         attach_form=attach_form,
-        replaced=None,
+        replaced=replaced,
     ), 422 if form.errors else 200
 
 
@@ -364,18 +370,7 @@ def replace(token: str, participant_id: int):
                 "success",
             )
             return _page(token)
-    _keep_files(form)
-    return render_template(
-        "delegations/focal_point_nominate.html",
-        access=access,
-        delegation=access.delegation,
-        country=access.delegation.country.name(current_language()),
-        meeting=access.meeting,
-        form=form,
-        question_groups=form.groups(),
-        attach_form=attach_form,
-        replaced=old,
-    ), 422 if form.errors else 200
+    return _nomination_page(access, form, attach_form, replaced=old)
 
 
 @bp.post("/d/<token>/head")

@@ -334,12 +334,7 @@ def add_focal_point(slug: str, delegation_id: int):
     if form.validate_on_submit():
         try:
             focal_point = focal_points.add_focal_point(
-                delegation,
-                name=form.name.data,
-                email=form.email.data,
-                organisation=form.organisation.data or "",
-                languages=form.languages.data or [],
-                by_user=current_user,
+                delegation, **_focal_point_values(form), by_user=current_user
             )
         except focal_points.Refused as error:
             db.session.rollback()
@@ -356,6 +351,15 @@ def add_focal_point(slug: str, delegation_id: int):
             )
             return _back_to(delegation, "focal-points")
     return _delegation_page(meeting, delegation, focal_point_form=form)
+
+
+def _focal_point_values(form: FocalPointForm) -> dict:
+    return {
+        "name": form.name.data,
+        "email": form.email.data,
+        "organisation": form.organisation.data or "",
+        "languages": form.languages.data or [],
+    }
 
 
 def _focal_point_error(form: FocalPointForm, error: focal_points.Refused) -> None:
@@ -383,12 +387,7 @@ def edit_focal_point(slug: str, delegation_id: int, focal_point_id: int):
     elif form.validate():
         try:
             changed = focal_points.update_focal_point(
-                focal_point,
-                name=form.name.data,
-                email=form.email.data,
-                organisation=form.organisation.data or "",
-                languages=form.languages.data or [],
-                by_user=current_user,
+                focal_point, **_focal_point_values(form), by_user=current_user
             )
         except focal_points.Refused as error:
             db.session.rollback()
