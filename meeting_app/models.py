@@ -99,9 +99,12 @@ def import_all_models() -> None:
     from meeting_app.documents import models as _documents  # noqa: F401
     from meeting_app.files import models as _files  # noqa: F401
     from meeting_app.mail import models as _mail  # noqa: F401
+    from meeting_app.materials import models as _materials  # noqa: F401
     from meeting_app.meetings import models as _meetings  # noqa: F401
     from meeting_app.messages import models as _messages  # noqa: F401
+    from meeting_app.outcomes import models as _outcomes  # noqa: F401
     from meeting_app.privacy import models as _privacy  # noqa: F401
     from meeting_app.questions import models as _questions  # noqa: F401
     from meeting_app.registration import models as _registration  # noqa: F401
+    from meeting_app.surveys import models as _surveys  # noqa: F401
     from meeting_app.travel import models as _travel  # noqa: F401

@@ -87,6 +87,10 @@ class AgendaSession(Base):
     capacity: Mapped[int | None]
     # Participants who chose to attend; changed only by the atomic update in agenda/attendance.py.
     seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A hybrid or online session's link (an https URL) and dial-in details: shown to
+    # approved participants only, never on public pages, feeds or frab files.
+    join_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    dial_in: Mapped[str] = mapped_column(sa.String(1000), default="", server_default="")
     # Raised on every edit: a form opened before someone else's change is refused.
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

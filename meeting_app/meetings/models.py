@@ -149,6 +149,14 @@ class Meeting(Base):
     # requests for travel support and the organisers' decisions.
     travel_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     sponsorship_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # "in_person", "online" or "hybrid" (each registration then says how the person
+    # takes part); whether online participants count against the capacity.
+    participation_mode: Mapped[str] = mapped_column(
+        sa.String(20), default="in_person", server_default="in_person"
+    )
+    online_counts_against_capacity: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
     # Who may register: "both" (anyone, and delegations' focal points), "individual"
     # (anyone), "nominations" (only focal points nominate; the public form says how).
     registration_mode: Mapped[str] = mapped_column(

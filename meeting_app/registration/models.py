@@ -208,6 +208,10 @@ class Participant(Base):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Sent to the participant with the decision; kept for the organisers.
     decision_reason: Mapped[str] = mapped_column(sa.String(1000), default="")
+    # In a hybrid meeting: "in_person" or "online" (no badge, no room seat).
+    attendance_mode: Mapped[str] = mapped_column(
+        sa.String(20), default="in_person", server_default="in_person"
+    )
     # The focal point who nominated the person for their delegation (None: registered
     # themselves, or by the organisers); delegations/accreditation.py.
     nominated_by_id: Mapped[int | None] = mapped_column(
