@@ -28,7 +28,7 @@ from meeting_app.mail import services as mail
 from meeting_app.meetings import services as meetings
 from meeting_app.questions import fields, filling
 from meeting_app.questions.services import hidden_fields
-from meeting_app.registration import seats, services
+from meeting_app.registration import seats, sections, services
 from meeting_app.registration.forms import CancelForm, RegistrationForm, SendLinkForm
 from meeting_app.registration.models import Category
 
@@ -246,6 +246,7 @@ def private_page(token: str):
         secretariat=services.secretariat_address(meeting),
         documents=letters.documents_for(participant),
         mails=mail.mails_of(participant.id),
+        sections=sections.render(participant),
     )
 
 
