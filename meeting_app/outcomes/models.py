@@ -52,7 +52,7 @@ class DecisionStatus(LabelledEnum):
 set_labels(
     DecisionStatus,
     {
-        DecisionStatus.OPEN: _l("Open"),
+        DecisionStatus.OPEN: _l("To do"),
         DecisionStatus.IN_PROGRESS: _l("In progress"),
         DecisionStatus.DONE: _l("Done"),
         DecisionStatus.DROPPED: _l("Dropped"),
