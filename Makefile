@@ -104,6 +104,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/agenda.py
 	$(BIN)/python bench/documents.py
+	$(BIN)/python bench/materials.py
 	$(BIN)/python bench/participant_list.py
 	$(BIN)/python bench/badges.py
 	$(BIN)/python bench/communiques.py

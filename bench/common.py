@@ -91,16 +91,23 @@ def app_environment(database_url: str, **settings) -> dict:
 
 
 def serve(
-    database_url: str, port: int, *, workers: int, threads: int = 1, **settings
+    database_url: str,
+    port: int,
+    *,
+    workers: int,
+    threads: int = 1,
+    root: Path = ROOT,
+    **settings,
 ) -> subprocess.Popen:
     """gunicorn serving the app on `database_url` as in production (sync workers,
     --preload), once its /healthz answers; `settings` go to its environment (such
-    as CELERY_BROKER_URL, MAIL_SERVER). The caller terminates it."""
+    as CELERY_BROKER_URL, MAIL_SERVER). `root`: the checkout whose app it serves
+    (another one: an earlier commit's, see forms.py). The caller terminates it."""
     env = app_environment(database_url, **settings)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads)]
         + ["--preload", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT,
+        cwd=root,
         env=env,
     )
     deadline = time.time() + 30

@@ -107,17 +107,26 @@ def register_blueprints(app: Flask) -> None:
     from meeting_app.documents.views import bp as documents_bp
     from meeting_app.documents.views import manage_bp as documents_manage_bp
     from meeting_app.manage.views import bp as manage_bp
+    from meeting_app.materials.views import bp as materials_bp
+    from meeting_app.materials.views import desk_bp as materials_desk_bp
+    from meeting_app.materials.views import manage_bp as materials_manage_bp
+    from meeting_app.materials.views import private_bp as materials_private_bp
     from meeting_app.meetings.views import bp as meetings_bp
     from meeting_app.messages import (
         reminder_views,  # noqa: F401 (its routes, on messages' bp)
         texts_views,  # noqa: F401 (its routes, on messages' bp)
     )
     from meeting_app.messages.views import bp as messages_manage_bp
+    from meeting_app.outcomes.views import bp as outcomes_manage_bp
+    from meeting_app.outcomes.views import desk_bp as outcomes_desk_bp
+    from meeting_app.outcomes.views import public_bp as outcomes_bp
     from meeting_app.privacy.views import bp as privacy_bp
     from meeting_app.privacy.views import manage_bp as privacy_manage_bp
     from meeting_app.questions.views import bp as questions_manage_bp
     from meeting_app.registration.manage_views import bp as registration_manage_bp
     from meeting_app.registration.views import bp as registration_bp
+    from meeting_app.surveys.views import bp as surveys_manage_bp
+    from meeting_app.surveys.views import participant_bp as surveys_bp
     from meeting_app.travel.sponsorship_views import bp as sponsorship_bp
     from meeting_app.travel.sponsorship_views import manage_bp as sponsorship_manage_bp
     from meeting_app.travel.views import bp as travel_bp
@@ -152,6 +161,15 @@ def register_blueprints(app: Flask) -> None:
         sponsorship_bp,
         sponsorship_manage_bp,
         questions_manage_bp,
+        surveys_manage_bp,
+        surveys_bp,
+        materials_bp,
+        materials_private_bp,
+        materials_manage_bp,
+        materials_desk_bp,
+        outcomes_bp,
+        outcomes_manage_bp,
+        outcomes_desk_bp,
     ):
         app.register_blueprint(bp)
 

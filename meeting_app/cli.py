@@ -361,6 +361,56 @@ def export_letters(slug, out, language, certificates):
     click.echo(f"{counted(len(people), kind, kind + 's')} written to {out}.")
 
 
+@export.command("documents", help="The meeting's documents: every file in force, one a language.")
+@click.option("--meeting", "slug", required=True, help="The meeting's slug.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="A folder.")
+def export_documents(slug, out):
+    from meeting_app.materials import services as materials
+
+    meeting = _meeting_or_fail(slug)
+    os.makedirs(out, exist_ok=True)
+    written = materials.current_files(meeting)
+    for file in written:
+        write_output(os.path.join(out, materials.export_name(file)), file.content)
+    click.echo(f"{counted(len(written), 'file', 'files')} written to {out}.")
+
+
+@export.command(
+    "attendance-register",
+    help="The attendance register (PDF or XLSX by the file's extension), with its sign-off.",
+)
+@click.option("--meeting", "slug", required=True, help="The meeting's slug.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option(
+    "--language",
+    type=click.Choice(["fr", "en", "es"]),
+    help="The language of the headings (default: the meeting's default language).",
+)
+def export_attendance_register(slug, out, language):
+    from flask_babel import force_locale
+
+    from meeting_app.outcomes import exports as outcomes_exports
+    from meeting_app.outcomes import register
+    from meeting_app.privacy import audit
+
+    meeting = _meeting_or_fail(slug)
+    language = language or meeting.default_language
+    fmt = out.rsplit(".", 1)[-1].lower()
+    if fmt not in ("pdf", "xlsx"):
+        raise click.ClickException("Give an --out file ending in .pdf or .xlsx.")
+    with force_locale(language):
+        built = register.build(meeting, language)
+    signed = register.latest_sign_off(meeting)
+    if fmt == "pdf":
+        content = outcomes_exports.register_pdf(built, signed, language)
+    else:
+        content = outcomes_exports.register_xlsx(built, signed, language)
+    write_output(out, content)
+    audit.record("attendance.exported", meeting=meeting, details=fmt)
+    commit()
+    click.echo(f"{counted(built.present, 'person', 'people')} present, written to {out}.")
+
+
 @export.command("list-of-participants", help="The official list of participants.")
 @click.option("--meeting", "slug", required=True, help="The meeting's slug.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))

@@ -5,6 +5,11 @@ conditional UPDATE (as for registration, see registration/seats.py). Only an
 approved participant may take one (anyone can register: a registration still
 to be reviewed could otherwise fill every workshop), and a registration that
 gives up its place in the meeting gives up its sessions (`leave_all`).
+
+Online participants (registration/participation.py) choose sessions too, but
+take no seat of the room: a session's `seats_taken` counts the in-person
+participants who chose it. A change of how someone takes part moves their
+seats (`mode_changed`); a change of the meeting's mode recounts (`recount`).
 """
 
 from dataclasses import dataclass
@@ -14,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from meeting_app.agenda.models import AgendaSession, Attendance
 from meeting_app.extensions import db
+from meeting_app.meetings.models import Meeting
+from meeting_app.registration import participation
 from meeting_app.registration.models import SEAT_HOLDING, Participant, RegistrationStatus
 
 
@@ -50,19 +57,7 @@ def attend(participant: Participant, session: AgendaSession) -> None:
     if not _hold(participant, allowed):
         # Cancelled, declined or wait-listed since the page was read.
         raise AttendanceError("not_allowed")
-    table = AgendaSession.__table__
-    taken = (
-        db.session.execute(
-            sa.update(table)
-            .where(
-                table.c.id == session.id,
-                sa.or_(table.c.capacity.is_(None), table.c.seats_taken < table.c.capacity),
-            )
-            .values(seats_taken=table.c.seats_taken + 1, updated_at=table.c.updated_at)
-        ).rowcount
-        == 1
-    )
-    if not taken:
+    if not participation.is_online(participant) and not _take(session.id):
         raise AttendanceError("full")
     db.session.add(Attendance(participant_id=participant.id, session_id=session.id))
     try:
@@ -71,6 +66,22 @@ def attend(participant: Participant, session: AgendaSession) -> None:
         # The same person chose it in another tab at the same moment: the caller
         # rolls back, seat included.
         raise AttendanceError("already") from None
+
+
+def _take(session_id: int) -> bool:
+    """A seat in one session (one conditional UPDATE)."""
+    table = AgendaSession.__table__
+    return (
+        db.session.execute(
+            sa.update(table)
+            .where(
+                table.c.id == session_id,
+                sa.or_(table.c.capacity.is_(None), table.c.seats_taken < table.c.capacity),
+            )
+            .values(seats_taken=table.c.seats_taken + 1, updated_at=table.c.updated_at)
+        ).rowcount
+        == 1
+    )
 
 
 def _hold(participant: Participant, statuses: frozenset) -> bool:
@@ -100,7 +111,7 @@ def leave(participant: Participant, session: AgendaSession) -> None:
             Attendance.participant_id == participant.id, Attendance.session_id == session.id
         )
     ).rowcount
-    if removed:
+    if removed and not participation.is_online(participant):
         _give_back([session.id])
 
 
@@ -120,8 +131,51 @@ def leave_all(participant: Participant) -> int:
         .scalars()
         .all()
     )
-    _give_back(session_ids)
+    if not participation.is_online(participant):
+        _give_back(session_ids)
     return len(session_ids)
+
+
+def mode_changed(participant: Participant, *, was_online: bool) -> list[int]:
+    """After the participant changed how they take part: online, their sessions'
+    seats are given back; in person, a seat is taken in each session they chose,
+    and the sessions now full are left (their ids returned)."""
+    now_online = participation.is_online(participant)
+    if now_online == was_online:
+        return []
+    chosen = sorted(chosen_session_ids(participant))
+    if now_online:
+        _give_back(chosen)
+        return []
+    full = [session_id for session_id in chosen if not _take(session_id)]
+    if full:
+        db.session.execute(
+            sa.delete(Attendance).where(
+                Attendance.participant_id == participant.id, Attendance.session_id.in_(full)
+            )
+        )
+    return full
+
+
+def recount(meeting: Meeting) -> None:
+    """Sets each session's seats from the in-person participants who chose it: after
+    the meeting's way of taking part changed, and as a repair."""
+    db.session.flush()
+    table = AgendaSession.__table__
+    in_person = (
+        sa.select(sa.func.count(Attendance.participant_id))
+        .join(Participant, Participant.id == Attendance.participant_id)
+        .where(Attendance.session_id == table.c.id, participation.in_person_clause(meeting))
+        .scalar_subquery()
+    )
+    db.session.execute(
+        sa.update(table)
+        .where(table.c.meeting_id == meeting.id)
+        .values(seats_taken=in_person, updated_at=table.c.updated_at)
+    )
+    for loaded in list(db.session.identity_map.values()):
+        if isinstance(loaded, AgendaSession):
+            db.session.expire(loaded, ["seats_taken"])
 
 
 def _give_back(session_ids: list[int]) -> None:

@@ -17,10 +17,16 @@ from wtforms import (
     TimeField,
 )
 from wtforms import Form as PlainForm
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from meeting_app.agenda.models import SessionKind, SessionRole
-from meeting_app.agenda.services import PersonInput, SessionInput, name_key
+from meeting_app.agenda.services import (
+    JOIN_URL_MAX,
+    PersonInput,
+    SessionInput,
+    name_key,
+    valid_join_url,
+)
 from meeting_app.core.forms import Form, choices
 from meeting_app.registration.forms import no_control_characters
 
@@ -63,6 +69,17 @@ def _text(label, max_length, textarea=False):
     )
 
 
+def _join_url(_form, field):
+    if field.data and not valid_join_url(field.data):
+        raise ValidationError(
+            _l("Give the join link as a full https:// address, e.g. https://zoom.us/j/123456789.")
+        )
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class SessionForm(Form):
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
     day = DateField(_l("Day"), validators=[DataRequired(_l("Enter the day."))])
@@ -80,6 +97,24 @@ class SessionForm(Form):
     description_en = _text(_l("Description in English"), 5000, textarea=True)
     description_es = _text(_l("Description in Spanish"), 5000, textarea=True)
     people = FieldList(FormField(PersonRow), min_entries=6, max_entries=30)
+    join_url = StringField(
+        _l("Join link"),
+        validators=[
+            Optional(),
+            Length(max=JOIN_URL_MAX, message=_l("At most 500 characters.")),
+            _join_url,
+        ],
+        filters=[_stripped],
+    )
+    dial_in = TextAreaField(
+        _l("Dial-in details"),
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("At most 1000 characters.")),
+            no_control_characters(allow_newlines=True),
+        ],
+        filters=[_stripped],
+    )
     revision = HiddenField()
 
     def __init__(self, rooms, *args, languages=None, **kwargs):
@@ -143,6 +178,8 @@ class SessionForm(Form):
             room_id=int(self.room_id.data) if self.room_id.data else None,
             capacity=self.capacity.data,
             people=people,
+            join_url=self.join_url.data or "",
+            dial_in=(self.dial_in.data or "").replace("\r\n", "\n"),
         )
 
     def ask_which(self, rows: dict) -> None:
@@ -186,6 +223,7 @@ class SessionForm(Form):
         self.day.data, self.start.data, self.end.data = start.date(), start.time(), end.time()
         self.room_id.data = str(session.room_id or "")
         self.capacity.data = session.capacity
+        self.join_url.data, self.dial_in.data = session.join_url, session.dial_in
         for lang in LANGUAGES:
             getattr(self, f"title_{lang}").data = session.title.get(lang, "")
             getattr(self, f"description_{lang}").data = session.description.get(lang, "")

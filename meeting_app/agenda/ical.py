@@ -8,11 +8,12 @@ hand-made VTIMEZONE rules, which are easy to get wrong around daylight saving.
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 
 from meeting_app.agenda.models import SessionKind, SessionRole
 from meeting_app.agenda.published import PublishedAgenda, PublishedSession
+from meeting_app.agenda.services import valid_join_url
 from meeting_app.core.i18n import localized
 from meeting_app.meetings.models import Meeting
 
@@ -97,11 +98,20 @@ def _event_lines(
     kinds: dict,
     roles: dict,
     cancelled: bool = False,
+    join=None,
+    labels: dict | None = None,
+    documents: str = "",
 ) -> list[str]:
     people = [f"{roles[p['role']]}: {p['name']}" for p in session.people]
     description = localized(session.description, meeting.default_language, language).text
-    # A blank line between the people and the text, never before the text alone.
-    text = "\n\n".join(part for part in ("\n".join(people), description) if part)
+    online = _join_text(join, labels) if join is not None and not cancelled else ""
+    # A blank line between the people, the text and the join link, never before one alone.
+    text = "\n\n".join(part for part in ("\n".join(people), description, online, documents) if part)
+    conference = (
+        [_conference(join.url, labels["join"])]
+        if join is not None and not cancelled and valid_join_url(join.url)
+        else []
+    )
     title = localized(session.title, meeting.default_language, language).text
     return [
         "BEGIN:VEVENT",
@@ -115,10 +125,26 @@ def _event_lines(
         *([f"DESCRIPTION:{_text(text)}"] if text else []),
         f"CATEGORIES:{_text(kinds[session.kind])}",
         f"URL:{base_url}/meetings/{meeting.slug}/sessions/{session.id}",
+        *conference,
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         "TRANSP:OPAQUE",
         "END:VEVENT",
     ]
+
+
+def _join_text(join, labels: dict) -> str:
+    lines = [f"{labels['join']}: {join.url}"] if join.url else []
+    if join.dial_in:
+        lines.append(f"{labels['dial_in']}\n{join.dial_in}")
+    return "\n".join(lines)
+
+
+def _conference(url: str, label: str) -> str:
+    """RFC 7986 CONFERENCE: a URI value (never TEXT-escaped: valid_join_url allows
+    no space, quote or control character in it), audio and video, labelled; the
+    label is a quoted parameter value, which may hold no DQUOTE nor control."""
+    label = "".join(c for c in label if c != '"' and ord(c) >= 32 and ord(c) != 127)
+    return f'CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO;LABEL="{label}":{url}'
 
 
 def agenda_calendar(
@@ -129,12 +155,22 @@ def agenda_calendar(
     base_url: str,
     name: str,
     only: set[int] | None = None,
+    join_links: dict | None = None,
+    document_links: dict[int, str] | None = None,
 ) -> bytes:
     """Published sessions (all, or the ids in `only`) and the sessions cancelled since
-    they were published, in `language`, as a METHOD:PUBLISH calendar."""
+    they were published, in `language`, as a METHOD:PUBLISH calendar. `join_links`
+    ({session id: join_links.JoinLink}) is for an approved participant's own feed
+    only: each such session gets a CONFERENCE property and the link and dial-in
+    details in its description. Public feeds never pass it."""
+    join_links = join_links or {}
     with force_locale(language):
         kinds = {kind: str(kind.label) for kind in SessionKind}
         roles = {role.value: str(role.label) for role in SessionRole}
+        labels = {"join": gettext("Join online"), "dial_in": gettext("Dial-in:")}
+        documents_label = gettext("Documents:")
+    # {session id: the participant's documents page}: their own feed only.
+    document_links = document_links or {}
     stamp = _utc(agenda.version.published_at if agenda.version else meeting.updated_at)
     lines = [
         "BEGIN:VCALENDAR",
@@ -162,6 +198,13 @@ def agenda_calendar(
             kinds=kinds,
             roles=roles,
             cancelled=cancelled,
+            join=join_links.get(session.id),
+            labels=labels,
+            documents=(
+                f"{documents_label} {document_links[session.id]}"
+                if session.id in document_links and not cancelled
+                else ""
+            ),
         )
     lines.append("END:VCALENDAR")
     return b"\r\n".join(_fold(line) for line in lines) + b"\r\n"

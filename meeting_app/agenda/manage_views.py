@@ -56,6 +56,10 @@ def error_message(error: services.AgendaError) -> str:
         ),
         "room_exists": _("This meeting already has a room with that name."),
         "room_hours": _("The room must close after it opens."),
+        "join_url": _(
+            "Give the join link as a full https:// address, e.g. https://zoom.us/j/123456789."
+        ),
+        "dial_in": _("At most 1000 characters."),
         "stale": _(
             "Someone changed this session after you opened it. Your changes were not "
             "saved: here is the session as it is now."

@@ -5,10 +5,12 @@ The public never reads the working copy: it reads the latest AgendaVersion's
 snapshot (see `published`), so organisers can rearrange freely until they publish.
 """
 
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -66,6 +68,41 @@ class SessionInput:
     room_id: int | None = None
     capacity: int | None = None
     people: list[PersonInput] = field(default_factory=list)
+    # Shown to approved participants only (agenda/join_links.py), never published.
+    join_url: str = ""
+    dial_in: str = ""
+
+
+# A join link: https, a host name (no user name before it: "https://zoom.us@evil.example"
+# goes to evil.example), nothing invisible; the rest of the URL is the service's own.
+_JOIN_HOST = re.compile(
+    r"^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+JOIN_URL_MAX = 500
+
+
+def valid_join_url(url: str) -> bool:
+    """Whether `url` may be given to participants as a join link (Zoom, Teams,
+    Webex, Jitsi...): an https:// URL to a named host, at most 500 characters,
+    without spaces or control characters. Refuses http:, javascript:, data: and
+    anything that is not a URL."""
+    if not url or len(url) > JOIN_URL_MAX or not url.isascii():
+        return False
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 or c in '"<>\\`' for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # a port that is not a number raises
+    except ValueError:
+        return False
+    return (
+        parts.scheme == "https"
+        and url[:8].lower() == "https://"
+        and "@" not in parts.netloc
+        and bool(parts.hostname)
+        and _JOIN_HOST.match(parts.hostname) is not None
+        and (port is None or 0 < port < 65536)
+    )
 
 
 def sessions_of(meeting: Meeting, day: date | None = None) -> list[AgendaSession]:
@@ -220,6 +257,10 @@ def save_session(
         _check_revision(session, expected_revision)
     starts_at, ends_at = _times(meeting, data.day, data.start, data.end)
     _check_room(meeting, data.room_id)
+    if data.join_url and not valid_join_url(data.join_url):
+        raise AgendaError("join_url", "join_url")
+    if len(data.dial_in) > 1000:
+        raise AgendaError("dial_in", "dial_in")
     people = _people(meeting, data.people)
     if session is None:
         session = AgendaSession(meeting=meeting, kind=data.kind)
@@ -229,6 +270,7 @@ def save_session(
     session.kind, session.title, session.description = data.kind, data.title, data.description
     session.starts_at, session.ends_at = starts_at, ends_at
     session.room_id, session.capacity = data.room_id, data.capacity
+    session.join_url, session.dial_in = data.join_url, data.dial_in
     session.people = people
     db.session.flush()
     return session

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from meeting_app.agenda import attendance, frab, ical
+from meeting_app.agenda import attendance, frab, ical, join_links
 from meeting_app.agenda.models import AgendaSession, SessionKind
 from meeting_app.agenda.published import (
     PublishedAgenda,
@@ -37,6 +37,7 @@ from meeting_app.core.views import private_page
 from meeting_app.documents import booklet
 from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
+from meeting_app.materials import services as materials
 from meeting_app.meetings import services as meetings
 from meeting_app.registration.services import find_by_token
 
@@ -208,6 +209,10 @@ def programme_ics(token: str):
         base_url=_base_url(),
         name=localized(meeting.title, meeting.default_language, language).text,
         only=mine,
+        # Approved participants only: their sessions' join links (CONFERENCE).
+        join_links=join_links.links_for(participant, mine),
+        # Sessions with documents for them: a link to their documents page.
+        document_links=materials.document_links(participant, mine, _base_url()),
     )
     return private_page(_calendar_response(body, f"{meeting.slug}-my-programme.ics"))
 
@@ -237,6 +242,7 @@ def programme(token: str):
             zone=zone,
             chosen=chosen,
             items=attendance.programme(participant, published.sessions),
+            links=join_links.links_for(participant, [s.id for s in published.sessions]),
             form=EmptyForm(),
         )
     )

@@ -36,6 +36,7 @@ from meeting_app.desk.models import CheckIn
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Country, Meeting
 from meeting_app.models import utcnow
+from meeting_app.outcomes.models import AttendanceSignOff
 from meeting_app.registration.models import Participant, RegistrationStatus
 
 SLUG_MAX = 80
@@ -113,12 +114,14 @@ def _change_slug(communique: Communique, slug: str) -> None:
 
 def placeholder_values(meeting: Meeting | None, language: str) -> dict[str, str]:
     """The meeting's facts in `language`, as the communiqué's placeholders quote them:
-    the approved people checked in at the door on the meeting's days (or, before
-    anyone is, those approved), the countries they came from, the dates, venue and
+    the figures of the attendance register's latest sign-off, else the approved
+    people checked in at the door on the meeting's days (or, before anyone is, those
+    approved), the countries they came from, the dates, venue and
     host. The counts come bare ("7") and with their noun in the language's plural
     form ("7 participants", "1 country")."""
     if meeting is None:
         return {}
+    signed = _signed_attendance(meeting)
     approved = Participant.status == RegistrationStatus.APPROVED
     # A check-in's day is the meeting's local date: a rehearsal at the desk the day
     # before, or a scan after the meeting, is no attendance.
@@ -132,22 +135,29 @@ def placeholder_values(meeting: Meeting | None, language: str) -> dict[str, str]
             CheckIn.day.between(meeting.start_date, meeting.end_date),
         )
     )
-    if db.session.scalar(db.select(sa.exists(checked_in))):
-        counted = Participant.id.in_(checked_in)
+    if signed is not None:
+        # The secretariat signed the attendance register off: its figures are the facts.
+        participants = int(signed.get("participants") or 0)
+        countries = db.session.execute(
+            db.select(Country).where(Country.code.in_(list(signed.get("countries") or [])))
+        ).scalars()
     else:
-        counted = approved
-    participants = db.session.scalar(
-        db.select(sa.func.count(Participant.id)).where(
-            Participant.meeting_id == meeting.id, counted
+        if db.session.scalar(db.select(sa.exists(checked_in))):
+            counted = Participant.id.in_(checked_in)
+        else:
+            counted = approved
+        participants = db.session.scalar(
+            db.select(sa.func.count(Participant.id)).where(
+                Participant.meeting_id == meeting.id, counted
+            )
         )
-    )
-    countries = db.session.execute(
-        db.select(Country)
-        .join(Delegation, Delegation.country_code == Country.code)
-        .join(Participant, Participant.delegation_id == Delegation.id)
-        .where(Delegation.meeting_id == meeting.id, counted)
-        .distinct()
-    ).scalars()
+        countries = db.session.execute(
+            db.select(Country)
+            .join(Delegation, Delegation.country_code == Country.code)
+            .join(Participant, Participant.delegation_id == Delegation.id)
+            .where(Delegation.meeting_id == meeting.id, counted)
+            .distinct()
+        ).scalars()
     names = sorted((c.name(language) for c in countries), key=sort_key(language))
     if meeting.start_date == meeting.end_date:
         dates = format_date(meeting.start_date, "long", locale=language)
@@ -168,6 +178,17 @@ def placeholder_values(meeting: Meeting | None, language: str) -> dict[str, str]
         "host": localized(meeting.host, meeting.default_language, language).text,
         "meeting": localized(meeting.title, meeting.default_language, language).text,
     }
+
+
+def _signed_attendance(meeting: Meeting) -> dict | None:
+    """The figures of the attendance register's latest sign-off, if any."""
+    figures = db.session.execute(
+        db.select(AttendanceSignOff.figures)
+        .where(AttendanceSignOff.meeting_id == meeting.id)
+        .order_by(AttendanceSignOff.signed_at.desc(), AttendanceSignOff.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return figures if isinstance(figures, dict) and "participants" in figures else None
 
 
 @dataclass(frozen=True)

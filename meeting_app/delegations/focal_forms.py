@@ -30,6 +30,7 @@ def nomination_form(delegation: Delegation, **kwargs) -> RegistrationForm:
         [(delegation.id, delegation.country.name(current_language()))],
         LANGUAGE_NAMES,
         hidden=hidden_fields(meeting),
+        participation_mode=meeting.participation_mode,
         **kwargs,
     )
     form.delegation_id.data = str(delegation.id)

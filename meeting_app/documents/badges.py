@@ -36,6 +36,7 @@ from meeting_app.documents.pdf import qr_src, render_each, save
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 from meeting_app.models import utcnow
+from meeting_app.registration import participation
 from meeting_app.registration.models import Category, Participant, RegistrationStatus
 
 
@@ -608,7 +609,9 @@ def select(
     participant_id: int | None = None,
     ids: list[int] | None = None,
 ) -> list[Participant]:
-    """Approved participants, by delegation and name, with the filters the desk offers."""
+    """Approved participants who come in person (online ones get no badge,
+    registration/participation.py), by delegation and name, with the filters the
+    desk offers."""
     query = (
         sa.select(Participant)
         .where(
@@ -616,6 +619,7 @@ def select(
             Participant.status == RegistrationStatus.APPROVED,
             # An erased person keeps their seat in the counts, but has no badge.
             Participant.erased_at.is_(None),
+            participation.in_person_clause(meeting),
         )
         .options(joinedload(Participant.delegation).joinedload(Delegation.country))
         .order_by(

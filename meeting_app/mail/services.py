@@ -177,11 +177,32 @@ def html_version(subject: str, body_text: str, language: str, meeting=None) -> s
         subject=subject,
         language=language,
         name=name,
-        logo_cid=LOGO_CID if meeting is not None and meeting.logo_png else "",
+        logo_cid=LOGO_CID if meeting is not None and has_logo(meeting) else "",
         accent=accent,
         on_accent=on_accent,
         paragraphs=paragraphs,
     )
+
+
+# {(meeting id, its updated_at): whether it has a logo}, per process. The logo is
+# deferred (loaded by what shows it): reading it for each mail's layout was a query,
+# and its bytes, for every registration. Setting it changes the meeting's updated_at.
+_HAS_LOGO: dict[tuple, bool] = {}
+HAS_LOGO_CACHED = 256
+
+
+def has_logo(meeting) -> bool:
+    """Whether `meeting` has a logo, without loading it when an earlier mail of
+    this process already told (for the meeting as last changed)."""
+    if "logo_png" not in sa.inspect(meeting).unloaded or meeting.id is None:
+        return bool(meeting.logo_png)  # at hand, or being changed in this request
+    key = (meeting.id, meeting.updated_at)
+    found = _HAS_LOGO.get(key)
+    if found is None:
+        found = _HAS_LOGO[key] = bool(meeting.logo_png)
+        if len(_HAS_LOGO) > HAS_LOGO_CACHED:
+            _HAS_LOGO.clear()
+    return found
 
 
 # What every word Jinja's urlize makes a link contains: a scheme ("http://"), "www.",

@@ -368,6 +368,22 @@ _AUTOMATIC = (
             _p("certificate_link"),
         ],
     ),
+    # The feedback survey (surveys/services.py), to those checked in at least once.
+    Automatic(
+        "survey_invitation",
+        _l("Feedback survey invitation, after the meeting (those checked in)"),
+        REMINDERS,
+        lambda: _("%(meeting)s: tell us what you thought", meeting="meeting"),
+        lambda: [
+            _(
+                "Thank you for taking part in “%(meeting)s”. Please tell us what you thought"
+                " of it: a few questions, answered once, through your own link:",
+                meeting="meeting",
+            ),
+            _p("survey_link"),
+        ],
+        ("survey_link",),
+    ),
     # Sponsored participation (travel/sponsorship.py): `note` is the organisers' note
     # on the funding decision.
     Automatic(

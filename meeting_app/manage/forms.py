@@ -21,6 +21,7 @@ from meeting_app.core.forms import Form, choices
 from meeting_app.core.i18n import language_name
 from meeting_app.meetings.services import CONTENT_LANGUAGES, MeetingInput
 from meeting_app.registration.forms import no_control_characters
+from meeting_app.registration.participation import MEETING_MODES
 
 NEW_SERIES = "new"
 # How a meeting takes registrations (Meeting.registration_mode: one of
@@ -111,6 +112,16 @@ class MeetingForm(Form):
     host_country_first = BooleanField(
         _l("In the list of participants, the host country's delegation comes first")
     )
+    # Left out of a submission, it stays as it is (the page always sends one).
+    participation_mode = RadioField(
+        _l("How people take part"),
+        choices=choices(MEETING_MODES.items()),
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    online_counts_against_capacity = BooleanField(
+        _l("Online participants count against the meeting's capacity")
+    )
 
     def __init__(self, *args, series=(), countries=(), sources=(), language="en", **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,6 +140,10 @@ class MeetingForm(Form):
         )
         self.source_id.choices = choices([("", _l("Nothing: an empty meeting")), *sources])
         self.content_languages = list(CONTENT_LANGUAGES)
+
+    def validate_participation_mode(self, field):
+        if field.data and field.data not in MEETING_MODES:
+            raise ValidationError(_l("Choose how people take part."))
 
     def validate_new_series_title(self, field):
         if self.series_id.data == NEW_SERIES and not field.data:

@@ -45,6 +45,7 @@ def _form(meeting: Meeting | None = None, **kwargs) -> MeetingForm:
         del form.source_id, form.copy_agenda
     else:  # a new meeting takes them from the meeting it starts from, or the defaults
         del form.registration_mode, form.host_country_first
+        del form.participation_mode, form.online_counts_against_capacity
     return form
 
 
@@ -173,6 +174,8 @@ def meeting_settings(slug: str):
         form.fill_from(meetings.input_from(meeting))
         form.registration_mode.data = meeting.registration_mode
         form.host_country_first.data = meeting.host_country_first
+        form.participation_mode.data = meeting.participation_mode
+        form.online_counts_against_capacity.data = meeting.online_counts_against_capacity
     to_move = 0
     if _check_all(form, meeting):
         data = form.to_input(keep=meeting)
@@ -189,6 +192,10 @@ def meeting_settings(slug: str):
                 accreditation=services.AccreditationSettings(
                     registration_mode=form.registration_mode.data,
                     host_country_first=form.host_country_first.data,
+                ),
+                participation_settings=services.ParticipationSettings(
+                    participation_mode=form.participation_mode.data or meeting.participation_mode,
+                    online_counts_against_capacity=form.online_counts_against_capacity.data,
                 ),
             )
         except meetings.MeetingError as error:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import meetings_where
+from meeting_app.agenda import attendance
 from meeting_app.agenda import services as agenda
 from meeting_app.delegations.models import Delegation, DelegationQuota
 from meeting_app.extensions import db
@@ -18,6 +19,8 @@ from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.privacy import audit
 from meeting_app.questions import services as registration_form
+from meeting_app.registration import participation, seats
+from meeting_app.registration import services as registrations
 from meeting_app.registration.models import Participant, RegistrationStatus
 from meeting_app.travel import services as travel
 
@@ -76,17 +79,25 @@ class AccreditationSettings:
     host_country_first: bool
 
 
+@dataclass(frozen=True)
+class ParticipationSettings:
+    participation_mode: str  # participation.MEETING_MODES
+    online_counts_against_capacity: bool
+
+
 def change_settings(
     meeting: Meeting,
     data: meetings.MeetingInput,
     *,
     user=None,
     accreditation: AccreditationSettings | None = None,
+    participation_settings: ParticipationSettings | None = None,
 ) -> SettingsChange:
     """Saves a meeting's settings (meetings.update_meeting) and, with
     `accreditation`, who may register and where the host country's delegation
-    stands in the list of participants (logged by name, as the others); when the
-    time zone changes, every session keeps its local time. Raises MeetingError."""
+    stands in the list of participants, and with `participation_settings` how
+    people take part (each logged by name, as the others); when the time zone
+    changes, every session keeps its local time. Raises MeetingError."""
     old_zone = meeting.timezone
     changed = meetings.update_meeting(meeting, data, user=user)
     if accreditation is not None:
@@ -103,8 +114,35 @@ def change_settings(
             db.session.flush()
             audit.record("meeting.settings", user=user, meeting=meeting, details=", ".join(own))
             changed = [*changed, *own]
+    if participation_settings is not None:
+        changed = [*changed, *_change_participation(meeting, participation_settings, user)]
     moved = agenda.keep_local_times(meeting, old_zone) if "timezone" in changed else 0
     return SettingsChange(changed, moved)
+
+
+def _change_participation(meeting: Meeting, wanted: ParticipationSettings, user) -> list[str]:
+    """Who is online, and who holds a seat of the capacity or of a session, follow
+    from these settings (registration/participation.py): a change recounts the
+    seats and gives seats freed to the waiting list. The meeting's seats may then
+    exceed its capacity (online participants counted from now on): nobody loses
+    their place, the next ones wait."""
+    if wanted.participation_mode not in participation.MEETING_MODES:
+        raise ValueError(f"participation mode {wanted.participation_mode!r}")
+    own = [
+        name
+        for name in ("participation_mode", "online_counts_against_capacity")
+        if getattr(meeting, name) != getattr(wanted, name)
+    ]
+    if not own:
+        return []
+    for name in own:
+        setattr(meeting, name, getattr(wanted, name))
+    db.session.flush()
+    seats.recount(meeting)
+    attendance.recount(meeting)
+    registrations.promote_waiting_list(meeting)
+    audit.record("meeting.settings", user=user, meeting=meeting, details=", ".join(own))
+    return own
 
 
 def sessions_moved_by_zone(meeting: Meeting, new_zone: str) -> int:
@@ -154,6 +192,8 @@ def clone_meeting(
         "sponsorship_enabled",
         "registration_mode",
         "host_country_first",
+        "participation_mode",
+        "online_counts_against_capacity",
     ):
         setattr(meeting, field, getattr(source, field))
     meeting.reminder_days_before = list(source.reminder_days_before or [])

@@ -148,6 +148,8 @@ def preview_values(meeting: Meeting, key: str, language: str, person: Participan
                 if sessions
                 else "- " + gettext("(each session that changed, with its new time and room)")
             )
+        if "survey_link" in extras:
+            values["survey_link"] = public_base_url() + f"/r/{person.token or '…'}/survey"
         if "closes" in extras:
             closes = meeting.registration_closes_at
             values["closes"] = (

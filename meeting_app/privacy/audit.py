@@ -68,6 +68,18 @@ ACTIONS = {
     "delegation.quotas": _l("Quotas of a delegation changed"),
     "credentials.uploaded": _l("Credentials letter of a delegation received"),
     "credentials.downloaded": _l("Credentials letter of a delegation downloaded"),
+    "outcomes.published": _l("Minutes or decisions published"),
+    "attendance.signed_off": _l("Attendance register signed off"),
+    "attendance.exported": _l("Attendance register downloaded"),
+    "survey.settings": _l("Feedback survey's settings changed"),
+    "survey.question_saved": _l("Feedback survey question added or changed"),
+    "survey.question_deleted": _l("Feedback survey question deleted"),
+    "survey.opened": _l("Feedback survey opened"),
+    "survey.closed": _l("Feedback survey closed"),
+    "survey.invited": _l("Feedback survey invitations written"),
+    "survey.exported": _l("Feedback survey answers exported"),
+    "material.uploaded": _l("Meeting document's file uploaded"),
+    "material.deleted": _l("Meeting document deleted"),
 }
 
 COMMAND_LINE = "command line"

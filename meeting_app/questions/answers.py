@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from flask import g, has_app_context
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import joinedload
 
@@ -122,15 +123,17 @@ _live_lock = threading.Lock()
 def live_questions(meeting_id: int) -> tuple[PlainQuestion, ...]:
     """The meeting's questions (not the archived ones) in form order, as plain
     copies: those of an earlier request while no question has changed since."""
-    table = FormQuestion.__table__
-    signature = tuple(
-        (question_id, updated_at)
-        for question_id, updated_at in db.session.execute(
-            sa.select(table.c.id, table.c.updated_at)
-            .where(table.c.meeting_id == meeting_id, table.c.archived_at.is_(None))
-            .order_by(table.c.position, table.c.id)
+    signature = _read_signatures().pop(meeting_id, None)
+    if signature is None:
+        table = FormQuestion.__table__
+        signature = tuple(
+            (question_id, updated_at)
+            for question_id, updated_at in db.session.execute(
+                sa.select(table.c.id, table.c.updated_at)
+                .where(table.c.meeting_id == meeting_id, table.c.archived_at.is_(None))
+                .order_by(table.c.position, table.c.id)
+            )
         )
-    )
     with _live_lock:
         found = _LIVE.get((meeting_id, signature))
         if found is not None:
@@ -147,6 +150,20 @@ def live_questions(meeting_id: int) -> tuple[PlainQuestion, ...]:
         while len(_LIVE) > LIVE_CACHED:
             _LIVE.popitem(last=False)
     return found
+
+
+def _read_signatures() -> dict[int, tuple]:
+    """{meeting id: its live questions' signature} read earlier in this request
+    (fields.upload_limit, before the view), for `live_questions` to use once."""
+    return g.setdefault("question_signatures", {}) if has_app_context() else {}
+
+
+def keep_signature(meeting_id: int, signature: tuple) -> None:
+    """The (id, updated_at) of the meeting's live questions in form order, just read
+    (fields.upload_limit reads them with the files' limit, by the URL): the
+    registration views' `live_questions` then needs no query of its own."""
+    if has_app_context():
+        _read_signatures()[meeting_id] = signature
 
 
 def answers_of(participant_ids: Iterable[int]) -> dict[int, dict[int, FormAnswer]]:

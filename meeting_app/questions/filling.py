@@ -6,6 +6,7 @@ Services flush at most; the caller commits."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from meeting_app.core.i18n import current_language
 from meeting_app.extensions import db
 from meeting_app.files import services as stored_files
 from meeting_app.files.models import StoredFile
+from meeting_app.models import UTCDateTime, utcnow
 from meeting_app.questions.answers import PlainQuestion, display, is_empty, live_questions, text
 from meeting_app.questions.models import FILE_TYPES, FormAnswer, FormQuestion, QuestionType
 from meeting_app.registration.models import Participant
@@ -166,15 +168,40 @@ def store_new_answers(participant: Participant, saved: Saved) -> None:
     if saved.new_values:
         if participant.id is None:
             db.session.flush()
-        table = FormAnswer.__table__
-        # RETURNING (the ids are not needed) makes SQLAlchemy send the rows as one
-        # INSERT rather than one per row: PostgreSQL spends a fifth less on them.
-        db.session.execute(
-            sa.insert(table).returning(table.c.id),
-            [{**row, "participant_id": participant.id} for row in saved.new_values],
-        ).close()
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(
+                _INSERT_FROM_JSON,
+                {
+                    "participant_id": participant.id,
+                    "updated_at": utcnow(),
+                    "rows": json.dumps([[r["question_id"], r["value"]] for r in saved.new_values]),
+                },
+            )
+        else:
+            table = FormAnswer.__table__
+            # RETURNING (the ids are not needed) makes SQLAlchemy send the rows as
+            # one INSERT rather than one per row.
+            db.session.execute(
+                sa.insert(table).returning(table.c.id),
+                [{**row, "participant_id": participant.id} for row in saved.new_values],
+            ).close()
         saved.new_values = []
     adopt_files(participant, saved)
+
+
+# A new registration's answers on PostgreSQL: the rows as one JSON array of
+# [question id, value] pairs, one parameter. As an INSERT of 30 rows of
+# parameters, SQLAlchemy and psycopg took 0.7 ms more per registration to write
+# and send them (the json type keeps each value's text as written here).
+_INSERT_FROM_JSON = sa.text(
+    "INSERT INTO form_answers (participant_id, question_id, value, updated_at)"
+    " SELECT :participant_id, CAST(pair->>0 AS INTEGER), pair->1, :updated_at"
+    " FROM json_array_elements(CAST(:rows AS JSON)) AS pair"
+).bindparams(
+    sa.bindparam("participant_id", type_=sa.Integer),
+    sa.bindparam("updated_at", type_=UTCDateTime),
+    sa.bindparam("rows", type_=sa.Text),
+)
 
 
 def adopt_files(participant: Participant, saved: Saved) -> None:

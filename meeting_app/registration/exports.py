@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 from meeting_app.core.i18n import zone_name
 from meeting_app.questions.answers import answers_of, is_empty, option_label, questions_of, text
 from meeting_app.questions.models import FILE_TYPES, FormAnswer, FormQuestion, QuestionType
+from meeting_app.registration import participation
 from meeting_app.registration.forms import country_names
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -262,6 +263,12 @@ def participant_export(
     by its name. The answers are read in one query, the countries' names in one."""
     participants = list(participants)
     header, rows = participant_table(participants, language, meeting.timezone)
+    if meeting.participation_mode != participation.IN_PERSON:
+        with force_locale(language):
+            header.append(_("Takes part"))
+            modes = {key: str(label) for key, label in participation.ATTENDANCE_MODES.items()}
+        for participant, row in zip(participants, rows, strict=True):
+            row.append(modes[participation.mode_of(participant)])
     questions = exported_questions(meeting, sensitive=sensitive)
     if not questions:
         return header, rows

@@ -7,7 +7,7 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from markupsafe import Markup
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import Choice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import Select, html_params
@@ -16,6 +16,7 @@ from meeting_app.core.forms import Form, SelectField, choices, email_field
 from meeting_app.core.i18n import current_language
 from meeting_app.meetings.services import countries_by_name
 from meeting_app.registration.models import EDITABLE_FIELDS, GENDERS, NOT_SAID, Category, Honorific
+from meeting_app.registration.participation import ATTENDANCE_MODES, HYBRID
 
 OTHER = "other"  # the "international organisation / other" choice: no delegation
 
@@ -185,6 +186,12 @@ class RegistrationForm(Form):
     consent_public_list = BooleanField(
         _l("List my name and organisation on the meeting's public list of delegations")
     )
+    # Asked in a hybrid meeting only (the form is built with its mode).
+    attendance_mode = RadioField(
+        _l("How will you take part?"),
+        choices=choices(ATTENDANCE_MODES.items()),
+        validators=[DataRequired(_l("Choose whether you come in person or take part online."))],
+    )
     acknowledge_data_use = BooleanField(
         _l("I have read how my data is used"),
         validators=[DataRequired(_l("Please confirm that you have read how your data is used."))],
@@ -196,9 +203,12 @@ class RegistrationForm(Form):
         languages: dict[str, str],
         *args,
         hidden: frozenset[str] = frozenset(),
+        participation_mode: str = "in_person",
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        if participation_mode != HYBRID:
+            del self.attendance_mode
         self.honorific.choices = choices([("", "—"), *((h.value, h.label) for h in Honorific)])
         self.category.choices = choices(
             [("", _l("Choose…")), *((c.value, c.label) for c in Category)]
@@ -263,6 +273,8 @@ class RegistrationForm(Form):
             values["passport_number"] = (given["passport_number"] or "").upper()
         if "consent_public_list" in given:
             values["consent_public_list"] = given["consent_public_list"]
+        if "attendance_mode" in given:
+            values["attendance_mode"] = given["attendance_mode"]
         return values
 
     def fill_from(self, participant) -> None:

@@ -63,7 +63,10 @@ def _form(meeting, **kwargs) -> OrganiserRegistrationForm:
     question, the organisers-only ones included."""
     form_class = fields.question_form(OrganiserRegistrationForm, meeting, audience=fields.ORGANISER)
     return form_class(
-        services.delegation_choices(meeting, current_language()), LANGUAGE_NAMES, **kwargs
+        services.delegation_choices(meeting, current_language()),
+        LANGUAGE_NAMES,
+        participation_mode=meeting.participation_mode,
+        **kwargs,
     )
 
 
@@ -271,6 +274,10 @@ def edit(slug: str, participant_id: int):
             db.session.rollback()
             form.forget_kept_files()
             form.delegation_id.errors.append(_("This delegation is full."))
+        except services.InPersonFull:
+            db.session.rollback()
+            form.forget_kept_files()
+            form.attendance_mode.errors.append(_("The meeting has no in-person place left."))
         else:
             participant.role = role
             commit()

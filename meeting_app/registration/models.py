@@ -145,6 +145,7 @@ EDITABLE_FIELDS = (
     "nationality_code",
     "passport_number",
     "consent_public_list",
+    "attendance_mode",
 )
 
 # Shown to organisers and the participant only, never written into the change log,
@@ -256,6 +257,13 @@ class Participant(Base):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_HOLDING
+
+    @property
+    def takes_part_online(self) -> bool:
+        """See registration/participation.py (the one definition)."""
+        from meeting_app.registration.participation import is_online
+
+        return is_online(self)
 
     @property
     def full_name(self) -> str:

@@ -27,6 +27,7 @@ from meeting_app.questions.models import (
     FormQuestion,
     QuestionType,
 )
+from meeting_app.registration import participation
 from meeting_app.registration.models import Category, Participant, RegistrationStatus
 
 OTHER_DELEGATION = "other"
@@ -48,6 +49,7 @@ class Filters:
     search: str = ""
     order: str = ORDERS[0]
     answer: str = ""  # see ANSWERED above
+    takes_part: str = ""  # "in_person", "online" or "" (all): registration/participation.py
 
     @property
     def answer_filter(self) -> tuple[int, str, str] | None:
@@ -80,6 +82,9 @@ class Filters:
             answer=args.get("answer", "")
             if _ANSWER_FILTER.fullmatch(args.get("answer", ""))
             else "",
+            takes_part=args.get("takes_part", "")
+            if args.get("takes_part", "") in participation.ATTENDANCE_MODES
+            else "",
         )
 
     def as_args(self) -> dict[str, str]:
@@ -90,6 +95,7 @@ class Filters:
             "q": self.search,
             "sort": self.order if self.order != ORDERS[0] else "",
             "answer": self.answer,
+            "takes_part": self.takes_part,
         }
         return {key: value for key, value in args.items() if value}
 
@@ -121,6 +127,10 @@ def participants_query(meeting: Meeting, filters: Filters) -> sa.Select:
         query = query.where(Participant.status == filters.status)
     if filters.category:
         query = query.where(Participant.category == filters.category)
+    if filters.takes_part == participation.ONLINE:
+        query = query.where(participation.online_clause(meeting))
+    elif filters.takes_part == participation.IN_PERSON:
+        query = query.where(participation.in_person_clause(meeting))
     if filters.delegation == OTHER_DELEGATION:
         query = query.where(Participant.delegation_id.is_(None))
     elif filters.delegation:

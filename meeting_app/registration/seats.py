@@ -20,6 +20,7 @@ from sqlalchemy.orm.util import identity_key
 from meeting_app.delegations.models import Delegation, DelegationQuota
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
+from meeting_app.registration import participation
 from meeting_app.registration.models import SEAT_HOLDING, Category, Participant
 
 
@@ -101,10 +102,16 @@ def _forget_quotas(delegation_id: int) -> None:
 
 
 def take_seat(
-    meeting_id: int, delegation_id: int | None, category: Category | None = None
+    meeting_id: int,
+    delegation_id: int | None,
+    category: Category | None = None,
+    *,
+    meeting_seat: bool = True,
 ) -> SeatResult:
     """Takes a seat in the delegation's quota for `category` (if it sets one), in
-    the delegation (if any) and in the meeting: all or none."""
+    the delegation (if any) and, unless `meeting_seat` is False (an online
+    participant the capacity does not count, registration/participation.py), in
+    the meeting: all or none."""
     if (
         delegation_id is not None
         and category is not None
@@ -115,7 +122,7 @@ def take_seat(
         if category is not None:
             _give_back_quota(delegation_id, category)
         return SeatResult.DELEGATION_FULL
-    if not _take(Meeting, meeting_id, Meeting.capacity):
+    if meeting_seat and not _take(Meeting, meeting_id, Meeting.capacity):
         if delegation_id is not None:
             _give_back(Delegation, delegation_id)
             if category is not None:
@@ -125,12 +132,27 @@ def take_seat(
 
 
 def release_seat(
-    meeting_id: int, delegation_id: int | None, category: Category | None = None
+    meeting_id: int,
+    delegation_id: int | None,
+    category: Category | None = None,
+    *,
+    meeting_seat: bool = True,
 ) -> None:
     if delegation_id is not None:
         if category is not None:
             _give_back_quota(delegation_id, category)
         _give_back(Delegation, delegation_id)
+    if meeting_seat:
+        _give_back(Meeting, meeting_id)
+
+
+def take_meeting_seat(meeting_id: int) -> bool:
+    """Only the meeting's seat (a seat holder who now takes part in person)."""
+    return _take(Meeting, meeting_id, Meeting.capacity)
+
+
+def release_meeting_seat(meeting_id: int) -> None:
+    """Only the meeting's seat (a seat holder who now takes part online)."""
     _give_back(Meeting, meeting_id)
 
 
@@ -170,7 +192,9 @@ def recount(meeting: Meeting) -> None:
     db.session.flush()
     holding = (Participant.status.in_(SEAT_HOLDING), Participant.meeting_id == meeting.id)
     meeting.seats_taken = db.session.scalar(
-        sa.select(sa.func.count(Participant.id)).where(*holding)
+        sa.select(sa.func.count(Participant.id)).where(
+            *holding, participation.meeting_seat_clause(meeting)
+        )
     )
     per_delegation = dict(
         db.session.execute(
@@ -265,10 +289,18 @@ def take_seats(
             ).where(DelegationQuota.delegation_id.in_(wanted))
         )
     }
-    capacity, taken = db.session.execute(
-        sa.select(Meeting.capacity, Meeting.seats_taken).where(Meeting.id == meeting_id)
+    capacity, taken, mode, online_counts = db.session.execute(
+        sa.select(
+            Meeting.capacity,
+            Meeting.seats_taken,
+            Meeting.participation_mode,
+            Meeting.online_counts_against_capacity,
+        ).where(Meeting.id == meeting_id)
     ).one()
-    meeting_free = unlimited if capacity is None else capacity - taken
+    # Imported people take part in person, but in an online meeting everyone is
+    # online (participation.py): then they take a meeting seat only if it says so.
+    counts = online_counts or mode != participation.ONLINE
+    meeting_free = unlimited if capacity is None or not counts else capacity - taken
     given: Counter[int | None] = Counter()
     quota_given: Counter[tuple[int, Category]] = Counter()
     seated = []
@@ -297,7 +329,7 @@ def take_seats(
         _forget_quotas(delegation_id)
     for model, row_id, count in [
         *((Delegation, d, n) for d, n in given.items() if d is not None),
-        (Meeting, meeting_id, sum(given.values())),
+        (Meeting, meeting_id, sum(given.values()) if counts else 0),
     ]:
         table = model.__table__
         if count:

@@ -35,7 +35,7 @@ from meeting_app.privacy import audit
 from meeting_app.questions import filling
 from meeting_app.questions.answers import PlainQuestion
 from meeting_app.questions.services import hidden_fields
-from meeting_app.registration import placeholders, seats
+from meeting_app.registration import participation, placeholders, seats
 from meeting_app.registration.models import (
     EDITABLE_FIELDS,
     PRIVATE_FIELDS,
@@ -69,6 +69,12 @@ class DelegationFull(RegistrationError):
 
 class SeatUnavailable(RegistrationError):
     pass
+
+
+class InPersonFull(RegistrationError):
+    """A seat holder who would now take part in person finds the meeting full."""
+
+    field = "attendance_mode"
 
 
 class SeatRefused(DelegationFull):
@@ -215,7 +221,12 @@ def register(
         if replaces is not None:
             seat = _take_over(replaces, participant, by_user=by_user, actor=actor)
         else:
-            seat = seats.take_seat(meeting.id, values.get("delegation_id"), participant.category)
+            seat = seats.take_seat(
+                meeting.id,
+                values.get("delegation_id"),
+                participant.category,
+                meeting_seat=participation.holds_meeting_seat(participant),
+            )
     except IntegrityError as error:
         # The unique (meeting, e-mail) constraint decides, also between concurrent requests.
         if "email" not in str(error.orig):
@@ -325,7 +336,12 @@ def register_again(
     details = _apply(participant, values) if values else []
     if answers or files:
         details += filling.save_answers(participant, answers or {}, files, questions).lines
-    seat = seats.take_seat(meeting.id, participant.delegation_id, participant.category)
+    seat = seats.take_seat(
+        meeting.id,
+        participant.delegation_id,
+        participant.category,
+        meeting_seat=participation.holds_meeting_seat(participant),
+    )
     if seat is not seats.SeatResult.TAKEN:
         # This request holds the row since the claim: nobody else can change it now.
         participant.status = Status.WAITLISTED
@@ -609,6 +625,10 @@ def update_registration(
         is not seats.SeatResult.TAKEN
     ):
         raise DelegationFull("delegation full")
+    mode_changed = "attendance_mode" in changed
+    was_online = participation.is_online(participant)
+    if mode_changed:
+        _move_meeting_seat(participant, values["attendance_mode"])
     lines = _apply(participant, values)
     if answers or files:
         saved = filling.save_answers(participant, answers or {}, files, questions)
@@ -629,7 +649,26 @@ def update_registration(
             participant=participant,
             details=", ".join(changed),  # the field names, never the values
         )
+    if mode_changed:
+        # A seat given back moves the waiting list up; and a person waiting who now
+        # takes part online may need no seat of the capacity at all.
+        promote_waiting_list(meeting)
+        attendance.mode_changed(participant, was_online=was_online)
     return changed
+
+
+def _move_meeting_seat(participant: Participant, new_mode: str) -> None:
+    """A seat holder's meeting seat when they change how they take part (before
+    anything is changed: InPersonFull leaves all as it was)."""
+    if not participant.holds_seat:
+        return
+    meeting = participant.meeting
+    had = participation.holds_meeting_seat(participant)
+    needs = participation.takes_meeting_seat(meeting, new_mode)
+    if needs and not had and not seats.take_meeting_seat(meeting.id):
+        raise InPersonFull("meeting full")
+    if had and not needs:
+        seats.release_meeting_seat(meeting.id)
 
 
 def _shown(value) -> str:
@@ -659,13 +698,21 @@ def change_status(
     freed = old_status in _SEATED and new_status not in _SEATED
     if old_status not in _SEATED and new_status in _SEATED:
         result = seats.take_seat(
-            participant.meeting_id, participant.delegation_id, participant.category
+            participant.meeting_id,
+            participant.delegation_id,
+            participant.category,
+            meeting_seat=participation.holds_meeting_seat(participant),
         )
         if result is not seats.SeatResult.TAKEN:
             _claim(participant, new_status, old_status)
             raise SeatUnavailable(result.value)
     elif freed:
-        seats.release_seat(participant.meeting_id, participant.delegation_id, participant.category)
+        seats.release_seat(
+            participant.meeting_id,
+            participant.delegation_id,
+            participant.category,
+            meeting_seat=participation.holds_meeting_seat(participant),
+        )
     participant.status_changed_at = utcnow()
     participant.decision_reason = reason
     record(participant, old_status, new_status, by_user=by_user, details=reason)
@@ -777,8 +824,10 @@ def promote_waiting_list(meeting: Meeting) -> list[Participant]:
     """Gives freed seats to people waiting for one, in the order they registered,
     skipping those whose delegation is still full; e-mails each one moved up.
     Those an organiser put on the waiting list stay there until an organiser
-    decides otherwise."""
+    decides otherwise. Once the meeting is full, those who need no seat of its
+    capacity (online participants it does not count) still move up."""
     promoted = []
+    meeting_full = False
     waiting = (
         db.session.execute(
             db.select(Participant)
@@ -790,17 +839,22 @@ def promote_waiting_list(meeting: Meeting) -> list[Participant]:
         .all()
     )
     for participant in waiting:
+        meeting_seat = participation.holds_meeting_seat(participant)
+        if meeting_full and meeting_seat:
+            continue
         try:
             _claim(participant, Status.WAITLISTED, seat_status(meeting))
         except StaleChange:
             continue
         result = seats.take_seat(
-            participant.meeting_id, participant.delegation_id, participant.category
+            participant.meeting_id,
+            participant.delegation_id,
+            participant.category,
+            meeting_seat=meeting_seat,
         )
         if result is not seats.SeatResult.TAKEN:
             _claim(participant, seat_status(meeting), Status.WAITLISTED)
-            if result is seats.SeatResult.MEETING_FULL:
-                break
+            meeting_full = meeting_full or result is seats.SeatResult.MEETING_FULL
             continue
         participant.status_changed_at = utcnow()
         record(participant, Status.WAITLISTED, participant.status, actor="waiting list")

@@ -47,6 +47,7 @@ def registration_form(meeting, **kwargs) -> RegistrationForm:
         services.delegation_choices(meeting, current_language()),
         LANGUAGE_NAMES,
         hidden=hidden_fields(meeting),
+        participation_mode=meeting.participation_mode,
         **kwargs,
     )
 
@@ -314,6 +315,12 @@ def edit(token: str):
             db.session.rollback()
             form.forget_kept_files()
             form.delegation_id.errors.append(_("This delegation is full."))
+        except services.InPersonFull:
+            db.session.rollback()
+            form.forget_kept_files()
+            form.attendance_mode.errors.append(
+                _("The meeting has no in-person place left: you may take part online.")
+            )
         else:
             commit()
             flash(_("Your changes are saved.") if changed else _("Nothing was changed."), "success")

@@ -265,6 +265,7 @@ def test_every_automatic_mail_is_valid_html_and_escapes_what_people_typed(
         values["situation"] = registration.situation_text(person, values["meeting"])
         values["sessions"] = "- <b>Panel</b> & more: 09:00–10:00, Salle B"
         values["closes"] = "1 June 2030, 18:00"
+        values["survey_link"] = "https://example.org/r/x/survey"
         # A focal point's mails (delegations/mails.py) have these besides.
         values |= {
             "focal_point_link": "https://example.org/d/x",

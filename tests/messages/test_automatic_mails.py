@@ -281,6 +281,7 @@ def test_every_default_reads_in_each_language_with_nothing_left_unfilled(
         values |= {"situation": "…", "sessions": "- …", "closes": "1 June"}
         values |= {"focal_point_link": "…", "focal_point": "…", "invitation_link": "…"}
         values |= {"nominee": "…"}
+        values |= {"survey_link": "…"}
         for key in texts.AUTOMATIC:
             subject, body = texts.render(meeting, key, language, values)
             assert subject and body.strip(), key

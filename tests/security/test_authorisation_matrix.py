@@ -33,10 +33,13 @@ from meeting_app.documents import jobs, letters
 from meeting_app.extensions import db
 from meeting_app.files.models import StoredFile
 from meeting_app.mail.models import MailAttachment, OutgoingMail
+from meeting_app.materials.models import DocumentFile, DocumentKind, MeetingDocument, Visibility
 from meeting_app.meetings.models import Meeting, MeetingStatus
 from meeting_app.messages.models import Message, MessageState
+from meeting_app.outcomes.models import Decision
 from meeting_app.questions.models import FormAnswer, FormQuestion, QuestionType
 from meeting_app.registration.models import Participant
+from meeting_app.surveys.models import Survey, SurveyQuestion, SurveyRespondent, SurveyResponse
 from meeting_app.travel.models import Hotel, HotelBooking, RoomBlock
 from tests.conftest import make_app
 
@@ -135,6 +138,8 @@ EXPECTED = {
     ("agenda.schedule_xml", "GET"): public(),
     ("agenda.session_detail", "GET"): public(),
     ("agenda.session_ics", "GET"): public(),
+    ("materials.public_list", "GET"): public(),
+    ("materials.public_file", "GET"): public(),
     ("communiques.index", "GET"): public(),
     ("communiques.detail", "GET"): public(),
     ("communiques.pdf", "GET"): public(),
@@ -182,6 +187,8 @@ EXPECTED = {
     ("agenda.programme_ics", "GET"): private(),
     ("agenda.choose", "POST"): private(302),
     ("documents.own_document", "GET"): private(),
+    ("materials_private.own_list", "GET"): private(),
+    ("materials_private.own_file", "GET"): private(),  # a public document, by the link
     # Travel support: the demo meeting does not offer it (back to the private page).
     ("sponsorship.support", "GET"): private(302),
     ("sponsorship.withdraw", "POST"): private(302),  # nothing asked: back with a word
@@ -213,6 +220,8 @@ EXPECTED = {
     ("desk.arrivals_figures", "GET"): desk(),  # the board's figures, for its script
     ("desk.arrivals_export", "GET"): desk(),
     ("documents_desk.badge_page", "GET"): desk(),
+    ("materials_desk.desk_list", "GET"): desk(),
+    ("materials_desk.desk_file", "GET"): desk(),
     ("travel_desk.pickups", "GET"): desk(),
     ("travel_desk.departures", "GET"): desk(),
     ("travel_desk.rooming", "GET"): desk(),
@@ -272,6 +281,11 @@ EXPECTED = {
     ("sponsorship_manage.report", "GET"): organisers(),
     ("sponsorship_manage.report_export", "GET"): organisers(),
     # Travel and hotels: the organisers' pages (a block holding a room is not deleted).
+    ("materials_manage.index", "GET"): organisers(),
+    ("materials_manage.new", "GET"): organisers(),
+    ("materials_manage.edit", "GET"): organisers(),
+    ("materials_manage.file", "GET"): organisers(),
+    ("materials_manage.delete", "GET"): organisers(),
     ("travel_manage.index", "GET"): organisers(),
     ("travel_manage.new_hotel", "GET"): organisers(),
     ("travel_manage.hotel", "GET"): organisers(),
@@ -348,6 +362,40 @@ EXPECTED = {
     ("privacy.data_download", "GET"): private(),
     ("privacy_manage.erase", "GET"): organisers(),
     ("privacy_manage.audit_log", "GET"): any_organisers(),
+    # The outcome record: the public versions for all, every version to the approved
+    # participants' own links, the editing to organisers; the attendance register is
+    # read by the desk (hosts too) and signed off by organisers.
+    ("outcomes.public_record", "GET"): public(),
+    ("outcomes.participant_record", "GET"): private(),
+    ("outcomes_manage.index", "GET"): organisers(),
+    ("outcomes_manage.edit_minutes", "GET"): organisers(),
+    ("outcomes_manage.preview_minutes", "POST"): organisers(),
+    ("outcomes_manage.publish_minutes", "POST"): organisers(302),  # no minutes: refused
+    ("outcomes_manage.decisions_page", "GET"): organisers(),
+    ("outcomes_manage.new_decision", "GET"): organisers(),
+    ("outcomes_manage.edit_decision", "GET"): organisers(),
+    ("outcomes_manage.move_decision", "POST"): organisers(400),  # no direction sent
+    ("outcomes_manage.publish_decisions", "POST"): organisers(302),
+    # The organiser deletes it; for the administrator after them it is gone.
+    ("outcomes_manage.delete_decision", "POST"): {**organisers(302), "admin": 404},
+    ("outcomes_manage.sign_off", "POST"): organisers(422),  # no name typed
+    ("outcomes_desk.register_page", "GET"): desk(),
+    ("outcomes_desk.register_pdf", "GET"): desk(),
+    ("outcomes_desk.register_xlsx", "GET"): desk(),
+    # The feedback survey: built, opened and read by the organisers; answered through
+    # the private link by those checked in.
+    ("surveys_manage.index", "GET"): organisers(),
+    ("surveys_manage.settings", "POST"): organisers(422),  # anonymity fixed once opened
+    ("surveys_manage.new_question", "GET"): organisers(),
+    ("surveys_manage.edit_question", "GET"): organisers(),
+    ("surveys_manage.delete_question", "POST"): organisers(302),  # answered: refused
+    ("surveys_manage.move_question", "POST"): organisers(400),  # no direction sent
+    ("surveys_manage.open_survey", "POST"): organisers(302),
+    ("surveys_manage.invite", "POST"): organisers(302),
+    ("surveys_manage.close_survey", "POST"): organisers(302),
+    ("surveys_manage.results_page", "GET"): organisers(),
+    ("surveys_manage.export", "GET"): organisers(),
+    ("surveys.answer", "GET"): private(),  # the link holder was checked in
 }
 
 
@@ -364,12 +412,15 @@ class World:
     message: Message  # a message sent to the participants
     attachment: MailAttachment  # a file sent with the meeting's messages
     question: FormQuestion  # a question of the registration form, answered
+    survey_question: SurveyQuestion  # of the open feedback survey, answered
     own_file: StoredFile  # a file the link holder gave as an answer
     subject_file: StoredFile  # one the subject gave
     block: RoomBlock  # a hotel's room block, where the subject holds a room
     staff: User  # what the staff pages are about (none of the visitors)
     focal_point: FocalPoint  # of the subject's delegation
     credential: Credential  # the subject's delegation's credentials letter
+    document: MeetingDocument  # a public document of the meeting, with a file in English
+    decision: Decision  # a decision of the meeting's outcome record
     job_id: str  # the organiser's badge print
     letters_job_id: str  # the organiser's letters
     forged: str
@@ -451,12 +502,21 @@ def build_world() -> World:
         content=b"%PDF",
     )
     db.session.add(FormAnswer(participant=own, question=photo, file=own_file))
+    survey_question = SurveyQuestion(type="rating", label={"en": "Useful?"}, position=1)
+    survey = Survey(meeting_id=meeting.id, status="open", questions=[survey_question])
+    db.session.add(survey)
+    db.session.flush()
+    db.session.add(SurveyRespondent(survey_id=survey.id, participant_id=subject.id))
+    db.session.add(SurveyResponse(survey_id=survey.id, answers={str(survey_question.id): 4}))
     block = room_block(meeting, "Hôtel Tour Hassan")
     db.session.add(HotelBooking(participant=subject, block=block))
     staff = create_user(
         "subject-staff@example.org", "a long enough password", roles={meeting: Role.HOST}
     )
     focal_point, credential = accreditation_of(subject.delegation)
+    document = meeting_document(meeting)
+    decision = Decision(meeting_id=meeting.id, text={"fr": "Adopter le plan de travail"})
+    db.session.add(decision)
     db.session.commit()
     return World(
         meeting=meeting,
@@ -470,12 +530,15 @@ def build_world() -> World:
         message=message,
         attachment=attachment,
         question=question,
+        survey_question=survey_question,
         own_file=own_file,
         subject_file=picture,
         block=block,
         staff=staff,
         focal_point=focal_point,
         credential=credential,
+        document=document,
+        decision=decision,
         job_id="no-such-job",  # the tests that follow jobs make their own
         letters_job_id="no-such-job",
         forged=own.token[: tokens.SELECTOR_LENGTH] + tokens.new_token()[tokens.SELECTOR_LENGTH :],
@@ -493,6 +556,28 @@ def accreditation_of(delegation: Delegation) -> tuple[FocalPoint, Credential]:
     )
     db.session.add_all([focal_point, credential])
     return focal_point, credential
+
+
+def meeting_document(meeting: Meeting) -> MeetingDocument:
+    """A public concept note with its English file."""
+    document = MeetingDocument(
+        meeting_id=meeting.id,
+        kind=DocumentKind.CONCEPT_NOTE,
+        title={"en": "Concept note"},
+        visibility=Visibility.PUBLIC,
+    )
+    document.files.append(
+        DocumentFile(
+            language="en",
+            filename="note.pdf",
+            content_type="application/pdf",
+            size=4,
+            sha256="2" * 64,
+            content=b"%PDF",
+        )
+    )
+    db.session.add(document)
+    return document
 
 
 def room_block(meeting: Meeting, hotel: str) -> RoomBlock:
@@ -544,6 +629,7 @@ def values_for(rule, role: str, world: World) -> dict:
         "message_id": world.message.id,
         "attachment_id": world.attachment.id,
         "question_id": world.question.id,
+        "survey_question_id": world.survey_question.id,
         "file_id": world.own_file.id
         if rule.endpoint.startswith("registration.")
         else world.subject_file.id,
@@ -552,6 +638,9 @@ def values_for(rule, role: str, world: World) -> dict:
         "user_id": world.staff.id,
         "focal_point_id": world.focal_point.id,
         "credential_id": world.credential.id,
+        "document_id": world.document.id,
+        "decision_id": world.decision.id,
+        "version_id": world.document.files[0].id,
         "meeting_id": world.meeting.id,
         "job_id": world.letters_job_id
         if rule.endpoint.startswith("documents_manage.")
@@ -721,6 +810,8 @@ ID_ARGUMENTS = {
     "delegation_id",
     "attachment_id",
     "question_id",
+    "survey_question_id",
+    "decision_id",
     "hotel_id",
     "block_id",
     "focal_point_id",
@@ -743,7 +834,11 @@ def other_meeting_ids() -> dict:
     )
     db.session.add(question)
     block = room_block(dakar, "Radisson Blu Dakar")
+    survey_question = SurveyQuestion(type="rating", label={"en": "Useful?"})
+    db.session.add(Survey(meeting_id=dakar.id, questions=[survey_question]))
     focal_point, credential = accreditation_of(dakar.delegations[0])
+    decision = Decision(meeting_id=dakar.id, text={"fr": "Décision de Dakar"})
+    db.session.add(decision)
     db.session.commit()
     session = (
         db.session.execute(db.select(AgendaSession).filter_by(meeting_id=dakar.id))
@@ -757,6 +852,8 @@ def other_meeting_ids() -> dict:
         "delegation_id": dakar.delegations[0].id,
         "attachment_id": attachment.id,
         "question_id": question.id,
+        "survey_question_id": survey_question.id,
+        "decision_id": decision.id,
         "hotel_id": block.hotel.id,
         "block_id": block.id,
         "focal_point_id": focal_point.id,
@@ -893,6 +990,8 @@ def test_a_draft_meetings_public_addresses_are_not_found(server_app, make_meetin
                 rule.endpoint,
                 slug="secret-draft",
                 **({"session_id": 1} if "session_id" in rule.arguments else {}),
+                **({"document_id": 1} if "document_id" in rule.arguments else {}),
+                **({"language": "en"} if "language" in rule.arguments else {}),
             )
             for rule in public_rules
         ]
