@@ -83,9 +83,15 @@ class Config:
     # Draw badges in the background as registrations change, so that printing them
     # is quick (meeting_app/documents/ahead.py).
     BADGES_AHEAD = True
+    # Draw the programme booklet when the agenda is published, so that no download
+    # waits for it (meeting_app/documents/booklet_store.py).
+    BOOKLETS_AHEAD = True
     # A print or render job whose tasks have not said they are alive for this long
     # has lost its worker: it is marked failed and may be started again.
     RENDER_HEARTBEAT_SECONDS = 60
+    # A participant export of more rows than this is written by a task (a job with a
+    # progress page), not in the request: a web worker's timeout would kill it.
+    EXPORT_IN_REQUEST_MAX_ROWS = 2000
 
     # The demo accounts named in the README may sign in everywhere but in production.
     DEMO_ACCOUNTS_ALLOWED = True
@@ -105,6 +111,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # No background drawing after every commit; the tests of it turn it on.
     BADGES_AHEAD = False
+    BOOKLETS_AHEAD = False
 
 
 class ProductionConfig(Config):
@@ -176,13 +183,14 @@ def from_environment(cls: type[Config], environ=os.environ) -> dict:
         "PRIVATE_LINK_MAIL_INTERVAL",
         "MAIL_CLAIM_SECONDS",
         "RENDER_HEARTBEAT_SECONDS",
+        "EXPORT_IN_REQUEST_MAX_ROWS",
         "MESSAGE_ATTACHMENTS_MAX_BYTES",
     ):
         if environ.get(key):
             settings[key] = int(environ[key])
     if environ.get("MAIL_TIMEOUT"):
         settings["MAIL_TIMEOUT"] = float(environ["MAIL_TIMEOUT"])
-    for key in ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "BADGES_AHEAD"):
+    for key in ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "BADGES_AHEAD", "BOOKLETS_AHEAD"):
         if environ.get(key):
             settings[key] = environ[key].lower() in _TRUE
     return settings

@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     from meeting_app.core import database, uploads
     from meeting_app.core.i18n import select_locale
     from meeting_app.documents import ahead as badges_ahead
+    from meeting_app.documents import booklet_store
     from meeting_app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from meeting_app.models import import_all_models
 
@@ -58,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     database.install_sqlite_pragmas()
     db.init_app(app)
     badges_ahead.listen()
+    booklet_store.listen()
     migrate.init_app(
         app,
         db,

@@ -6,6 +6,8 @@ import sqlite3
 import stat
 import subprocess
 import tempfile
+from collections.abc import Callable
+from typing import BinaryIO
 
 import click
 from flask import Flask, current_app
@@ -27,9 +29,11 @@ def require_migrated_database() -> None:
         )
 
 
-def write_output(out: str, content: bytes) -> None:
+def write_output(out: str, content: bytes | Callable[[BinaryIO], object]) -> None:
     """Writes an export to `out` whole or not at all: on a full disk (or any write
     error) a clear message instead of a traceback, and no partial file left behind.
+    `content` is the bytes, or a function that writes them to the file it is given
+    (a streamed export, never whole in memory).
 
     A regular file is written beside its place and renamed over it, so that an
     earlier export at that path stays intact until the new one is complete. A
@@ -38,13 +42,13 @@ def write_output(out: str, content: bytes) -> None:
     try:
         if os.path.exists(out) and not stat.S_ISREG(os.stat(out).st_mode):
             with open(out, "wb") as handle:
-                handle.write(content)
+                _write(handle, content)
             return
         directory = os.path.dirname(os.path.abspath(out))
         descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".export-")
         try:
             with os.fdopen(descriptor, "wb") as handle:
-                handle.write(content)
+                _write(handle, content)
             os.replace(temporary, out)
         except BaseException:
             os.unlink(temporary)
@@ -53,6 +57,13 @@ def write_output(out: str, content: bytes) -> None:
         reason = error.strerror or str(error)
         message = f"Could not write {out}: {reason}. Nothing was written."
         raise click.ClickException(message) from None
+
+
+def _write(handle: BinaryIO, content: bytes | Callable[[BinaryIO], object]) -> None:
+    if isinstance(content, bytes):
+        handle.write(content)
+    else:
+        content(handle)
 
 
 def register(app: Flask) -> None:
@@ -141,8 +152,6 @@ _separator = click.option(
 def export_participants(
     slug, out, status, delegation, category, search, language, sensitive, separator
 ):
-    from flask_babel import force_locale
-
     from meeting_app.registration import exports
     from meeting_app.registration.queries import Filters, participants_query
 
@@ -156,22 +165,27 @@ def export_participants(
     filters = Filters.from_args(
         {"status": status, "delegation": delegation, "category": category, "q": search}
     )
-    with force_locale(language):
-        participants = db.session.execute(participants_query(meeting, filters)).scalars().all()
-        header, rows = exports.participant_export(
-            meeting, participants, language, sensitive=sensitive
-        )
+    # Streamed: read in chunks and written to the file as they come.
+    header, rows = exports.participant_export(
+        meeting, participants_query(meeting, filters), language, sensitive=sensitive
+    )
     delimiter = exports.csv_delimiter(separator, language)
-    write_output(out, exports.spreadsheet(fmt, header, rows, meeting.slug, delimiter))
+    written = []
+    write_output(
+        out,
+        lambda handle: written.append(
+            exports.write_spreadsheet(handle, fmt, header, rows, meeting.slug, delimiter)
+        ),
+    )
     from meeting_app.privacy import audit
 
     audit.record(
         "participants.exported_sensitive" if sensitive else "participants.exported",
         meeting=meeting,
-        details=f"{fmt}, {len(rows)}",
+        details=f"{fmt}, {written[0]}",
     )
     commit()
-    click.echo(f"{counted(len(rows), 'participant', 'participants')} written to {out}.")
+    click.echo(f"{counted(written[0], 'participant', 'participants')} written to {out}.")
 
 
 @export.command("delegations", help="Delegation list (CSV or XLSX by the file's extension).")

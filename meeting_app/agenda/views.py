@@ -24,6 +24,7 @@ from meeting_app.agenda.published import (
     shown,
 )
 from meeting_app.agenda.times import zone_of_days
+from meeting_app.core import tasks
 from meeting_app.core.collation import sort_key
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import (
@@ -165,13 +166,20 @@ def agenda_pdf(slug: str):
     if paper not in booklet.PAPER:
         abort(404)
     try:
-        pdf = booklet.booklet_pdf(meeting, language=requested_language(), paper=paper)
+        # Kept from its drawing ahead (documents/booklet_store.py); drawn now only
+        # when no worker has drawn it yet, and then kept for every other request.
+        found = booklet.booklet_file(meeting, language=requested_language(), paper=paper)
     except RenderError:
         current_app.logger.exception("Programme booklet failed for %s", slug)
         abort(500)
-    response = Response(pdf, mimetype="application/pdf")
+    if found.drawn:
+        tasks.commit()
+    response = Response(found.pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{meeting.slug}-programme.pdf"'
-    return response
+    # The digest changes with whatever the booklet shows: a reader's copy is checked
+    # with one small request, and a new version is fetched.
+    response.set_etag(f"{found.version}-{found.digest}")
+    return response.make_conditional(request)
 
 
 @bp.get("/meetings/<slug>/schedule.xml")

@@ -102,6 +102,7 @@ def init_app(app: Flask) -> Celery:
 TASK_MODULES = [
     "meeting_app.mail.tasks",
     "meeting_app.documents.tasks",
+    "meeting_app.documents.export_jobs",
     "meeting_app.privacy.tasks",
     "meeting_app.messages.tasks",
 ]

@@ -1,5 +1,6 @@
 """Pages that belong to no domain: the language choice and the health check."""
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -36,8 +37,9 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target
 
 
-def attachment(body: bytes, filename: str, mimetype: str) -> Response:
+def attachment(body: bytes | Iterable[bytes], filename: str, mimetype: str) -> Response:
     """A download; `filename` is ours (slugs and fixed words), never user text.
+    `body` may be an iterable of pieces: a streamed download.
     `mimetype` is the Content-Type as sent: Werkzeug would add a second charset to
     a text type that names one already ("text/csv; charset=utf-8; charset=utf-8")."""
     return Response(

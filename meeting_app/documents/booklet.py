@@ -1,7 +1,8 @@
 """The programme booklet: cover, the published agenda day by day, and the
-delegations (approved participants who agreed to be listed)."""
+delegations (approved participants who agreed to be listed). Drawn once for each
+published version, language and paper, and kept (booklet_store.py)."""
 
-from functools import lru_cache
+from dataclasses import dataclass
 
 from flask import render_template
 from flask_babel import force_locale
@@ -9,7 +10,7 @@ from flask_babel import force_locale
 from meeting_app.agenda.published import by_day, published_agenda, shown
 from meeting_app.core.i18n import localized
 from meeting_app.delegations.services import public_list
-from meeting_app.documents import logo
+from meeting_app.documents import booklet_store, logo
 from meeting_app.documents.pdf import render_pdf
 from meeting_app.meetings.models import Meeting
 
@@ -37,13 +38,35 @@ def booklet_html(meeting: Meeting, *, language: str, paper: str) -> str:
         )
 
 
+@dataclass(frozen=True)
+class Booklet:
+    pdf: bytes
+    version: int
+    digest: str  # booklet_store.inputs: changes whenever the booklet would
+    drawn: bool  # drawn now (to be committed by the caller), not found kept
+
+
+def booklet_file(meeting: Meeting, *, language: str, paper: str = "a4") -> Booklet:
+    """The booklet of the meeting as it is now: the kept one (drawn ahead when the
+    agenda was published), or, if there is none yet (the task has not finished, or
+    failed, or something it shows changed since), drawn now and kept, flushed for
+    the caller's commit. So it is never stale and never missing, and a request
+    waits for WeasyPrint only when no worker has drawn this booklet before it.
+    Raises pdf.RenderError if WeasyPrint fails."""
+    current = booklet_store.inputs(meeting, language, paper)
+    pdf = booklet_store.find(meeting.id, current, language, paper)
+    if pdf is not None:
+        return Booklet(pdf, current.version, current.digest, drawn=False)
+    pdf = render_pdf(booklet_html(meeting, language=language, paper=paper), bare=True)
+    booklet_store.keep(meeting.id, current, language, paper, pdf)
+    return Booklet(pdf, current.version, current.digest, drawn=True)
+
+
 def booklet_pdf(meeting: Meeting, *, language: str, paper: str = "a4") -> bytes:
-    return _rendered(booklet_html(meeting, language=language, paper=paper))
+    """The booklet's PDF (booklet_file; a new drawing is kept with the caller's commit)."""
+    return booklet_file(meeting, language=language, paper=paper).pdf
 
 
-@lru_cache(maxsize=8)
-def _rendered(html: str) -> bytes:
-    """Kept per process for the same HTML: the booklet changes only with the published
-    agenda, the listed delegations or the meeting, while anyone may ask for it again
-    and again, and drawing 300 sessions takes WeasyPrint seconds."""
-    return render_pdf(html, bare=True)
+def ahead(meeting: Meeting) -> list[tuple[str, str]]:
+    """The booklets drawn ahead: each of the meeting's languages on each paper."""
+    return [(language, paper) for language in meeting.languages for paper in PAPER]

@@ -3,7 +3,8 @@ tasks (documents/tasks.py) while the browser follows their progress.
 
 A job is a row (RenderJob): its state, progress, heartbeat and, once done, its
 PDF, so that any server answers the polls and the download, and no folder needs
-to be shared between servers. Jobs belong to the user who started them; the PDF
+to be shared between servers. (A participant export keeps its file in its parts
+instead: export_jobs.py.) Jobs belong to the user who started them; the PDF
 stays downloadable for KEEP, and the sweep deletes older jobs.
 
 Every change of state is one conditional UPDATE, so that two processes deciding
@@ -243,6 +244,25 @@ def finish(job_id: str, pdf: bytes) -> bool:
     if ok:
         db.session.execute(sa.delete(RenderJobPart).where(RenderJobPart.job_id == job_id))
     return bool(ok)
+
+
+def finish_in_parts(job_id: str, *, parts: int, total: int) -> bool:
+    """Marks done, if it is still running, a job whose result is its parts' bytes in
+    order (an export, stored in pieces and downloaded piece by piece); `total`: the
+    rows it holds."""
+    return bool(
+        _update(
+            job_id,
+            RenderJob.state == RUNNING,
+            state=DONE,
+            parts=parts,
+            parts_done=parts,
+            done=total,
+            total=total,
+            finished_at=utcnow(),
+            heartbeat_at=utcnow(),
+        )
+    )
 
 
 def sweep() -> int:

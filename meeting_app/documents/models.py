@@ -119,3 +119,26 @@ class RenderJobPart(Base):
     job_id: Mapped[str] = mapped_column(sa.ForeignKey("render_jobs.id", ondelete="CASCADE"))
     number: Mapped[int]
     pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+
+
+class StoredBooklet(Base):
+    """The programme booklet of a published agenda version, in a language and on a
+    paper, drawn once (documents.draw_booklets, on publication; or by the first
+    request that finds none) and served to every worker of every server from here.
+
+    `digest` sums up everything else the booklet shows (the meeting's title, venue,
+    logo..., the listed delegates; booklet_store.inputs_digest): a booklet is served
+    only while its digest is the current one, so a change is never hidden by it.
+    `version` is 0 for the booklet of a meeting with no published agenda."""
+
+    __tablename__ = "stored_booklets"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "version", "language", "paper"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    language: Mapped[str] = mapped_column(sa.String(5))
+    paper: Mapped[str] = mapped_column(sa.String(10))
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,7 +19,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from meeting_app.accounts.models import User
 from meeting_app.core import tasks
-from meeting_app.documents import ahead, badges, jobs, letters
+from meeting_app.documents import ahead, badges, booklet, booklet_store, jobs, letters
 from meeting_app.documents.models import BadgeDrawing, RenderJob
 from meeting_app.documents.pdf import RenderError, join, render_pdf
 from meeting_app.extensions import db
@@ -296,3 +296,29 @@ def _release(key) -> bool:
     _drawing(key, claimed_at=utcnow(), again=False)
     tasks.commit()
     return False
+
+
+# The programme booklet drawn ahead (booklet_store.py).
+
+
+@shared_task(name="documents.draw_booklets", soft_time_limit=600, time_limit=660)
+def draw_booklets(meeting_id: int) -> int:
+    """Draws the booklets of the meeting's published agenda (each of its languages
+    on each paper) that are not kept for its present state, committing each, then
+    drops those of older versions. Returns how many it drew. Two such tasks at once
+    (a publication, then a new logo) may draw the same booklet twice: the last one
+    kept stays, and both are right for their digest."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or booklet_store.published_version(meeting_id) == booklet_store.NO_VERSION:
+        return 0  # nothing published: the booklet says so, drawn on demand
+    drawn = 0
+    try:
+        for language, paper in booklet.ahead(meeting):
+            drawn += booklet.booklet_file(meeting, language=language, paper=paper).drawn
+            tasks.commit()
+        booklet_store.forget_older(meeting_id, booklet_store.published_version(meeting_id))
+        tasks.commit()
+    except RenderError as error:  # the download draws it, or says why it cannot
+        db.session.rollback()
+        log.warning("programme booklet of meeting %s not drawn ahead: %s", meeting_id, error)
+    return drawn

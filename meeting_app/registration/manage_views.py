@@ -3,20 +3,32 @@ Every view requires the organiser role (set once for the blueprint)."""
 
 from datetime import UTC
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from werkzeug.wsgi import wrap_file
 
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_role
 from meeting_app.core.database import as_id, requested_page
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
-from meeting_app.core.tasks import commit
+from meeting_app.core.tasks import commit, enqueue
 from meeting_app.core.uploads import MB, accepts_upload
 from meeting_app.core.views import attachment
-from meeting_app.documents import letters
+from meeting_app.documents import export_jobs, job_views, jobs, letters
 from meeting_app.extensions import db
 from meeting_app.files import services as files
 from meeting_app.mail.models import OutgoingMail
@@ -40,6 +52,7 @@ from meeting_app.registration.models import Category, Participant, RegistrationS
 from meeting_app.registration.queries import (
     Filters,
     answer_filter_groups,
+    list_page,
     participants_query,
     status_counts,
 )
@@ -87,18 +100,16 @@ def _keep_files(form) -> None:
 def index(slug: str):
     meeting = _meeting(slug)
     filters = Filters.from_args(request.args)
-    page = db.paginate(
-        participants_query(meeting, filters),
-        page=requested_page(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    # One grouped count serves the counts line and, unless a filter narrows the
+    # list beyond its status, the number of matches too.
+    counts = status_counts(meeting)
+    page = list_page(meeting, filters, requested_page(), PER_PAGE, counts)
     return render_template(
         "registration/manage/index.html",
         meeting=meeting,
         page=page,
         filters=filters,
-        counts=status_counts(meeting),
+        counts=counts,
         statuses=list(RegistrationStatus),
         categories=list(Category),
         delegations=services.delegation_choices(meeting, current_language()),
@@ -447,23 +458,114 @@ def _local(value, tz):
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
 def export(slug: str, fmt: str):
+    """The list as filtered, streamed as it is read; more people than
+    EXPORT_IN_REQUEST_MAX_ROWS are written by a task instead, followed on the
+    export's page (a request that long would meet the web worker's timeout)."""
     meeting = _meeting(slug)
     filters = Filters.from_args(request.args)
-    participants = db.session.execute(participants_query(meeting, filters)).scalars()
+    query = participants_query(meeting, filters)
     language = current_language()
     # The answers to sensitive questions only when asked for, and logged apart.
     sensitive = request.args.get("sensitive") == "1"
-    header, rows = exports.participant_export(meeting, participants, language, sensitive=sensitive)
     delimiter = exports.csv_delimiter(request.args.get("sep"), language)
+    total = export_jobs.count(query)
     audit.record(
         "participants.exported_sensitive" if sensitive else "participants.exported",
         user=current_user,
         meeting=meeting,
-        details=f"{fmt}, {len(rows)}",
+        details=f"{fmt}, {total}",
     )
+    if total > current_app.config["EXPORT_IN_REQUEST_MAX_ROWS"]:
+        job = export_jobs.create(
+            meeting,
+            current_user,
+            fmt=fmt,
+            filters=filters,
+            language=language,
+            sensitive=sensitive,
+            delimiter=delimiter,
+            total=total,
+        )
+        return _export_started(meeting, job)
     commit()
-    return attachment(
-        exports.spreadsheet(fmt, header, rows, meeting.slug, delimiter),
-        f"{meeting.slug}-participants.{fmt}",
-        exports.MIMETYPES[fmt],
+    filename = f"{meeting.slug}-participants.{fmt}"
+    if fmt == "csv":
+        body = stream_with_context(_csv(meeting.id, filters, language, sensitive, delimiter))
+        return attachment(body, filename, exports.MIMETYPES[fmt])
+    header, rows = exports.participant_export(meeting, query, language, sensitive=sensitive)
+    # A zip is made whole before it can be sent: in a temporary file, sent from it
+    # (the response closes it).
+    file, _count = exports.xlsx_file(header, rows, meeting.slug)
+    return attachment(wrap_file(request.environ, file), filename, exports.MIMETYPES[fmt])
+
+
+def _csv(meeting_id: int, filters: Filters, language: str, sensitive: bool, delimiter: str):
+    """The CSV, read and written as the response is sent: by then the request's
+    session has ended (stream_with_context gives a new one), so nothing loaded
+    before is used."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    query = participants_query(meeting, filters)
+    header, rows = exports.participant_export(meeting, query, language, sensitive=sensitive)
+    yield from exports.csv_chunks(header, rows, delimiter)
+
+
+EXPORT_JOBS = job_views.Routes(
+    page="registration_manage.export_job",
+    status="registration_manage.export_job_status",
+    pdf="registration_manage.export_job_file",
+    retry="registration_manage.retry_export_job",
+    kinds=(export_jobs.PARTICIPANTS,),
+)
+
+
+def _export_started(meeting: Meeting, job):
+    """Sends the export's task once the job is stored; the job's page follows it."""
+    enqueue(export_jobs.export_participants, job.id)
+    commit()
+    if job_views.wants_json():
+        return jsonify(job_views.status(meeting, job, EXPORT_JOBS)), 202
+    return redirect(url_for(".export_job", slug=meeting.slug, job_id=job.id), 303)
+
+
+@bp.get("/exports/<job_id>")
+def export_job(slug: str, job_id: str):
+    meeting = _meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, EXPORT_JOBS)
+    return render_template(
+        "registration/manage/export_job.html",
+        meeting=meeting,
+        job=job,
+        title=_("Export XLSX") if job.parameters["fmt"] == "xlsx" else _("Export CSV"),
+        job_status=job_views.status(meeting, job, EXPORT_JOBS),
+        empty_form=EmptyForm(),
     )
+
+
+@bp.get("/exports/<job_id>.json")
+def export_job_status(slug: str, job_id: str):
+    meeting = _meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, EXPORT_JOBS)
+    return jsonify(job_views.status(meeting, job, EXPORT_JOBS))
+
+
+@bp.get("/exports/<job_id>/file")
+def export_job_file(slug: str, job_id: str):
+    """The finished export, read from the database a piece at a time."""
+    meeting = _meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, EXPORT_JOBS)
+    if job.state != jobs.DONE:
+        abort(404)
+    body = stream_with_context(export_jobs.pieces(job.id, job.parts))
+    return attachment(body, job.filename, exports.MIMETYPES[job.parameters["fmt"]])
+
+
+@bp.post("/exports/<job_id>/retry")
+def retry_export_job(slug: str, job_id: str):
+    """The same export again (the failed job stays failed)."""
+    meeting = _meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, EXPORT_JOBS)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if job.state != jobs.FAILED:
+        abort(409)
+    return _export_started(meeting, jobs.again(job, meeting, current_user))

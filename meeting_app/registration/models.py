@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from meeting_app.core.folding import search_text
+from meeting_app.core.i18n import LANGUAGE_NAMES
 from meeting_app.core.tokens import SELECTOR_LENGTH, new_token, selector_of
 from meeting_app.models import Base, LabelledEnum, UTCDateTime, enum_column, set_labels, utcnow
 
@@ -225,9 +227,48 @@ class Participant(Base):
     # Set when an organiser erased the person (privacy/services.py): the row stays,
     # anonymised, so that counts stay right.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SEARCHED, folded (core/folding.py), for the searches of the list, the desk
+    # and the messages: a LIKE on one indexed column, accents and case aside. Kept
+    # in step on every write: the default on insert (ORM and bulk INSERTs alike),
+    # `_refold` below on an ORM update.
+    search_text: Mapped[str] = mapped_column(
+        sa.Text, default=lambda context: _search_text_of(context), server_default=""
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "email", name="uq_participants_meeting_email"),
+        # The organisers' list: one index per order it offers, so that a page is
+        # read from the index in order rather than sorted from the whole meeting.
+        sa.Index("ix_participants_meeting_created", "meeting_id", "created_at", "id"),
+        # By name, the list sorts in the reader's language (core/collation.py):
+        # one index per language, in its collation on PostgreSQL (given as the
+        # column's "ops", which PostgreSQL reads as `family_name COLLATE "fr-x-icu"`;
+        # an expression index would not be reflected as it is written). SQLite has
+        # the app's collations only on the app's own connections: plain columns there.
+        *(
+            sa.Index(
+                f"ix_participants_meeting_name_{language}",
+                "meeting_id",
+                "family_name",
+                "given_name",
+                "id",
+                postgresql_ops={
+                    "family_name": f'COLLATE "{language}-x-icu"',
+                    "given_name": f'COLLATE "{language}-x-icu"',
+                },
+            )
+            for language in sorted(LANGUAGE_NAMES)
+        ),
+        # The list's counts per status: read from the index alone.
+        sa.Index("ix_participants_meeting_status", "meeting_id", "status"),
+        # Infix LIKE on PostgreSQL (pg_trgm); on SQLite a plain index nobody uses
+        # for it, kept so that both databases have the same schema.
+        sa.Index(
+            "ix_participants_search_text",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
     )
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
@@ -271,6 +312,24 @@ class Participant(Base):
 
     def __repr__(self) -> str:
         return f"<Participant {self.id} {self.email}>"
+
+
+# The fields a search looks in (Participant.search_text), in this order.
+SEARCHED = ("given_name", "family_name", "badge_name", "email", "organisation")
+
+
+def _search_text_of(context) -> str:
+    """Participant.search_text of a row being inserted, from its own values."""
+    values = context.get_current_parameters()
+    return search_text(values.get(field) for field in SEARCHED)
+
+
+@sa.event.listens_for(Participant, "before_update")
+def _refold(_mapper, _connection, participant: Participant) -> None:
+    """An ORM update of a searched field (an edit, an erasure) folds them again."""
+    state = sa.inspect(participant)
+    if any(state.attrs[field].history.has_changes() for field in SEARCHED):
+        participant.search_text = search_text(getattr(participant, f) for f in SEARCHED)
 
 
 def entitled_to_letter(participant: Participant) -> bool:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import joinedload
 
 from meeting_app.core.collation import collated, sort_key
+from meeting_app.core.folding import contains
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Country, Meeting
@@ -109,6 +111,13 @@ def participants_query(meeting: Meeting, filters: Filters) -> sa.Select:
     name, sorted by the database in the reader's language, so that each page of the
     list holds the right names), with their delegation and country loaded in the
     same query (no query per row)."""
+    return _matching(meeting, filters, sa.select(Participant)).options(
+        joinedload(Participant.delegation).joinedload(Delegation.country)
+    )
+
+
+def _matching(meeting: Meeting, filters: Filters, query: sa.Select) -> sa.Select:
+    """`query` (of Participant, or of its ids) narrowed and ordered by `filters`."""
     if filters.order == "date":
         order = (Participant.created_at, Participant.id)
     else:
@@ -117,12 +126,7 @@ def participants_query(meeting: Meeting, filters: Filters) -> sa.Select:
             collated(Participant.given_name),
             Participant.id,
         )
-    query = (
-        sa.select(Participant)
-        .where(Participant.meeting_id == meeting.id)
-        .options(joinedload(Participant.delegation).joinedload(Delegation.country))
-        .order_by(*order)
-    )
+    query = query.where(Participant.meeting_id == meeting.id).order_by(*order)
     if filters.status:
         query = query.where(Participant.status == filters.status)
     if filters.category:
@@ -136,21 +140,10 @@ def participants_query(meeting: Meeting, filters: Filters) -> sa.Select:
     elif filters.delegation:
         query = query.where(Participant.delegation_id == int(filters.delegation))
     if filters.search:
-        pattern = f"%{_escape_like(filters.search.lower())}%"
-        query = query.where(
-            sa.or_(
-                *(
-                    sa.func.lower(column).like(pattern, escape="\\")
-                    for column in (
-                        Participant.given_name,
-                        Participant.family_name,
-                        Participant.badge_name,
-                        Participant.email,
-                        Participant.organisation,
-                    )
-                )
-            )
-        )
+        # Part of a name, e-mail or organisation, accents and case aside: one LIKE
+        # on the folded column (a trigram index on PostgreSQL), the query folded the
+        # same way (core/folding.py).
+        query = query.where(contains(Participant.search_text, filters.search))
     if filters.answer_filter:
         condition = _answer_condition(meeting, *filters.answer_filter)
         if condition is not None:
@@ -327,3 +320,65 @@ def status_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
             .group_by(Participant.status)
         ).all()
     )
+
+
+class ListPage(SelectPagination):
+    """A page of the organisers' list, read in two steps: the page's ids first,
+    from the index that holds the list's order (an index-only scan, however deep
+    the page: OFFSET skips index entries, not table rows), then those fifty rows
+    with their delegation. The number of matches is the one given, if any."""
+
+    def _query_items(self) -> list[Participant]:
+        session = self._query_args["session"]
+        ids = list(
+            session.scalars(self._query_args["ids"].limit(self.per_page).offset(self._query_offset))
+        )
+        if not ids:
+            return []
+        rows = session.execute(
+            self._query_args["select"].where(Participant.id.in_(ids)).order_by(None)
+        )
+        found = {participant.id: participant for participant in rows.unique().scalars()}
+        return [found[i] for i in ids if i in found]
+
+    def _query_count(self) -> int:
+        total = self._query_args.get("total")
+        return super()._query_count() if total is None else total
+
+
+def list_page(
+    meeting: Meeting,
+    filters: Filters,
+    page: int,
+    per_page: int,
+    counts: dict[RegistrationStatus, int],
+) -> ListPage:
+    """The page of the organisers' list: `counts` (status_counts) give the number
+    of matches unless a filter narrows the list beyond a status."""
+    return ListPage(
+        select=participants_query(meeting, filters),
+        ids=_matching(meeting, filters, sa.select(Participant.id)),
+        total=known_total(filters, counts),
+        session=db.session(),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+
+
+def known_total(filters: Filters, counts: dict[RegistrationStatus, int]) -> int | None:
+    """How many registrations the list shows, when the counts per status already
+    tell (no filter, or the status alone): the page then skips a second count of
+    the meeting. None when another filter narrows it (it must be counted)."""
+    narrowed = (
+        filters.delegation,
+        filters.category,
+        filters.search,
+        filters.answer,
+        filters.takes_part,
+    )
+    if any(narrowed):
+        return None
+    if filters.status:
+        return counts.get(filters.status, 0)
+    return sum(counts.values())

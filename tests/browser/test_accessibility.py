@@ -21,6 +21,7 @@ from meeting_app.communiques.models import Communique
 from meeting_app.core import tokens
 from meeting_app.delegations.models import Delegation, FocalPoint
 from meeting_app.demo.loader import DEMO_ACCOUNTS
+from meeting_app.documents import export_jobs, jobs
 from meeting_app.extensions import db
 from meeting_app.mail import texts
 from meeting_app.mail.models import OutgoingMail
@@ -65,6 +66,8 @@ NOT_PAGES = {
     "delegations_manage.export": "CSV and XLSX files",
     "documents_manage.list_of_participants": "PDF, XLSX and DOCX files",
     "registration_manage.export": "CSV and XLSX files",
+    "registration_manage.export_job_status": "JSON for the job pages' script",
+    "registration_manage.export_job_file": "a CSV or XLSX file",
     "registration.own_file": "a file a participant uploaded with their answers",
     "surveys_manage.index": "opened in test_survey_in_browser.py",
     "surveys_manage.new_question": "opened in test_survey_in_browser.py",
@@ -411,6 +414,18 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
     visit(f"{base}/registrations/{newcomer.id}")
     visit(f"{base}/registrations/{newcomer.id}/edit")
     visit(f"{base}/registrations/{newcomer.id}/erase")
+    # A large participant export, written by a task: its page once the file is ready.
+    export = jobs.create(
+        dakar,
+        _one(User, email=DEMO_ACCOUNTS[0][0]).one(),
+        kind=export_jobs.PARTICIPANTS,
+        parameters={"fmt": "csv", "filters": {}},
+        total=3,
+        filename=f"{dakar.slug}-participants.csv",
+    )
+    export.state = "done"
+    db.session.commit()
+    visit(f"{base}/registrations/exports/{export.id}")
     visit(f"{base}/agenda/sessions/new")
     visit(f"{base}/agenda/sessions/{dakar_session.id}")
     visit("/manage/communiques/")

@@ -100,7 +100,6 @@ def test_the_same_booklet_is_drawn_once_and_a_change_shows_at_once(
     drawn = []
     real = booklet.render_pdf
     monkeypatch.setattr(booklet, "render_pdf", lambda *a, **k: drawn.append(1) or real(*a, **k))
-    booklet._rendered.cache_clear()
     first = client.get("/meetings/rabat/agenda.pdf?lang=en").get_data()
     assert client.get("/meetings/rabat/agenda.pdf?lang=en").get_data() == first
     assert len(drawn) == 1

@@ -29,7 +29,8 @@ from meeting_app.communiques.models import Communique
 from meeting_app.core import tokens
 from meeting_app.delegations.models import Credential, Delegation, FocalPoint
 from meeting_app.desk.models import CheckIn
-from meeting_app.documents import jobs, letters
+from meeting_app.documents import export_jobs, jobs, letters
+from meeting_app.documents.models import RenderJobPart
 from meeting_app.extensions import db
 from meeting_app.files.models import StoredFile
 from meeting_app.mail.models import MailAttachment, OutgoingMail
@@ -271,6 +272,11 @@ EXPECTED = {
     ("documents_manage.documents_job_status", "GET"): {**organisers(), "admin": 404},
     ("documents_manage.documents_job_pdf", "GET"): {**organisers(), "admin": 404},
     ("documents_manage.retry_documents_job", "POST"): {**organisers(409), "admin": 404},
+    # A participant export written by a task: the organiser's alone.
+    ("registration_manage.export_job", "GET"): {**organisers(), "admin": 404},
+    ("registration_manage.export_job_status", "GET"): {**organisers(), "admin": 404},
+    ("registration_manage.export_job_file", "GET"): {**organisers(), "admin": 404},
+    ("registration_manage.retry_export_job", "POST"): {**organisers(409), "admin": 404},
     ("documents_manage.one_document", "GET"): organisers(),
     ("documents_manage.list_of_participants_page", "GET"): organisers(),
     ("documents_manage.list_of_participants", "GET"): organisers(),
@@ -423,6 +429,7 @@ class World:
     decision: Decision  # a decision of the meeting's outcome record
     job_id: str  # the organiser's badge print
     letters_job_id: str  # the organiser's letters
+    export_job_id: str  # the organiser's participant export
     forged: str
     stranger: str
 
@@ -541,6 +548,7 @@ def build_world() -> World:
         decision=decision,
         job_id="no-such-job",  # the tests that follow jobs make their own
         letters_job_id="no-such-job",
+        export_job_id="no-such-job",
         forged=own.token[: tokens.SELECTOR_LENGTH] + tokens.new_token()[tokens.SELECTOR_LENGTH :],
         stranger=tokens.new_token(),
     )
@@ -644,6 +652,8 @@ def values_for(rule, role: str, world: World) -> dict:
         "meeting_id": world.meeting.id,
         "job_id": world.letters_job_id
         if rule.endpoint.startswith("documents_manage.")
+        else world.export_job_id
+        if rule.endpoint.startswith("registration_manage.")
         else world.job_id,
         "kind": KINDS.get(rule.endpoint),
         "language": "en",
@@ -723,7 +733,7 @@ def clients(server_app, demo_loaded, make_user, login, monkeypatch):
 
 @pytest.fixture
 def organisers_jobs(clients):
-    """A finished badge print and letters job of the organiser's: nobody else may
+    """A finished badge print, letters job and export of the organiser's: nobody else may
     follow or fetch them."""
     meeting = db.session.execute(db.select(Meeting).filter_by(slug="rabat-2022")).scalar_one()
     made = []
@@ -738,6 +748,17 @@ def organisers_jobs(clients):
         )
         job.state, job.pdf = "done", b"%PDF-1.4 test"
         made.append(job.id)
+    export = jobs.create(
+        meeting,
+        clients["users"]["organiser"],
+        kind=export_jobs.PARTICIPANTS,
+        parameters={"fmt": "csv", "filters": {}},
+        total=0,
+        filename="participants.csv",
+    )
+    export.state, export.parts = "done", 1
+    db.session.add(RenderJobPart(job_id=export.id, number=0, pdf=b"\xef\xbb\xbfStatus\r\n"))
+    made.append(export.id)
     db.session.commit()
     return made
 
@@ -746,7 +767,7 @@ def test_every_route_answers_each_visitor_as_expected(
     server_app, demo_loaded, clients, organisers_jobs
 ):
     world = build_world()
-    world.job_id, world.letters_job_id = organisers_jobs
+    world.job_id, world.letters_job_id, world.export_job_id = organisers_jobs
     rules = sorted(server_app.url_map.iter_rules(), key=request_order)
     observed = {}
     for rule in rules:
