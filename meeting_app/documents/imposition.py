@@ -3,7 +3,8 @@
 Each badge is a page at the badge's own size, drawn once (see badges.py). A print
 places those pages: one per page, or several to a sheet of A4 with cut guides
 around each. Placing a badge costs about a millisecond; drawing one costs
-WeasyPrint twenty or more.
+WeasyPrint twenty or more. Badges drawn ahead each carry their own font subsets:
+placed, they share one font of each (fonts.py).
 """
 
 import io
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from meeting_app.documents.pdf import save
+from meeting_app.documents.fonts import SharedFonts
+from meeting_app.documents.pdf import own_streams, save
 
 POINTS_PER_MM = 72 / 25.4
 # Cut guides: a thin solid grey line around each badge.
@@ -44,32 +46,94 @@ A4 = (210, 297)
 # A badge: a one-page PDF, or a page of a PDF that the caller holds open.
 Badge = bytes | pikepdf.Page
 
+# The page boxes a badge printed one per page keeps.
+BOXES = ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox")
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A badge in the print: a form XObject of its page, and that page's boxes."""
+
+    form: pikepdf.Stream
+    boxes: dict[str, list[float]]
+
+    @property
+    def size(self) -> tuple[float, float]:
+        box = self.boxes["/MediaBox"]
+        return box[2] - box[0], box[3] - box[1]
+
 
 def impose(badges: Sequence[Badge], sheet: Sheet | None = None) -> bytes:
     """One PDF of `badges` (all the same size), in order: as they are, or
     `sheet.per_sheet` to a sheet, the grid centred on it (and made smaller if it
-    would otherwise reach into the sheet's margin: four A6 badges fill an A4)."""
+    would otherwise reach into the sheet's margin: four A6 badges fill an A4).
+
+    Each badge's PDF is opened, copied and closed in turn, so that a print holds
+    one badge's PDF at a time; and the badges share one copy of each font
+    (fonts.py): drawn ahead, each carries its own subset."""
     document = pikepdf.new()
+    fonts = SharedFonts(document)
+    copied: set[tuple[int, int]] = set()
     per_page = sheet.per_sheet if sheet else 1
     for start in range(0, len(badges), per_page):
-        group = badges[start : start + per_page]
-        # Opened as they are placed: what is copied keeps its source alive until the
-        # document is saved, and nothing else should (5,000 open at once: 300 MB).
-        sources = [pikepdf.open(io.BytesIO(b)) if isinstance(b, bytes) else None for b in group]
-        pages = [b if s is None else s.pages[0] for b, s in zip(group, sources, strict=True)]
+        placed = [
+            _place(document, badge, fonts, copied) for badge in badges[start : start + per_page]
+        ]
         if sheet is None:
-            document.pages.append(pages[0])
+            _add_page(document, placed[0])
         else:
-            _add_sheet(document, pages, sheet)
+            _add_sheet(document, placed, sheet)
+    fonts.finish()
     return save(document)
 
 
-def _add_sheet(document: pikepdf.Pdf, badges: list[pikepdf.Page], sheet: Sheet) -> None:
+def _place(
+    document: pikepdf.Pdf, badge: Badge, fonts: SharedFonts, copied: set[tuple[int, int]]
+) -> _Placed:
+    source = pikepdf.open(io.BytesIO(badge)) if isinstance(badge, bytes) else None
+    try:
+        page = source.pages[0] if source is not None else badge
+        boxes = {name: [float(v) for v in page.obj[name]] for name in BOXES if name in page.obj}
+        boxes.setdefault("/MediaBox", [float(v) for v in page.mediabox])
+        form = page.as_form_xobject()
+        resources = form.get("/Resources")
+        badge_fonts = resources.get("/Font") if resources is not None else None
+        if badge_fonts is not None:
+            # The form's own resources without the fonts (the page's stay as they
+            # are): the print's shared fonts take their place once copied.
+            form.Resources = pikepdf.Dictionary(
+                {key: value for key, value in resources.items() if key != "/Font"}
+            )
+        placed = document.copy_foreign(form)
+        own_streams(placed, copied)
+        if badge_fonts is not None:
+            placed.Resources.Font = pikepdf.Dictionary(
+                {name: fonts.font(font) for name, font in badge_fonts.items()}
+            )
+        return _Placed(placed, boxes)
+    finally:
+        if source is not None:
+            source.close()
+
+
+def _add_page(document: pikepdf.Pdf, badge: _Placed) -> None:
+    """The badge on a page of its own, as it was: its content and resources."""
+    page = document.add_blank_page(page_size=badge.size)
+    for name, box in badge.boxes.items():
+        page.obj[name] = pikepdf.Array(box)
+    page.Resources = badge.form.Resources
+    content = badge.form.read_bytes()
+    if "/Matrix" in badge.form:  # a rotated page, say: the form's transformation
+        matrix = " ".join(f"{float(v):.6f}" for v in badge.form.Matrix)
+        content = f"q {matrix} cm\n".encode() + content + b"\nQ"
+    page.Contents = document.make_stream(content)
+
+
+def _add_sheet(document: pikepdf.Pdf, badges: list[_Placed], sheet: Sheet) -> None:
     width, height = sheet.width * POINTS_PER_MM, sheet.height * POINTS_PER_MM
     margin = sheet.margin * POINTS_PER_MM
     page = document.add_blank_page(page_size=(width, height))
-    box = badges[0].mediabox
-    badge_width, badge_height = float(box[2] - box[0]), float(box[3] - box[1])
+    badge_width, badge_height = badges[0].size
     # The guides' half-width lies outside the cells: inside the margin too.
     room_width = width - 2 * margin - GUIDE_WIDTH
     room_height = height - 2 * margin - GUIDE_WIDTH
@@ -85,7 +149,7 @@ def _add_sheet(document: pikepdf.Pdf, badges: list[pikepdf.Page], sheet: Sheet) 
     placed, guides = [], [f"{GUIDE_GREY} G {GUIDE_WIDTH:.3f} w"]
     for index, badge in enumerate(badges):
         name = f"/Badge{index}"
-        forms[name] = document.copy_foreign(badge.as_form_xobject())
+        forms[name] = badge.form
         x = left + (index % sheet.columns) * cell_width
         y = top - (index // sheet.columns + 1) * cell_height
         placed.append(f"q {scale:.5f} 0 0 {scale:.5f} {x:.3f} {y:.3f} cm {name} Do Q")
