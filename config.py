@@ -92,6 +92,9 @@ class Config:
     # A participant export of more rows than this is written by a task (a job with a
     # progress page), not in the request: a web worker's timeout would kill it.
     EXPORT_IN_REQUEST_MAX_ROWS = 2000
+    # The largest meeting document file and credentials letter accepted (bytes).
+    DOCUMENT_MAX_BYTES = 20_000_000
+    CREDENTIALS_MAX_BYTES = 10_000_000
 
     # The demo accounts named in the README may sign in everywhere but in production.
     DEMO_ACCOUNTS_ALLOWED = True
@@ -185,6 +188,8 @@ def from_environment(cls: type[Config], environ=os.environ) -> dict:
         "RENDER_HEARTBEAT_SECONDS",
         "EXPORT_IN_REQUEST_MAX_ROWS",
         "MESSAGE_ATTACHMENTS_MAX_BYTES",
+        "DOCUMENT_MAX_BYTES",
+        "CREDENTIALS_MAX_BYTES",
     ):
         if environ.get(key):
             settings[key] = int(environ[key])
