@@ -204,28 +204,35 @@ def preview_minutes(slug: str):
 def publish_minutes(slug: str, session_id: int):
     meeting = meetings.get_meeting(slug)
     session = _session(meeting, session_id)
-    form = PublishForm()
     target = url_for(
         ".edit_minutes", slug=slug, session_id=session.id, language=meeting.default_language
     )
+
+    def published(version) -> str:
+        return _(
+            "Version %(number)d of the minutes is published to %(readers)s.",
+            number=version.number,
+            readers=audience_label(version.audience),
+        )
+
+    return _publish(target, lambda audience: minutes.publish(session, audience, _user()), published)
+
+
+def _publish(target: str, publish, published):
+    """Publishes a version for the readers the form names (`publish(audience)`),
+    then back to `target` with `published(version)` or the reason it was refused."""
+    form = PublishForm()
     if not form.validate_on_submit():
         flash(_("Choose who may read this version."), "error")
         return redirect(target)
     try:
-        version = minutes.publish(session, form.audience.data, _user())
+        version = publish(form.audience.data)
     except services.OutcomeError as error:
         db.session.rollback()
         flash(error_message(error), "error")
         return redirect(target)
     commit()
-    flash(
-        _(
-            "Version %(number)d of the minutes is published to %(readers)s.",
-            number=version.number,
-            readers=audience_label(version.audience),
-        ),
-        "success",
-    )
+    flash(published(version), "success")
     return redirect(target)
 
 
@@ -334,27 +341,19 @@ def delete_decision(slug: str, decision_id: int):
 @bp.post("/decisions/publish")
 def publish_decisions(slug: str):
     meeting = meetings.get_meeting(slug)
-    form = PublishForm()
-    target = url_for(".decisions_page", slug=slug)
-    if not form.validate_on_submit():
-        flash(_("Choose who may read this version."), "error")
-        return redirect(target)
-    try:
-        version = decisions.publish(meeting, form.audience.data, _user())
-    except services.OutcomeError as error:
-        db.session.rollback()
-        flash(error_message(error), "error")
-        return redirect(target)
-    commit()
-    flash(
-        _(
+
+    def published(version) -> str:
+        return _(
             "Version %(number)d of the decisions is published to %(readers)s.",
             number=version.number,
             readers=audience_label(version.audience),
-        ),
-        "success",
+        )
+
+    return _publish(
+        url_for(".decisions_page", slug=slug),
+        lambda audience: decisions.publish(meeting, audience, _user()),
+        published,
     )
-    return redirect(target)
 
 
 # ---------- the attendance register ----------
