@@ -7,24 +7,20 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import format_decimal, gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     FieldList,
     FloatField,
     FormField,
     HiddenField,
-    RadioField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms import Form as PlainForm
 from wtforms.validators import (
@@ -39,6 +35,16 @@ from wtforms.validators import (
 
 from meeting_app.core.forms import Form, SelectField, choices
 from meeting_app.core.i18n import localized
+from meeting_app.questions import fields
+from meeting_app.questions.fields import (
+    ANSWER,
+    CHOOSE,
+    NOT_A_DATE,
+    CheckBoxes,
+    NumberField,
+    OfferedRadio,
+    OfferedSelect,
+)
 from meeting_app.questions.models import QuestionType
 from meeting_app.registration.forms import PHONE, country_choices, no_control_characters
 from meeting_app.surveys import services
@@ -65,12 +71,6 @@ RATING_LABELS = {
     4: _l("4 – Good"),
     5: _l("5 – Excellent"),
 }
-
-ANSWER = _l("Answer this question.")
-CHOOSE = _l("Choose an answer.")
-NOT_OFFERED = _l("This is not one of the choices.")
-NOT_A_NUMBER = _l("Enter a number, such as 12 or 3.5.")
-NOT_A_DATE = _l("Enter a date as year-month-day, such as 2027-03-14.")
 
 
 def _strip(value):
@@ -209,71 +209,13 @@ class QuestionForm(Form):
 # --- The participant's answers ---------------------------------------------------------
 
 
-class NumberField(StringField):
-    """A number as people write it ("3,5" as well as "3.5", spaces between
-    thousands), finite and of a sane size."""
+class DateAnswer(fields.DateAnswer):
+    """The registration form's date answer, saying how to write a date when the
+    browser sends none it can read."""
 
     def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        text = "".join(valuelist[0].split()).replace(",", ".")
-        self.raw = valuelist[0]
-        if not text:
-            self.data = None
-            return
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite() or abs(number) >= NUMBER_LIMIT:
-            self.data = None
-            raise ValueError(NOT_A_NUMBER)
-        self.data = number
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
-
-
-class OfferedRadio(RadioField):
-    """Radio buttons whose answer must be one of those offered (none: the
-    required check decides)."""
-
-    def pre_validate(self, form):
-        if self.data in (None, ""):
-            return
-        if self.data not in {c.value for c in self._choices_from_input(self.choices)}:
-            raise ValidationError(NOT_OFFERED)
-
-
-class OfferedSelect(SelectField):
-    def pre_validate(self, form):
-        if self.data in (None, ""):
-            return
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(NOT_OFFERED) from None
-
-
-class CheckBoxes(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-    def pre_validate(self, form):
-        offered = {c.value for c in self._choices_from_input(self.choices)}
-        if any(value not in offered for value in self.data or ()):
-            raise ValidationError(NOT_OFFERED)
-
-
-class DateAnswer(DateField):
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([v.strip() for v in valuelist])
+            super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(NOT_A_DATE) from None
 
