@@ -84,7 +84,12 @@ def _tied(html: str, field: str) -> bool:
 
 
 def _audit(action: str) -> list[AuditEntry]:
-    return list(db.session.execute(db.select(AuditEntry).filter_by(action=action)).scalars())
+    # In the order written: without ORDER BY, PostgreSQL may return them either way.
+    return list(
+        db.session.execute(
+            db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id)
+        ).scalars()
+    )
 
 
 def _decide(client, meeting, person, decision="funded", note="", **headers):
