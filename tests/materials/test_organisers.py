@@ -41,7 +41,7 @@ def _post(client, url, **values):
 
 
 def _audit(action):
-    return db.session.execute(db.select(AuditEntry).filter_by(action=action)).scalars().all()
+    return db.session.execute(db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id)).scalars().all()
 
 
 def test_an_organiser_adds_a_document_in_french_and_english(client, meeting):

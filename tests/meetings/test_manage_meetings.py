@@ -90,7 +90,7 @@ def _meeting(slug: str) -> Meeting | None:
 
 
 def _audit(action: str) -> list[AuditEntry]:
-    return list(db.session.execute(db.select(AuditEntry).filter_by(action=action)).scalars())
+    return list(db.session.execute(db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id)).scalars())
 
 
 def _field_error(html: str, field: str) -> str:

@@ -757,7 +757,7 @@ def test_every_change_is_in_the_audit_log(client, organiser, meeting, make_parti
         "form.question_deleted",
         "form.fields_hidden",
     ]
-    entries = db.session.scalars(db.select(AuditEntry)).all()
+    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
     assert {e.meeting_id for e in entries} == {meeting.id}
     assert {e.actor for e in entries} == {"boss@example.org"}
     log = client.get(f"/manage/audit?meeting={meeting.slug}", headers=EN).get_data(as_text=True)

@@ -70,7 +70,7 @@ def test_settings_offer_the_three_modes_with_hints_and_save_them(client, organis
     db.session.expire_all()
     meeting = db.session.get(Meeting, meeting.id)
     assert meeting.participation_mode == "hybrid" and meeting.online_counts_against_capacity
-    details = [e.details for e in db.session.scalars(db.select(AuditEntry))]
+    details = [e.details for e in db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id))]
     assert "participation_mode, online_counts_against_capacity" in details
 
 

@@ -220,7 +220,7 @@ def test_csv_lists_hold_the_pages_rows_and_neutralise_formulas(client, host, mee
     ]
     assert rooming[3][-1] == "Waiting list"
     entries = db.session.execute(
-        db.select(AuditEntry).filter_by(action="travel.exported")
+        db.select(AuditEntry).filter_by(action="travel.exported").order_by(AuditEntry.id)
     ).scalars()
     assert [e.details for e in entries] == ["pickups, csv", "rooming, csv"]
 
