@@ -6,27 +6,28 @@ with names in Latin (accented), Cyrillic and Arabic script; their badges are dra
 ahead (kept one by one, each with its own font subsets, as documents.draw_ahead
 keeps them) in one language, and not in another. Then each print (A4 sheets of
 four, as the desk prints) runs in a fresh process, which reports its time, the
-PDF's size and its peak RSS (ru_maxrss; the app's own footprint before the print
-is given too):
+PDF's size, its resident set before the print (the app and the people loaded) and
+its peak (VmHWM, this process's own: ru_maxrss would count the parent's too,
+which a child inherits through fork and exec):
 
-  - drawn ahead, with this tree's imposition (shared fonts, one badge's PDF open
-    at a time);
-  - drawn ahead, with the imposition of the last commit (git HEAD), side by side;
+  - drawn ahead, the stored badges read KEPT_BATCH (500) at a time as they are
+    placed, with shared fonts;
+  - drawn ahead, every stored badge read before placing (as before batches: one
+    batch of them all), side by side;
   - drawn together: nothing kept, every badge drawn by WeasyPrint in chunks.
 
     .venv/bin/python bench/badge_fonts.py
 
-A scratch PostgreSQL database (BENCH_DATABASE_URL to use another).
+A scratch PostgreSQL database, or BENCH_DATABASE_URL's (seeded and its badges
+drawn ahead unless it holds the meeting already: a second run only prints).
 """
 
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
-import types
 from datetime import date
 from pathlib import Path
 
@@ -97,25 +98,23 @@ def _seed(count: int) -> Meeting:
     return meeting
 
 
+def _memory(field: str) -> float:
+    """This process's VmRSS or VmHWM, in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _child(database_url: str, count: int, mode: str) -> None:
     """One print in this fresh process; its figures as JSON on stdout."""
     if mode == "before":
-        # The imposition of the last commit, in place of this tree's.
-        source = subprocess.run(
-            ["git", "show", "HEAD:meeting_app/documents/imposition.py"],  # noqa: S607
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        module = types.ModuleType("imposition_before")
-        exec(compile(source, "imposition_before.py", "exec"), module.__dict__)  # noqa: S102
-        badges.imposition = module
+        badges.KEPT_BATCH = 10**9  # every stored badge read at once, before placing
     app = _app(database_url)
     with app.app_context(), app.test_request_context():
         meeting = db.session.execute(sa.select(Meeting)).scalar_one()
         people = badges.select(meeting)[:count]
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        before = _memory("VmRSS")
         start = time.perf_counter()
         pdf = badges.badges_pdf(
             meeting,
@@ -125,7 +124,7 @@ def _child(database_url: str, count: int, mode: str) -> None:
             base_url=BASE_URL,
         )
         seconds = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = _memory("VmHWM")
     print(json.dumps({"size": len(pdf), "seconds": seconds, "app": before, "peak": peak}))
 
 
@@ -145,11 +144,14 @@ def main() -> None:
     try:
         with app.app_context(), app.test_request_context():
             upgrade()
-            meeting = _seed(max(COUNTS))
-            start = time.perf_counter()
-            drawn = badges.draw_ahead(meeting, BASE_URL, "a6", AHEAD, chunk_done=db.session.commit)
-            db.session.commit()
-            print(f"{drawn} badges drawn ahead in {time.perf_counter() - start:.0f} s")
+            if db.session.execute(sa.select(Meeting)).first() is None:
+                meeting = _seed(max(COUNTS))
+                start = time.perf_counter()
+                drawn = badges.draw_ahead(
+                    meeting, BASE_URL, "a6", AHEAD, chunk_done=db.session.commit
+                )
+                db.session.commit()
+                print(f"{drawn} badges drawn ahead in {time.perf_counter() - start:.0f} s")
             db.session.remove()
             db.engine.dispose()
         print(f"load average before the prints: {Path('/proc/loadavg').read_text().strip()}")
@@ -160,16 +162,16 @@ def main() -> None:
             together = figures["together"]["size"]
             print(f"{count} badges, A4 sheets of 4, each print in a fresh process:")
             for mode, label in (
-                ("after", "drawn ahead, shared fonts"),
-                ("before", "drawn ahead, before (HEAD)"),
+                ("after", f"drawn ahead, {badges.KEPT_BATCH} at a time"),
+                ("before", "drawn ahead, all read first"),
                 ("together", "drawn together"),
             ):
                 f = figures[mode]
                 print(
-                    f"  {label:28s} {f['size'] / 1e6:7.2f} MB"
+                    f"  {label:30s} {f['size'] / 1e6:7.2f} MB"
                     f" ({f['size'] / together:5.2f}x together)"
                     f"  {f['seconds']:6.2f} s  peak RSS {f['peak']:6.0f} MiB"
-                    f" (app alone {f['app']:.0f} MiB)"
+                    f" (before the print {f['app']:.0f} MiB)"
                 )
         print(f"load average after: {Path('/proc/loadavg').read_text().strip()}")
     finally:

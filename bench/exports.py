@@ -8,19 +8,24 @@ questions of the registration form answered by nine in ten) and a small one to
 warm up. For each size, in a fresh process each (so that one's peak does not hide
 another's): the CSV and the XLSX as the command line and the web write them
 (read in chunks, written as they come, to a file), and the CSV export job as a
-worker runs it (the file stored in the job's pieces). Prints the time, the SQL
-statements, the size, the resident set before and its peak (VmHWM), and the
-50,000 / 5,000 ratios. BENCH_DATABASE_URL selects the server (default: a scratch
-database on the local PostgreSQL, created and dropped here); BENCH_EXPORTS_SIZES
-the sizes ("5000,50000").
+worker runs it (the file stored in the job's pieces); then the CSV and the XLSX
+with the exports module of the last commit (git HEAD), side by side, in the same
+conditions. Each is run BENCH_EXPORTS_REPEAT times (default 3): prints the median
+time, the SQL statements, the size, the resident set before and its highest peak
+(VmHWM), the 50,000 / 5,000 ratios, and this tree's time against HEAD's.
+BENCH_DATABASE_URL selects the server (default: a scratch database on the local
+PostgreSQL, created and dropped here); BENCH_EXPORTS_SIZES the sizes
+("5000,50000").
 """
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import types
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -43,7 +48,8 @@ from meeting_app.registration.models import Category, Participant, RegistrationS
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_EXPORTS_SIZES", "5000,50000").split(","))
 WARM = 50
-KINDS = ("csv", "xlsx", "job-csv")
+KINDS = ("csv", "xlsx", "job-csv", "csv-HEAD", "xlsx-HEAD")
+REPEAT = int(os.environ.get("BENCH_EXPORTS_REPEAT", "3"))
 LANGUAGE = "fr"
 NAMES = (("Aïssatou", "Ndiaye"), ("Јован", "Петровић"), ("فاطمة", "بن علي"), ("Lucía", "Benítez"))
 BATCH = 5000
@@ -189,11 +195,33 @@ def _job(app, meeting, fmt: str) -> tuple[int, int]:
     return job.total, size
 
 
+def _exports_of_head() -> None:
+    """The exports module of the last commit in place of this tree's (in this
+    process, before anything imports it)."""
+    import meeting_app.registration
+
+    name = "meeting_app.registration.exports"
+    source = subprocess.run(
+        ["git", "show", "HEAD:meeting_app/registration/exports.py"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    module = types.ModuleType(name)
+    module.__file__ = "exports_head.py"
+    sys.modules[name] = module
+    meeting_app.registration.exports = module
+    exec(compile(source, "exports_head.py", "exec"), module.__dict__)  # noqa: S102
+
+
 def measure(url: str, size: int, kind: str) -> dict:
     """One export, in this (fresh) process, after a warm-up export of WARM people
     (the first of a process loads catalogs and openpyxl)."""
+    if kind.endswith("-HEAD"):
+        _exports_of_head()
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
-    fmt = kind.removeprefix("job-")
+    fmt = kind.removeprefix("job-").removesuffix("-HEAD")
     with app.app_context():
         warm = db.session.execute(sa.select(Meeting).filter_by(slug=slug(WARM))).scalar_one()
         with tempfile.TemporaryFile() as out:
@@ -235,24 +263,29 @@ def main() -> None:
             "participant export, hybrid meeting, 4 questions answered by 9 in 10, in French "
             "(each in a fresh process, after a warm-up export)"
         )
-        print("  kind      people     time  queries      size  RSS before   peak RSS  growth")
+        print(f"  each {REPEAT} times: the median time, the highest peak")
+        print("  kind       people     time  queries      size  RSS before   peak RSS  growth")
+        # The kinds take turns, run by run, so that a change in the machine's load
+        # falls on each.
+        runs = {(kind, size): [] for kind in KINDS for size in SIZES}
+        for _ in range(REPEAT):
+            for size in SIZES:
+                for kind in KINDS:
+                    runs[kind, size].append(_child(url, kind, size))
         found = {}
         for kind in KINDS:
             for size in SIZES:
-                child = subprocess.run(
-                    [sys.executable, __file__, "--measure", kind, str(size), url],
-                    capture_output=True,
-                    text=True,
-                    cwd=ROOT,
-                )
-                if child.returncode:
-                    sys.exit(child.stderr)
-                m = found[kind, size] = json.loads(child.stdout.strip().splitlines()[-1])
-                assert m["rows"] == size, m
+                each = runs[kind, size]
+                m = found[kind, size] = {
+                    **each[0],
+                    "seconds": statistics.median(r["seconds"] for r in each),
+                    "peak_mib": max(r["peak_mib"] for r in each),
+                }
                 print(
-                    f"  {kind:8} {size:7d} {m['seconds']:7.2f}s {m['queries']:8d}"
+                    f"  {kind:9} {size:7d} {m['seconds']:7.2f}s {m['queries']:8d}"
                     f" {m['bytes'] / 1024:7.0f}KiB {m['rss_before_mib']:8.0f}MiB"
-                    f" {m['peak_mib']:8.0f}MiB {m['peak_mib'] - m['rss_before_mib']:5.0f}MiB"
+                    f" {m['peak_mib']:8.0f}MiB {m['peak_mib'] - m['rss_before_mib']:5.0f}MiB",
+                    flush=True,
                 )
         if len(SIZES) == 2:
             small, large = SIZES
@@ -260,13 +293,34 @@ def main() -> None:
             for kind in KINDS:
                 a, b = found[kind, small], found[kind, large]
                 print(
-                    f"  {kind:8} time {b['seconds'] / a['seconds']:5.1f}x"
+                    f"  {kind:9} time {b['seconds'] / a['seconds']:5.1f}x"
                     f"  peak RSS {b['peak_mib'] / a['peak_mib']:5.2f}x"
                     f"  queries {b['queries']} vs {a['queries']}"
                 )
+        print("  this tree / HEAD, time:")
+        for fmt in ("csv", "xlsx"):
+            ratios = []
+            for size in SIZES:
+                now, before = found[fmt, size]["seconds"], found[f"{fmt}-HEAD", size]["seconds"]
+                ratios.append(f"{size}: {now / before:.2f}x")
+            print(f"  {fmt:9}  " + "  ".join(ratios))
         print(f"load average after: {_load()}")
     finally:
         drop()
+
+
+def _child(url: str, kind: str, size: int) -> dict:
+    child = subprocess.run(
+        [sys.executable, __file__, "--measure", kind, str(size), url],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    if child.returncode:
+        sys.exit(child.stderr)
+    found = json.loads(child.stdout.strip().splitlines()[-1])
+    assert found["rows"] == size, found
+    return found
 
 
 def _load() -> str:

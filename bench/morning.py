@@ -8,8 +8,12 @@ concurrent clients, against 4 sync gunicorn workers (as in the README's
 deployment, CSRF on). Every answer must be the expected one; afterwards the
 database must hold each new registration once, each check-in once, and seat
 counters that match the rows. Prints the latency percentiles of each kind.
-BENCH_DATABASE_URL selects the database (default: a scratch database on the
-local PostgreSQL, created and dropped here).
+
+The morning is run for each size of MORNING_SIZES (default "2000,50000":
+registrations already there), one after the other in one run, each on a scratch
+database of its own on the local PostgreSQL (created and dropped here; or
+BENCH_DATABASE_URL's, for one size), and the p95 of each kind printed side by
+side with their ratio. BENCH_PORT sets the port the workers listen on.
 
 The short form of this run is tests/resilience/test_morning_load.py, which uses
 the functions below.
@@ -17,6 +21,7 @@ the functions below.
 
 import http.client
 import json
+import os
 import random
 import re
 import sys
@@ -41,7 +46,9 @@ from common import scratch_database, serve, session_cookie  # noqa: E402
 REGISTRATIONS = 500
 CHECK_INS = 200
 LIST_PAGES = 200
-EXISTING = 2000  # registrations already there, so that the lists have pages
+# Registrations already there (the lists have pages), a run for each.
+SIZES = [int(n) for n in os.environ.get("MORNING_SIZES", "2000,50000").split(",")]
+PORT = int(os.environ.get("BENCH_PORT", "5097"))
 CLIENTS = 24
 WORKERS = 4
 TZ = "Europe/Zurich"
@@ -227,9 +234,9 @@ def failures(samples: list[Sample]) -> list[str]:
 # --- The long form: a scratch PostgreSQL database and 4 gunicorn workers ------------
 
 
-def populate(app) -> list[str]:
+def populate(app, existing: int) -> list[str]:
     """The meeting (today and tomorrow where it is held, registration open), its
-    EXISTING registrations and the staff accounts; returns the badge codes of the
+    `existing` registrations and the staff accounts; returns the badge codes of the
     CHECK_INS approved people who arrive this morning."""
     from flask_migrate import upgrade
 
@@ -272,15 +279,19 @@ def populate(app) -> list[str]:
                 category=categories[i % len(categories)],
                 status=RegistrationStatus.APPROVED,
             )
-            for i in range(EXISTING)
+            for i in range(existing)
         )
         seats.recount(meeting)
         create_user(ORGANISER, PASSWORD, roles={meeting: Role.ORGANISER})
         create_user(HOST, PASSWORD, roles={meeting: Role.HOST})
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("ANALYZE")
+            # Vacuumed now, not by autovacuum in the middle of the measured morning
+            # (50,000 new rows call for it), and the search index's pending entries
+            # merged in.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.exec_driver_sql("VACUUM ANALYZE")
+                c.exec_driver_sql("CHECKPOINT")
         codes = db.session.execute(
             db.select(Participant.badge_code).order_by(Participant.id).limit(CHECK_INS)
         ).scalars()
@@ -325,19 +336,20 @@ def database_check(app, slug: str, registrations: int, badge_codes: list[str]) -
     return problems
 
 
-def main() -> None:
+def run(existing: int) -> dict[str, float]:
+    """One morning with `existing` registrations in place: prints its report and
+    returns the p95 of each kind; exits on any error or anything lost."""
     from meeting_app import create_app
     from meeting_app.extensions import db
 
-    url, drop = scratch_database("morning")
+    url, drop = scratch_database(f"morning_{existing}")
     try:
         app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
-        codes = populate(app)
-        port = 5097
-        server = serve(url, port, workers=WORKERS)
+        codes = populate(app, existing)
+        server = serve(url, PORT, workers=WORKERS)
         try:
             samples, elapsed = morning(
-                f"http://127.0.0.1:{port}",
+                f"http://127.0.0.1:{PORT}",
                 "morning",
                 registrations=REGISTRATIONS,
                 badge_codes=codes,
@@ -349,7 +361,7 @@ def main() -> None:
             server.wait(timeout=15)
         print(
             f"meeting morning: {REGISTRATIONS} registrations, {len(codes)} check-ins, "
-            f"{LIST_PAGES} organiser list pages ({EXISTING} registrations before), "
+            f"{LIST_PAGES} organiser list pages ({existing:,} registrations before), "
             f"{CLIENTS} clients, {WORKERS} sync gunicorn workers, PostgreSQL"
         )
         print(report(samples, elapsed))
@@ -360,8 +372,24 @@ def main() -> None:
         if problems:
             sys.exit("FAILED:\n  " + "\n  ".join(problems))
         print("  no error answers; every registration and check-in stored exactly once")
+        by_kind = defaultdict(list)
+        for sample in samples:
+            by_kind[sample.kind].append(sample.ms)
+        return {kind: percentile(times, 0.95) for kind, times in by_kind.items()}
     finally:
         drop()
+
+
+def main() -> None:
+    with open("/proc/loadavg") as loadavg:
+        print(f"load average before: {loadavg.read().split()[0]}")
+    p95 = {size: run(size) for size in SIZES}
+    if len(SIZES) > 1:
+        first, last = SIZES[0], SIZES[-1]
+        print(f"p95 side by side: {first:,} -> {last:,} registrations in place")
+        for kind in p95[first]:
+            ratio = p95[last][kind] / p95[first][kind]
+            print(f"  {kind:14} {p95[first][kind]:7.0f}ms {p95[last][kind]:7.0f}ms  {ratio:.2f}x")
 
 
 if __name__ == "__main__":

@@ -8,15 +8,20 @@ here), of BENCH_SCALE_SIZES people (default "5000,50000"), added by bulk INSERTs
 then, for each meeting in turn and through the app in this process (Flask's test
 client, signed in as an administrator): the list's page 1, a filtered page (status
 and delegation), a deep page (the middle one), a search without and with accents,
-a rare search (part of an e-mail address), and the desk's search (the page its
-script asks for, and the service alone). Prints the median and 95th percentile in
-ms, the SQL statements of each request, the ratio of the largest meeting to the
-smallest, and how much the desk's search raised this process's peak memory
-(VmHWM, reset before each meeting through /proc/self/clear_refs).
-BENCH_SCALE_REPEAT: requests per figure (default 30).
+a deeper page of it, a search that matches one person in five (counted up to
+queries.SEARCH_COUNT_LIMIT, "more than" beyond), a rare search (part of an e-mail
+address), and the desk's search (the page its script asks for, and the service
+alone). Prints the median and 95th percentile in ms, the SQL statements of each
+request, the ratio of the largest meeting to the smallest, how much the desk's
+search raised this process's peak memory (VmHWM, reset before each meeting
+through /proc/self/clear_refs), and what each search page says of its matches.
+BENCH_SCALE_REPEAT: requests per figure (default 30); BENCH_SCALE_QUERIES=HEAD:
+the list's queries of the last commit (git HEAD), to compare in the same
+conditions.
 """
 
 import os
+import re
 import statistics
 import sys
 import time
@@ -32,6 +37,34 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import count_queries, open_conference, scratch_database  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+
+
+def _queries_of_head() -> None:
+    """The list's queries (registration/queries.py) of the last commit in place of
+    this tree's, before the app imports them: BENCH_SCALE_QUERIES=HEAD measures
+    the list as it was, in the same conditions."""
+    import subprocess
+    import types
+
+    import meeting_app.registration
+
+    name = "meeting_app.registration.queries"
+    source = subprocess.run(
+        ["git", "show", "HEAD:meeting_app/registration/queries.py"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    module = types.ModuleType(name)
+    module.__file__ = "queries_head.py"
+    sys.modules[name] = module
+    meeting_app.registration.queries = module
+    exec(compile(source, "queries_head.py", "exec"), module.__dict__)  # noqa: S102
+
+
+if os.environ.get("BENCH_SCALE_QUERIES") == "HEAD":
+    _queries_of_head()
 
 from meeting_app import create_app  # noqa: E402
 from meeting_app.accounts.services import create_user  # noqa: E402
@@ -134,6 +167,9 @@ def requests(app, client, size: int) -> dict[str, Callable[[], None]]:
         "list, page 50 by date": f"{base}?sort=date&page=50",
         "search 'nunez'": f"{base}?q=nunez",
         "search 'Núñez'": f"{base}?q=N%C3%BA%C3%B1ez",
+        "search 'Núñez', page 2": f"{base}?q=N%C3%BA%C3%B1ez&page=2",
+        "search 'ministere' (1 in 5)": f"{base}?q=ministere",
+        "search 'ministere', page 10 by date": f"{base}?q=ministere&sort=date&page=10",
         "search part of one e-mail address": f"{base}?q=p{size // 2}%40",
         "desk search 'ndeye diop'": f"/desk/meetings/{slug}/search?q=ndeye+diop",
     }
@@ -143,8 +179,13 @@ def requests(app, client, size: int) -> dict[str, Callable[[], None]]:
         def get(url=url):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
+            return response
 
         calls[label] = get
+        if label.startswith("search"):
+            # What the page says of its matches: counted, or "more than" the limit.
+            caption = re.search(r"<caption>(.*?)</caption>", get().get_data(as_text=True))
+            SAID[size, label] = caption.group(1) if caption else ""
 
     def search():
         with app.app_context():
@@ -154,6 +195,9 @@ def requests(app, client, size: int) -> dict[str, Callable[[], None]]:
 
     calls["desk search, the service alone"] = search
     return calls
+
+
+SAID: dict[tuple[int, str], str] = {}
 
 
 def measure(app, calls: dict[int, dict[str, Callable[[], None]]]) -> dict[int, dict]:
@@ -223,7 +267,9 @@ def main() -> None:
 
 def report(results: dict[int, dict]) -> None:
     small, large = min(results), max(results)
-    print(f"\nload average: {Path('/proc/loadavg').read_text().strip()}; {REPEAT} requests each")
+    which = "HEAD's" if os.environ.get("BENCH_SCALE_QUERIES") == "HEAD" else "this tree's"
+    print(f"\nthe list's queries: {which}")
+    print(f"load average: {Path('/proc/loadavg').read_text().strip()}; {REPEAT} requests each")
     print(
         f"{'median / p95 ms, SQL statements':52}"
         + "".join(f"{s:>22,}" for s in results)
@@ -237,6 +283,10 @@ def report(results: dict[int, dict]) -> None:
         ratio = results[large][label][0] / max(results[small][label][0], 0.01)
         print(f"{label:52}{cells}{ratio:7.2f}x")
     print("(the middle page: of 50-row pages, page 50 at 5,000 and page 500 at 50,000)")
+    print("what the search pages say of their matches:")
+    for label in results[large]:
+        if (large, label) in SAID:
+            print(f"  {label:50}" + "".join(f"  {SAID.get((s, label), ''):>36}" for s in results))
 
 
 if __name__ == "__main__":

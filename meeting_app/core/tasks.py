@@ -148,6 +148,32 @@ def enqueue(task, *args) -> None:
     on_commit(lambda: send(task, *args))
 
 
+def enqueue_later(task, *args, delay: int) -> None:
+    """Sends `task(*args)` to run `delay` seconds after this transaction commits,
+    once for every same ask within that time, from any request on any server: the
+    first sets a Redis key that lives `delay` seconds, and those that find it add
+    nothing, as the task will read what they committed. For work done on demand
+    anyway, that a burst of changes should trigger once: embedded (no broker), it is
+    not sent at all rather than run in the request."""
+    app = current_app._get_current_object()
+    if embedded(app):
+        return
+    key = f"meeting_app:later:{task.name}:{args!r}"
+
+    def send_once() -> None:
+        try:
+            if _redis(app.config["CELERY_BROKER_URL"]).set(key, "1", nx=True, ex=delay):
+                app.extensions["celery"].tasks[task.name].apply_async(args, countdown=delay)
+        except Exception:  # the broker is down: the work is done on demand instead
+            log.warning("could not send task %s to the broker", task.name, exc_info=True)
+
+    info = db.session().info
+    asked = info.setdefault(KEYS, set())
+    if key not in asked:
+        asked.add(key)
+        on_commit(send_once)
+
+
 def collect(key: str, item, callback: Callable[[list], None]) -> None:
     """Adds `item` to this transaction's list under `key`; once the transaction
     commits, `callback(items)` runs once with all of them (the mails a request

@@ -14,9 +14,11 @@ small queries, never the rebuilt HTML.
 Publishing an agenda version, or changing what the booklet shows of the meeting,
 asks for a task (documents.draw_booklets) once the transaction commits, which
 draws the booklets of each of the meeting's languages on each paper. A change in
-the listed delegates does not: approvals come by the hundred on a busy day, and
-redrawing six booklets for each would keep a worker busy for nothing; the next
-download draws that booklet once and keeps it (booklet.booklet_file).
+the listed delegates asks for the same task BOOKLET_REDRAW_DELAY seconds later,
+once for all the changes within that time (tasks.enqueue_later): approvals come
+by the hundred on a busy day, and redrawing six booklets for each would keep a
+worker busy for nothing. A download in between draws its booklet once and keeps it
+(booklet.booklet_file); without a broker, downloads draw it.
 
 Off in tests (BOOKLETS_AHEAD), where each test that needs it turns it on.
 """
@@ -67,6 +69,18 @@ MEETING_FIELDS = (
     "host_country_first",
 )
 NOTED = "booklets_changed"  # session.info key: meetings already asked for in this transaction
+# What the booklet's list of delegations shows of a participant, or selects them by
+# (`_listed`): a change asks for a redraw a little later.
+LISTED_FIELDS = (
+    "status",
+    "consent_public_list",
+    "delegation_id",
+    "role",
+    "honorific",
+    "given_name",
+    "family_name",
+    "organisation",
+)
 
 
 @dataclass(frozen=True)
@@ -289,14 +303,32 @@ def _note_changes(session, _flush_context) -> None:
     for meeting_id in changed - noted - {None}:
         noted.add(meeting_id)
         request(meeting_id)
+    # A participant added or removed matters only if listed (approved, consenting);
+    # one changed, if what the list shows or selects by changed.
+    delegates = {
+        obj.meeting_id
+        for obj in (*session.new, *session.deleted)
+        if isinstance(obj, Participant)
+        and obj.status == RegistrationStatus.APPROVED
+        and obj.consent_public_list
+    } | {
+        obj.meeting_id
+        for obj in session.dirty
+        if isinstance(obj, Participant)
+        and any(sa.inspect(obj).attrs[f].history.has_changes() for f in LISTED_FIELDS)
+    }
+    for meeting_id in delegates - noted - {None}:
+        noted.add(meeting_id)
+        request(meeting_id, later=True)
 
 
 def _forget(session) -> None:
     session.info.pop(NOTED, None)
 
 
-def request(meeting_id: int) -> None:
-    """Draws the meeting's booklets in a task, once this transaction commits."""
+def request(meeting_id: int, later: bool = False) -> None:
+    """Draws the meeting's booklets in a task, once this transaction commits (or,
+    `later`, BOOKLET_REDRAW_DELAY seconds after, once for every ask in between)."""
     app = current_app
     if not app.config.get("BOOKLETS_AHEAD"):
         return
@@ -306,4 +338,7 @@ def request(meeting_id: int) -> None:
         return
     from meeting_app.documents.tasks import draw_booklets
 
-    tasks.enqueue(draw_booklets, meeting_id)
+    if later:
+        tasks.enqueue_later(draw_booklets, meeting_id, delay=app.config["BOOKLET_REDRAW_DELAY"])
+    else:
+        tasks.enqueue(draw_booklets, meeting_id)

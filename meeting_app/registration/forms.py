@@ -1,11 +1,12 @@
 """The registration form, shared by the public page, the private link and the
 organisers (who also set the role)."""
 
+import functools
 import re
 import unicodedata
 
+from flask_babel import force_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from markupsafe import Markup
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import Choice
@@ -97,6 +98,22 @@ class CountrySelect(Select):
             self.render_option(Choice(empty.value, empty.label, chosen is None, None)),
             html,
         )
+
+
+@functools.cache
+def _fixed_choices(language: str) -> dict[str, list]:
+    """The choices every registration form has, their labels in `language`: looked
+    up in the catalog once per language rather than for each form (the catalogs do
+    not change while the process runs). The same lists for every form: replace a
+    field's choices, never change these."""
+    with force_locale(language):
+        return {
+            "honorific": choices([("", "—"), *((h.value, h.label) for h in Honorific)]),
+            "category": choices(
+                [("", str(_l("Choose…"))), *((c.value, c.label) for c in Category)]
+            ),
+            "gender": choices([("", str(NOT_SAID)), *((k, str(v)) for k, v in GENDERS.items())]),
+        }
 
 
 def _strip(value):
@@ -209,10 +226,10 @@ class RegistrationForm(Form):
         super().__init__(*args, **kwargs)
         if participation_mode != HYBRID:
             del self.attendance_mode
-        self.honorific.choices = choices([("", "—"), *((h.value, h.label) for h in Honorific)])
-        self.category.choices = choices(
-            [("", _l("Choose…")), *((c.value, c.label) for c in Category)]
-        )
+        fixed = _fixed_choices(current_language())
+        self.honorific.choices = fixed["honorific"]
+        self.category.choices = fixed["category"]
+        self.gender.choices = fixed["gender"]
         self.delegation_id.choices = choices(
             [
                 ("", _l("Choose…")),
@@ -221,7 +238,6 @@ class RegistrationForm(Form):
             ]
         )
         self.preferred_language.choices = choices(languages.items())
-        self.gender.choices = choices([("", NOT_SAID), *GENDERS.items()])
         self.nationality_code.choices = choices([("", "—")]) + country_choices(current_language())
         self.nationality_code.widget = CountrySelect(current_language())
         # The optional fields the meeting does not ask for (its organisers' forms ask

@@ -116,17 +116,18 @@ def participants_query(meeting: Meeting, filters: Filters) -> sa.Select:
     )
 
 
+def _order(filters: Filters, columns) -> tuple:
+    """The list's order, on `columns` (Participant, or a subquery's columns)."""
+    if filters.order == "date":
+        return (columns.created_at, columns.id)
+    return (collated(columns.family_name), collated(columns.given_name), columns.id)
+
+
 def _matching(meeting: Meeting, filters: Filters, query: sa.Select) -> sa.Select:
     """`query` (of Participant, or of its ids) narrowed and ordered by `filters`."""
-    if filters.order == "date":
-        order = (Participant.created_at, Participant.id)
-    else:
-        order = (
-            collated(Participant.family_name),
-            collated(Participant.given_name),
-            Participant.id,
-        )
-    query = query.where(Participant.meeting_id == meeting.id).order_by(*order)
+    query = query.where(Participant.meeting_id == meeting.id).order_by(
+        *_order(filters, Participant)
+    )
     if filters.status:
         query = query.where(Participant.status == filters.status)
     if filters.category:
@@ -322,17 +323,30 @@ def status_counts(meeting: Meeting) -> dict[RegistrationStatus, int]:
     )
 
 
+# A search counts its matches up to this many, and beyond says "more than" that
+# (its last page then unknown): counting, and sorting a page of them, then cost as
+# much in a meeting of 50,000 as in one of 5,000. Large enough that a name shared
+# by 4 % of a 50,000-person meeting is counted, small enough that its matches are
+# sorted in a few milliseconds.
+SEARCH_COUNT_LIMIT = 2000
+
+
 class ListPage(SelectPagination):
     """A page of the organisers' list, read in two steps: the page's ids first,
-    from the index that holds the list's order (an index-only scan, however deep
-    the page: OFFSET skips index entries, not table rows), then those fifty rows
-    with their delegation. The number of matches is the one given, if any."""
+    from an index (OFFSET skips index entries, not table rows), then those fifty
+    rows with their delegation. `total` is the number of matches or, when `more`,
+    the number they are more than: the last page is then unknown, and the page
+    reads one id more to tell whether a next one follows."""
+
+    more: bool = False
 
     def _query_items(self) -> list[Participant]:
         session = self._query_args["session"]
-        ids = list(
-            session.scalars(self._query_args["ids"].limit(self.per_page).offset(self._query_offset))
-        )
+        self.more = self._query_args["more"]
+        read = self.per_page + 1 if self.more else self.per_page
+        ids = list(session.scalars(self._query_args["ids"].limit(read).offset(self._query_offset)))
+        self._next = len(ids) > self.per_page
+        ids = ids[: self.per_page]
         if not ids:
             return []
         rows = session.execute(
@@ -342,8 +356,11 @@ class ListPage(SelectPagination):
         return [found[i] for i in ids if i in found]
 
     def _query_count(self) -> int:
-        total = self._query_args.get("total")
-        return super()._query_count() if total is None else total
+        return self._query_args["total"]
+
+    @property
+    def has_next(self) -> bool:
+        return self._next if self.more else super().has_next
 
 
 def list_page(
@@ -352,18 +369,65 @@ def list_page(
     page: int,
     per_page: int,
     counts: dict[RegistrationStatus, int],
+    count_limit: int | None = None,
 ) -> ListPage:
-    """The page of the organisers' list: `counts` (status_counts) give the number
-    of matches unless a filter narrows the list beyond a status."""
+    """The page of the organisers' list. The number of matches: from `counts`
+    (status_counts) unless a filter narrows the list beyond a status; counted up to
+    `count_limit` (SEARCH_COUNT_LIMIT) with a search; counted otherwise.
+
+    A search's page is read from the index that holds the list's order, stopping at
+    the page's last match, when its matches are many; when they are at most the
+    limit, they are found by the search's own index and sorted apart. Walking the
+    order's index to gather a page of a name's few matches would read most of the
+    meeting (they stand together in the order, the planner expects them spread)."""
+    ids = _matching(meeting, filters, sa.select(Participant.id))
+    total, more = known_total(filters, counts), False
+    if total is None and filters.search:
+        limit = SEARCH_COUNT_LIMIT if count_limit is None else count_limit
+        total = _count(ids.limit(limit + 1))
+        more = total > limit
+        if more:
+            total = limit
+        else:
+            ids = _sorted_apart(meeting, filters)
+    elif total is None:
+        total = _count(ids)
     return ListPage(
         select=participants_query(meeting, filters),
-        ids=_matching(meeting, filters, sa.select(Participant.id)),
-        total=known_total(filters, counts),
+        ids=ids,
+        total=total,
+        more=more,
         session=db.session(),
         page=page,
         per_page=per_page,
         error_out=False,
     )
+
+
+def _count(ids: sa.Select) -> int:
+    """How many rows `ids` gives (in no order: a LIMIT stops at any rows)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ids.order_by(None).subquery()))
+
+
+def _sorted_apart(meeting: Meeting, filters: Filters) -> sa.Select:
+    """The ids of the list's matches, in its order, the matches found first and
+    then sorted: OFFSET 0 keeps the planner from walking the order's index."""
+    found = (
+        _matching(
+            meeting,
+            filters,
+            sa.select(
+                Participant.id,
+                Participant.family_name,
+                Participant.given_name,
+                Participant.created_at,
+            ),
+        )
+        .order_by(None)
+        .offset(0)
+        .subquery()
+    )
+    return sa.select(found.c.id).order_by(*_order(filters, found.c))
 
 
 def known_total(filters: Filters, counts: dict[RegistrationStatus, int]) -> int | None:

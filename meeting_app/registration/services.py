@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale, get_translations, gettext
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, object_session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from meeting_app.agenda import attendance
 from meeting_app.agenda.ical import meeting_event_calendar
@@ -194,15 +196,18 @@ def register(
                 raise DuplicateRegistration() from None
             return existing
     participant = Participant(
-        meeting=meeting,
+        meeting_id=meeting.id,
         status=status or seat_status(meeting),
-        # The relationship too, not only the id: the confirmation is written before
-        # the row is stored, and would otherwise see no delegation at all.
-        delegation=_delegation(values.get("delegation_id")),
         nominated_by=nominated_by,
         replaces=replaces,
         **values,
     )
+    # The meeting and the delegation too, not only their ids: the confirmation is
+    # written before the row is stored, and would otherwise see no delegation at all.
+    # Set as already loaded, not as changes: the flush then does not go through the
+    # relationships of the meeting and the delegation (a fifth of its time).
+    set_committed_value(participant, "meeting", meeting)
+    set_committed_value(participant, "delegation", _delegation(values.get("delegation_id")))
     db.session.add(participant)
     change = record(participant, None, participant.status, by_user=by_user, actor=actor)
     if replaces is not None:
@@ -246,7 +251,10 @@ def register(
 
 
 def _delegation(delegation_id: int | None) -> Delegation | None:
-    return db.session.get(Delegation, delegation_id) if delegation_id is not None else None
+    """The delegation with its country, which the confirmation names (one query)."""
+    if delegation_id is None:
+        return None
+    return db.session.get(Delegation, delegation_id, options=[joinedload(Delegation.country)])
 
 
 def _use_invitation(invitation, participant: Participant) -> None:
@@ -877,18 +885,60 @@ def regenerate_token(participant: Participant, *, by_user) -> str:
     return participant.token
 
 
+# {(meeting id, its updated_at, language): its delegation choices}, per process: every
+# registration form (and POST) lists them, a query each otherwise. Adding a
+# delegation to a meeting or taking one away changes the meeting's updated_at
+# (`_meeting_changed`), so no process serves a list for a meeting changed since.
+_DELEGATION_CHOICES: dict[tuple, list[tuple[int, str]]] = {}
+DELEGATION_CHOICES_CACHED = 512
+
+
 def delegation_choices(meeting: Meeting, language: str) -> list[tuple[int, str]]:
     """The meeting's delegations as (id, country name in `language`), in `language`'s
-    alphabetical order (one query)."""
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            db.select(Delegation.id, Country.name_column(language))
-            .join(Country, Country.code == Delegation.country_code)
-            .filter(Delegation.meeting_id == meeting.id)
-            .order_by(Country.by_name(language))
-        )
-    ]
+    alphabetical order (one query, none while the meeting is as last read)."""
+    key = (meeting.id, meeting.updated_at, language)
+    found = _DELEGATION_CHOICES.get(key)
+    if found is None:
+        found = [
+            tuple(row)
+            for row in db.session.execute(
+                db.select(Delegation.id, Country.name_column(language))
+                .join(Country, Country.code == Delegation.country_code)
+                .filter(Delegation.meeting_id == meeting.id)
+                .order_by(Country.by_name(language))
+            )
+        ]
+        if len(_DELEGATION_CHOICES) >= DELEGATION_CHOICES_CACHED:
+            _DELEGATION_CHOICES.clear()  # old versions of meetings: rebuilt when asked
+        _DELEGATION_CHOICES[key] = found
+    return list(found)  # the caller's own list: the kept one stays as it is
+
+
+@sa.event.listens_for(Delegation, "after_insert")
+@sa.event.listens_for(Delegation, "after_delete")
+def _meeting_changed(_mapper, connection, delegation: Delegation) -> None:
+    """A delegation added to a meeting or taken from it by any code that goes through
+    the ORM (the organisers' page, a clone, the demo, a test): the meeting's
+    updated_at changes in the same transaction, and with it the key under which
+    every process keeps the meeting's delegation choices (`delegation_choices`)."""
+    now = utcnow()
+    meetings = Meeting.__table__
+    connection.execute(
+        sa.update(meetings).where(meetings.c.id == delegation.meeting_id).values(updated_at=now)
+    )
+    # The meeting as this session holds it says so too (it is not read again).
+    session = object_session(delegation)
+    meeting = session.identity_map.get(identity_key(Meeting, delegation.meeting_id))
+    if meeting is not None:
+        set_committed_value(meeting, "updated_at", now)
+
+
+@sa.event.listens_for(Delegation, "after_update")
+def _country_changed(mapper, connection, delegation: Delegation) -> None:
+    """The same for a delegation given another country (a head or a size limit
+    changes no choice; seats are taken without the ORM)."""
+    if sa.inspect(delegation).attrs.country_code.history.has_changes():
+        _meeting_changed(mapper, connection, delegation)
 
 
 class CapacityTooLow(RegistrationError):

@@ -26,7 +26,11 @@ def _account(email):
 
 
 def _audit(action):
-    return db.session.execute(db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id)).scalars().all()
+    return (
+        db.session.execute(db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id))
+        .scalars()
+        .all()
+    )
 
 
 def _invite(client, email="new.host@example.org", meetings=(), **values):

@@ -53,7 +53,11 @@ def _field_error(html: str, field: str) -> str:
 
 
 def _audit(action: str) -> list[AuditEntry]:
-    return list(db.session.execute(db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id)
+        ).scalars()
+    )
 
 
 def _focal_point(delegation: Delegation, **values) -> FocalPoint:

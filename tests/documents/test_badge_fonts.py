@@ -7,6 +7,7 @@ import io
 import pikepdf
 import pypdfium2
 import pytest
+import sqlalchemy as sa
 import zxingcpp
 from PIL import ImageChops
 from pypdf import PdfReader
@@ -97,6 +98,51 @@ def test_badges_drawn_ahead_print_with_the_fonts_of_badges_drawn_together(people
     assert text.count("Ministère de l'Intérieur") == COUNT
     assert text.index("Person 000") < text.index("Person 035")
     assert len(pages) == (COUNT if layout == "a6" else COUNT // 4)
+
+
+def test_a_print_reads_the_badges_drawn_ahead_a_batch_at_a_time(people, app, monkeypatch):
+    """Bad outcome avoided: every kept badge read before the first is placed (a
+    5,000-badge print held 75 MB of them). Here 7 at a time: every badge in its
+    place, the fonts still shared; and a badge drawn again after the print planned
+    it (its digest no longer the plan's) is drawn for the print as planned."""
+    meeting, chosen = people
+    with app.test_request_context():
+        assert badges.draw_ahead(meeting, BASE_URL, "a6") == COUNT
+    db.session.commit()
+    monkeypatch.setattr(badges, "KEPT_BATCH", 7)
+    read, drawn = [], []
+    real_kept, real_render = badges._kept, badges.render_each
+
+    def kept(ids, format, language, pdfs):
+        if pdfs:
+            read.append(len(ids))
+        return real_kept(ids, format, language, pdfs)
+
+    def render_each(documents, *args, **kwargs):
+        drawn.append(sum(html.count('<div class="badge">') for html in documents))
+        return real_render(documents, *args, **kwargs)
+
+    def planned(done, _total):  # called first once the print is planned
+        if done == COUNT:
+            db.session.execute(
+                sa.update(BadgeRender)
+                .where(BadgeRender.participant_id == chosen[10].id)
+                .values(digest="drawn again meanwhile")
+            )
+
+    monkeypatch.setattr(badges, "_kept", kept)
+    monkeypatch.setattr(badges, "render_each", render_each)
+    with app.test_request_context():
+        pdf = badges.badges_pdf(
+            meeting, chosen, layout="a6", language="en", base_url=BASE_URL, progress=planned
+        )
+    assert read == [7, 7, 7, 7, 7, 5] and sum(drawn) == 1
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) == COUNT
+    for page, person in zip(pages, chosen, strict=True):
+        assert person.badge_name in page
+    fonts_in_print, programs = _font_objects(pdf)
+    assert fonts_in_print == programs <= 8  # as drawn together, give or take the late one
 
 
 def test_a_sheet_of_badges_drawn_ahead_looks_as_drawn_together_and_scans(people, app):

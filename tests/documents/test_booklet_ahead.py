@@ -3,15 +3,18 @@ agenda is published, and the download only reads what it kept; a new version, a
 new logo or a newly listed delegate is never hidden by an older drawing."""
 
 import io
-from datetime import time
+import json
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import redis
 import sqlalchemy as sa
 from PIL import Image
 from pypdf import PdfReader
 
 from meeting_app.accounts.models import Role
 from meeting_app.agenda import services
+from meeting_app.core import tasks
 from meeting_app.delegations.models import Delegation
 from meeting_app.documents import booklet, booklet_store
 from meeting_app.documents import logo as logos
@@ -19,6 +22,8 @@ from meeting_app.documents.models import StoredBooklet
 from meeting_app.documents.tasks import draw_booklets
 from meeting_app.extensions import db
 from meeting_app.registration.models import RegistrationStatus
+from tests.conftest import make_app
+from tests.processes import redis_url
 
 PDF = "/meetings/rabat/agenda.pdf"
 
@@ -156,8 +161,11 @@ def test_what_the_booklet_shows_of_the_meeting_asks_for_a_drawing_a_registration
     app, agenda, make_participant, monkeypatch
 ):
     asked = []
-    monkeypatch.setattr(booklet_store, "request", asked.append)
-    make_participant(agenda, status=RegistrationStatus.APPROVED, consent_public_list=True)
+    monkeypatch.setattr(
+        booklet_store, "request", lambda meeting_id, later=False: asked.append((meeting_id, later))
+    )
+    make_participant(agenda, status=RegistrationStatus.SUBMITTED, consent_public_list=True)
+    make_participant(agenda, status=RegistrationStatus.APPROVED, consent_public_list=False)
     agenda.contact_email = "desk@example.org"
     db.session.commit()
     assert asked == []
@@ -166,7 +174,43 @@ def test_what_the_booklet_shows_of_the_meeting_asks_for_a_drawing_a_registration
     db.session.commit()
     agenda.logo_png = _png()
     db.session.commit()
-    assert asked == [agenda.id] * 3
+    assert asked == [(agenda.id, False)] * 3
+    # A newly listed delegate asks for a drawing too, but later (once for many).
+    make_participant(agenda, status=RegistrationStatus.APPROVED, consent_public_list=True)
+    assert asked[3:] == [(agenda.id, True)]
+
+
+def test_approvals_queue_one_redraw_a_little_later(database_url, agenda, make_participant):
+    """With a broker: two delegates approved in two transactions (two requests, or
+    two servers) queue one drawing, due BOOKLET_REDRAW_DELAY seconds later, when a
+    worker draws what both changed; a change the booklet does not show queues none."""
+    _publish(agenda)
+    waiting = [
+        make_participant(agenda, status=RegistrationStatus.SUBMITTED, consent_public_list=True)
+        for _ in range(2)
+    ]
+    broker = redis.Redis.from_url(redis_url(14))
+    app = make_app(
+        database_url,
+        CELERY_BROKER_URL=redis_url(14),
+        BOOKLETS_AHEAD=True,
+        BOOKLET_REDRAW_DELAY=90,
+    )
+    for person in waiting:
+        with app.app_context():
+            db.session.get(type(person), person.id).email = f"new-{person.id}@example.org"
+            tasks.commit()
+    assert broker.llen(app.config["CELERY_QUEUE"]) == 0
+    for person in waiting:
+        with app.app_context():
+            db.session.get(type(person), person.id).status = RegistrationStatus.APPROVED
+            tasks.commit()
+    [message] = broker.lrange(app.config["CELERY_QUEUE"], 0, -1)
+    headers = json.loads(message)["headers"]
+    assert headers["task"] == "documents.draw_booklets"
+    assert headers["argsrepr"] == f"({agenda.id},)"
+    due = datetime.fromisoformat(headers["eta"]) - datetime.now(UTC)
+    assert timedelta(seconds=80) < due <= timedelta(seconds=90)
 
 
 def test_a_newly_listed_delegate_shows_in_the_next_download(client, agenda, make_participant):

@@ -3,6 +3,7 @@
 file is refused with a sentence under its field and nothing saved."""
 
 import io
+import re
 
 import pytest
 
@@ -37,11 +38,16 @@ def _file(data: bytes, name: str):
 
 
 def _post(client, url, **values):
-    return client.post(url, data=_form(**values), content_type="multipart/form-data")
+    data = {name: value for name, value in _form(**values).items() if value is not None}
+    return client.post(url, data=data, content_type="multipart/form-data")
 
 
 def _audit(action):
-    return db.session.execute(db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id)).scalars().all()
+    return (
+        db.session.execute(db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id))
+        .scalars()
+        .all()
+    )
 
 
 def test_an_organiser_adds_a_document_in_french_and_english(client, meeting):
@@ -65,6 +71,35 @@ def test_an_organiser_adds_a_document_in_french_and_english(client, meeting):
     listing = client.get(f"/manage/meetings/{meeting.slug}/documents/").get_data(as_text=True)
     assert "Concept note" in listing and "Public" in listing
     assert "French, English" in listing
+
+
+def test_a_document_in_arabic_and_russian(client, meeting):
+    """Its title typed right to left in Arabic; a file in each language; offered to
+    readers in their language, named in it."""
+    meeting.languages = ["fr", "ar", "ru"]
+    db.session.commit()
+    url = f"/manage/meetings/{meeting.slug}/documents/new"
+    page = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Title in Arabic" in page and "File in Russian" in page
+    (title,) = re.findall(r'<input[^>]*name="title_ar"[^>]*>', page)
+    assert 'dir="rtl"' in title and 'lang="ar"' in title
+    response = _post(
+        client,
+        url,
+        title_en=None,
+        title_ar="مذكرة مفاهيمية",
+        title_ru="Концептуальная записка",
+        file_ar=_file(samples.pdf("ar"), "note-ar.pdf"),
+        file_ru=_file(samples.pdf("ru"), "note-ru.pdf"),
+    )
+    assert response.status_code == 302
+    document = db.session.execute(db.select(MeetingDocument)).scalar_one()
+    assert document.title == {
+        "fr": "Note conceptuelle",
+        "ar": "مذكرة مفاهيمية",
+        "ru": "Концептуальная записка",
+    }
+    assert {f.language for f in document.files} == {"ar", "ru"}
 
 
 @pytest.mark.parametrize(

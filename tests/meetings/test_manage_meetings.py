@@ -90,7 +90,11 @@ def _meeting(slug: str) -> Meeting | None:
 
 
 def _audit(action: str) -> list[AuditEntry]:
-    return list(db.session.execute(db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id)
+        ).scalars()
+    )
 
 
 def _field_error(html: str, field: str) -> str:
@@ -540,7 +544,7 @@ def test_letters_are_signed_by_the_meetings_signatory_in_the_letters_language(
     with app.test_request_context():
         unsigned = letters.documents_html(meeting, letters.LETTER, [person], "en")
     # A title without a name still signs (tests/documents/test_letters.py: neither).
-    assert '<p class="line" dir="auto">Head of the secretariat</p>' in unsigned
+    assert '<p class="line">Head of the secretariat</p>' in unsigned
 
 
 def test_the_meeting_page_links_its_settings_publish_and_delete(client, admin, make_meeting):
@@ -558,3 +562,64 @@ def test_delegations_are_what_a_readiness_list_counts(client, admin, make_meetin
     html = _html(client.get("/manage/meetings/board/publish", headers=EN))
     assert "<strong>Missing:</strong> <a" in html
     assert 'Missing:</strong> <a href="/manage/meetings/board/delegations/"' not in html
+
+
+# --- Arabic and Russian -------------------------------------------------------------------
+
+
+def _input(html: str, field_id: str) -> str:
+    """The tag of the input (or text area) `field_id`."""
+    return re.search(rf'<(?:input|textarea)[^>]*\bid="{field_id}"[^>]*>', html).group(0)
+
+
+def test_arabic_and_russian_are_offered_but_not_ticked_for_a_new_meeting(client, admin):
+    html = _html(client.get("/manage/meetings/new", headers=EN))
+    ticked = set(re.findall(r'<input checked[^>]*name="languages"[^>]*value="(\w+)"', html))
+    offered = set(re.findall(r'<input[^>]*name="languages"[^>]*value="(\w+)"', html))
+    assert offered == {"fr", "en", "es", "ar", "ru"} and ticked == {"fr", "en", "es"}
+    assert 'id="title_ar"' not in html and 'id="title_ru"' not in html
+
+
+def test_an_arabic_speaking_organisers_new_meeting_is_in_arabic_too(client, admin):
+    html = _html(client.get("/manage/meetings/new", headers={"Accept-Language": "ar"}))
+    ticked = set(re.findall(r'<input checked[^>]*name="languages"[^>]*value="(\w+)"', html))
+    assert ticked == {"fr", "en", "es", "ar"}
+    assert re.search(r'<option selected value="ar">', html)
+    assert 'dir="rtl"' in _input(html, "title_ar")
+
+
+def test_a_meeting_in_arabic_and_russian_takes_their_texts_each_typed_in_its_direction(
+    client, admin
+):
+    data = new_meeting_data(
+        languages=["fr", "ar", "ru"],
+        default_language="fr",
+        title_en="",
+        title_ar="الاجتماع الرابع لمجلس البرنامج",
+        title_ru="4-е заседание Совета программы",
+        host_ar="حكومة نيبال",
+    )
+    response = client.post("/manage/meetings/new", data=data, headers=EN)
+    assert response.status_code == 302
+    meeting = _meeting("programme-board-2027")
+    assert meeting.languages == ["fr", "ar", "ru"]
+    assert meeting.title == {
+        "fr": "4e réunion du Comité de programme",
+        "ar": "الاجتماع الرابع لمجلس البرنامج",
+        "ru": "4-е заседание Совета программы",
+    }
+    assert meeting.host == {"ar": "حكومة نيبال"}
+    settings = _html(client.get("/manage/meetings/programme-board-2027/settings", headers=EN))
+    arabic, russian = _input(settings, "title_ar"), _input(settings, "title_ru")
+    assert 'dir="rtl"' in arabic and 'lang="ar"' in arabic
+    assert "الاجتماع الرابع لمجلس البرنامج" in arabic
+    assert 'dir="ltr"' in russian and 'lang="ru"' in russian
+    assert 'dir="rtl"' in _input(settings, "description_ar")
+    assert 'id="title_en"' not in settings
+    session_form = _html(
+        client.get("/manage/meetings/programme-board-2027/agenda/sessions/new", headers=EN)
+    )
+    assert 'dir="rtl"' in _input(session_form, "title_ar")
+    assert 'dir="rtl"' in _input(session_form, "description_ar")
+    assert 'lang="ru"' in _input(session_form, "title_ru")
+    assert "Title in Arabic" in session_form and "Title in Russian" in session_form

@@ -55,7 +55,9 @@ def test_purge_deletes_sensitive_fields_once_the_retention_period_is_over(
     for person in (recent_person, coming_person):
         assert {f: getattr(person, f) for f in SENSITIVE} == SENSITIVE
 
-    entries = db.session.execute(db.select(AuditEntry).filter_by(action="meeting.purged").order_by(AuditEntry.id))
+    entries = db.session.execute(
+        db.select(AuditEntry).filter_by(action="meeting.purged").order_by(AuditEntry.id)
+    )
     entries = entries.scalars().all()
     assert sorted(e.meeting.slug for e in entries) == ["old", "quick"]
     assert all("A7654321" not in e.details and e.actor == "command line" for e in entries)

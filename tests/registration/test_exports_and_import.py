@@ -135,7 +135,8 @@ def test_csv_with_semicolons_for_spreadsheets_in_french_or_spanish(client, organ
     semicolons = client.get("/manage/meetings/board/registrations/export.csv?sep=semicolon")
     rows = list(csv.reader(io.StringIO(semicolons.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Status", "Title", "Given name"] and len(rows) == 3
-    for language, separator in (("fr", ";"), ("es", ";"), ("en", ",")):  # the default
+    # The default: ';' where the comma is the decimal mark (Russian too), ',' elsewhere.
+    for language, separator in (("fr", ";"), ("es", ";"), ("en", ","), ("ru", ";"), ("ar", ",")):
         response = client.get(
             "/manage/meetings/board/registrations/export.csv",
             headers={"Accept-Language": language},
@@ -373,6 +374,7 @@ def test_import_work_does_not_grow_query_by_query_with_the_rows(
     # sent, after the response) are left out.
     monkeypatch.setattr(core_tasks, "send", lambda task, *args: None)
     few, many = _people_csv(6), _people_csv(60, start=100)
+    _upload(client, few.encode())  # the meeting's lists are read once per process, then kept
     preview_few = statements(lambda: _upload(client, few.encode()))
     html = []
     preview_many = statements(lambda: html.append(_upload(client, many.encode()).text))
@@ -430,3 +432,24 @@ def test_an_import_hands_the_mail_server_a_bounded_number_of_mails(
     assert connections and not any(connections)  # after the response, not within it
     assert [m.status for m in mails] == [MailStatus.SENT] * 3
     assert sorted(m["Message-ID"] for m in inbox.messages) == sorted(m.message_id for m in mails)
+
+
+def test_import_reads_yes_no_and_country_names_in_arabic_and_russian(make_meeting):
+    """A file from Rabat or Bishkek: yes and no in Arabic or Russian, a country by
+    its name in any of the five languages."""
+    from meeting_app.questions.models import FormQuestion, QuestionType
+
+    meeting = make_meeting()
+    yes_no = FormQuestion(id=1, type=QuestionType.YES_NO)
+    country = FormQuestion(id=2, type=QuestionType.COUNTRY)
+    for word, answer in (("نعم", True), ("لا", False), ("Да", True), ("нет", False)):
+        assert importer.convert(yes_no, word, meeting, "ar") is answer, word
+    countries = importer.AnswerReader(meeting, [country], "ru").countries
+    for name, code in (
+        ("المغرب", "MA"),
+        ("Киргизия", "KG"),
+        ("Kirghizstan", "KG"),
+        ("Senegal", "SN"),
+        ("Túnez", "TN"),
+    ):
+        assert importer.convert(country, name, meeting, "ru", countries) == code, name

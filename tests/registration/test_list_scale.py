@@ -1,8 +1,10 @@
 """The organisers' list at conference scale (issue 21): the same number of SQL
 statements for a meeting of 50 and one of 5,000, whatever the filter, page or
 search; a search by part of a name, e-mail or organisation with or without
-accents, through the folded column that every write keeps in step."""
+accents, through the folded column that every write keeps in step; a search's
+matches counted up to a limit, "more than" it beyond."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +15,7 @@ from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Country
 from meeting_app.privacy import services as privacy
+from meeting_app.registration import queries
 from meeting_app.registration.models import Category, Participant, RegistrationStatus
 
 S = RegistrationStatus
@@ -108,6 +111,7 @@ def test_the_list_makes_as_many_queries_for_5000_people_as_for_50(client, organi
         {"q": "ministere", "sort": "date"},
     ]
     conference(50)
+    client.get(LIST)  # what the first request reads once and keeps (the delegations)
     few = [statements(client, LIST, **args) for args in asked]
     conference(5000)
     assert [statements(client, LIST, **args) for args in asked] == few
@@ -123,6 +127,7 @@ def test_without_a_narrowing_filter_the_counts_give_the_total(client, organiser,
     """The counts per status are one grouped query, and tell the number of matches
     of the list unfiltered or filtered by status: no second count of the meeting."""
     conference(200)
+    client.get(LIST)  # what the first request reads once and keeps (the delegations)
     plain = statements(client, LIST)
     by_status = statements(client, LIST, status="approved")
     narrowed = statements(client, LIST, category="un_agency")
@@ -191,3 +196,59 @@ def test_every_write_keeps_the_search_text_in_step(app_context, make_meeting, ma
     assert person.search_text == (
         f"erased participant erased participant erased-{person.id}@erased.invalid"
     )
+
+
+def _names(page: str) -> list[str]:
+    """The family names listed on a page of the list, in order."""
+    return re.findall(r"(\w+ \d{5}),", page)
+
+
+def test_a_search_with_more_matches_than_it_counts_says_so_and_pages_forward(
+    client, organiser, conference, monkeypatch
+):
+    """A search counts its matches up to a limit (here 5): beyond it, the page says
+    "more than", and with its last page unknown offers the next one while there is
+    one. Bad outcome avoided: a count (and a sort) of every match of a common name,
+    which grows with the meeting."""
+    monkeypatch.setattr(queries, "SEARCH_COUNT_LIMIT", 5)
+    conference(240)  # 60 Núñez
+    first = client.get(LIST, query_string={"q": "nunez"}).get_data(as_text=True)
+    assert "More than 5 registrations match" in first
+    assert "Page 1 · more than 5 matches" in first and "Page 1 of" not in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    listed = _names(first)
+    assert listed == [f"Núñez {n:05d}" for n in range(0, 200, 4)]
+    second = client.get(LIST, query_string={"q": "nunez", "page": "2"}).get_data(as_text=True)
+    assert _names(second) == [f"Núñez {n:05d}" for n in range(200, 240, 4)]
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    beyond = client.get(LIST, query_string={"q": "nunez", "page": "3"}).get_data(as_text=True)
+    assert "No registration matches." in beyond and 'rel="prev"' in beyond
+    # At most the limit: counted, and paged as before.
+    few = client.get(LIST, query_string={"q": "nunez 0000"}).get_data(as_text=True)
+    assert "3 registrations match" in few and "More than" not in few
+    # Without a search, the counts stay exact.
+    plain = client.get(LIST, query_string={"category": "un_agency"}).get_data(as_text=True)
+    assert "120 registrations match" in plain and "Page 1 of 3" in plain
+
+
+def test_a_search_lists_the_same_pages_whether_its_matches_are_counted_or_not(
+    client, organiser, conference, monkeypatch
+):
+    """Within the limit, the matches are found by the search's index and sorted
+    apart; beyond it, read in the order's index: the same names on each page, by
+    name and by date, and a number written as the reader's language writes it."""
+    conference(5000)
+    asked = [
+        {"q": "diop"},
+        {"q": "diop", "page": "3"},
+        {"q": "ministere", "sort": "date", "page": "2"},
+        {"q": "Núñez", "status": "approved"},
+    ]
+    counted = [_names(client.get(LIST, query_string=args).get_data(as_text=True)) for args in asked]
+    monkeypatch.setattr(queries, "SEARCH_COUNT_LIMIT", 1000)
+    page = client.get(LIST, query_string={"q": "diop"}).get_data(as_text=True)
+    assert "More than 1,000 registrations match" in page
+    beyond = [_names(client.get(LIST, query_string=args).get_data(as_text=True)) for args in asked]
+    assert beyond == counted
+    assert counted[0][:2] == ["Diop 00001", "Diop 00005"] and len(counted[1]) == 50
+    assert counted[2][0] == "Diop 00101"  # the 51st at the ministry (every other one)
