@@ -10,13 +10,14 @@ STAMP := $(VENV)/.installed
 HOST := 127.0.0.1
 PORT ?= 5000
 TRANSLATIONS := meeting_app/translations
-LOCALES := fr en es
+LOCALES := fr en es ar ru
 
 # Debian libraries WeasyPrint needs, and fonts for Latin, Cyrillic and Arabic names.
 # libharfbuzz-subset0 matters for speed: without it font subsetting is ~10x slower.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core
-# The browser the Playwright tests drive (/usr/bin/chromium).
-TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium
+# The browser the Playwright tests drive (/usr/bin/chromium), and poppler's pdftotext and
+# pdffonts, which read the documents back as a reader sees them (tests/documents/poppler.py).
+TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium poppler-utils
 # What pip needs to build PyICU (the collation of sorted lists), which PyPI has as source only.
 BUILD_PACKAGES := libicu-dev pkg-config g++
 
@@ -110,3 +111,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/communiques.py
 	$(BIN)/python bench/desk.py
 	$(BIN)/python bench/morning.py
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/exports.py
+	$(BIN)/python bench/participant_list_job.py
+	$(BIN)/python bench/badge_fonts.py
+	$(BIN)/python bench/booklet.py
+	$(BIN)/python bench/registration_rate.py

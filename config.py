@@ -18,7 +18,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'meetings.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
-    LANGUAGES = ("fr", "en", "es")
+    LANGUAGES = ("fr", "en", "es", "ar", "ru")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "meeting_app" / "translations")
@@ -86,12 +86,18 @@ class Config:
     # Draw the programme booklet when the agenda is published, so that no download
     # waits for it (meeting_app/documents/booklet_store.py).
     BOOKLETS_AHEAD = True
+    # A change in the booklet's listed delegates redraws it this many seconds later,
+    # once for all the changes in between.
+    BOOKLET_REDRAW_DELAY = 60
     # A print or render job whose tasks have not said they are alive for this long
     # has lost its worker: it is marked failed and may be started again.
     RENDER_HEARTBEAT_SECONDS = 60
     # A participant export of more rows than this is written by a task (a job with a
     # progress page), not in the request: a web worker's timeout would kill it.
     EXPORT_IN_REQUEST_MAX_ROWS = 2000
+    # The list of participants of more people than this is drawn by a task too (its
+    # PDF takes some 2 s a thousand people).
+    LIST_IN_REQUEST_MAX_PEOPLE = 1000
     # The largest meeting document file and credentials letter accepted (bytes).
     DOCUMENT_MAX_BYTES = 20_000_000
     CREDENTIALS_MAX_BYTES = 10_000_000
@@ -187,6 +193,8 @@ def from_environment(cls: type[Config], environ=os.environ) -> dict:
         "MAIL_CLAIM_SECONDS",
         "RENDER_HEARTBEAT_SECONDS",
         "EXPORT_IN_REQUEST_MAX_ROWS",
+        "LIST_IN_REQUEST_MAX_PEOPLE",
+        "BOOKLET_REDRAW_DELAY",
         "MESSAGE_ATTACHMENTS_MAX_BYTES",
         "DOCUMENT_MAX_BYTES",
         "CREDENTIALS_MAX_BYTES",

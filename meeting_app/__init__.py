@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from meeting_app.delegations.views import bp as delegations_bp
     from meeting_app.delegations.views import manage_bp as delegations_manage_bp
     from meeting_app.desk.views import bp as desk_bp
+    from meeting_app.documents.booklet_views import bp as booklet_bp
     from meeting_app.documents.desk_views import bp as documents_desk_bp
     from meeting_app.documents.views import bp as documents_bp
     from meeting_app.documents.views import manage_bp as documents_manage_bp
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
         communiques_manage_bp,
         desk_bp,
         documents_desk_bp,
+        booklet_bp,
         documents_bp,
         documents_manage_bp,
         privacy_bp,
@@ -195,6 +197,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["absolute_url"] = security.absolute_url
     app.jinja_env.filters["role_label"] = lambda value: SessionRole(value).label
     app.jinja_env.filters["language_name"] = i18n.language_name
+    # A global, not a context variable: the macros imported from partials use it too.
+    app.jinja_env.globals["text_direction"] = i18n.text_direction
 
     from meeting_app.registration.models import GENDERS
 

@@ -14,9 +14,12 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from meeting_app.core import database
-from meeting_app.core.i18n import counted
+from meeting_app.core.i18n import LANGUAGES, counted
 from meeting_app.core.tasks import commit
 from meeting_app.extensions import db
+
+# `--language` of every command: the languages of core.i18n.
+LANGUAGE_CHOICE = click.Choice(LANGUAGES)
 
 
 def require_migrated_database() -> None:
@@ -126,12 +129,13 @@ def _spreadsheet_format(out: str) -> str:
     return fmt
 
 
-# For CSV: ';' suits spreadsheet programs set to French or Spanish; scripts expect ','.
+# For CSV: ';' suits spreadsheet programs set to a language whose decimal mark is a
+# comma (French, Spanish, Russian); scripts expect ','.
 _separator = click.option(
     "--separator",
     type=click.Choice(["comma", "semicolon"]),
     default="comma",
-    help="CSV column separator: semicolon for spreadsheets in French or Spanish.",
+    help="CSV column separator: semicolon for spreadsheets in French, Spanish or Russian.",
 )
 
 
@@ -142,7 +146,7 @@ _separator = click.option(
 @click.option("--delegation", default="", help="A delegation's ISO country code, or 'other'.")
 @click.option("--category", default="", help="e.g. national_government, un_agency")
 @click.option("--search", default="", help="Text in the name, e-mail or organisation.")
-@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+@click.option("--language", default="en", type=LANGUAGE_CHOICE)
 @click.option(
     "--sensitive",
     is_flag=True,
@@ -191,7 +195,7 @@ def export_participants(
 @export.command("delegations", help="Delegation list (CSV or XLSX by the file's extension).")
 @click.option("--meeting", "slug", required=True, help="The meeting's slug.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
-@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+@click.option("--language", default="en", type=LANGUAGE_CHOICE)
 @_separator
 def export_delegations(slug, out, language, separator):
     from meeting_app.delegations import services as delegations
@@ -208,7 +212,7 @@ def export_delegations(slug, out, language, separator):
 @export.command("arrivals", help="Arrivals at the desk as CSV: each person's check-in per day.")
 @click.option("--meeting", "slug", required=True, help="The meeting's slug.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
-@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+@click.option("--language", default="en", type=LANGUAGE_CHOICE)
 @_separator
 def export_arrivals(slug, out, language, separator):
     from flask_babel import force_locale
@@ -270,7 +274,7 @@ def _agenda_export_options(command):
         (
             click.option("--meeting", "slug", required=True, help="The meeting's slug."),
             click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True)),
-            click.option("--language", default="en", type=click.Choice(["fr", "en", "es"])),
+            click.option("--language", default="en", type=LANGUAGE_CHOICE),
             click.option(
                 "--base-url",
                 default="http://127.0.0.1:5000",
@@ -316,7 +320,7 @@ def export_schedule(slug, out, language, base_url):
 @click.option("--meeting", "slug", required=True, help="The meeting's slug.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
 @click.option("--layout", default="a4-4", type=click.Choice(["a6", "cr80", "a4-4", "a4-8"]))
-@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+@click.option("--language", default="en", type=LANGUAGE_CHOICE)
 @click.option(
     "--base-url",
     default="http://127.0.0.1:5000",
@@ -340,7 +344,7 @@ def export_badges(slug, out, layout, language, base_url, not_printed):
 @export.command("programme", help="The programme booklet as a PDF.")
 @click.option("--meeting", "slug", required=True, help="The meeting's slug.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
-@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+@click.option("--language", default="en", type=LANGUAGE_CHOICE)
 @click.option("--paper", default="a4", type=click.Choice(["a4", "letter"]))
 def export_programme(slug, out, language, paper):
     from meeting_app.documents.booklet import booklet_pdf
@@ -355,7 +359,7 @@ def export_programme(slug, out, language, paper):
 )
 @click.option("--meeting", "slug", required=True, help="The meeting's slug.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
-@click.option("--language", default="en", type=click.Choice(["fr", "en", "es"]))
+@click.option("--language", default="en", type=LANGUAGE_CHOICE)
 @click.option("--certificates", is_flag=True, help="Certificates of attendance instead.")
 def export_letters(slug, out, language, certificates):
     from meeting_app.documents import letters
@@ -397,7 +401,7 @@ def export_documents(slug, out):
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
 @click.option(
     "--language",
-    type=click.Choice(["fr", "en", "es"]),
+    type=LANGUAGE_CHOICE,
     help="The language of the headings (default: the meeting's default language).",
 )
 def export_attendance_register(slug, out, language):
@@ -430,7 +434,7 @@ def export_attendance_register(slug, out, language):
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
 @click.option(
     "--language",
-    type=click.Choice(["fr", "en", "es"]),
+    type=LANGUAGE_CHOICE,
     help="One of the meeting's languages (default: its default language).",
 )
 @click.option(

@@ -9,14 +9,14 @@ from flask.cli import AppGroup
 from meeting_app.accounts import staff
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import AccountError, create_user
-from meeting_app.cli import require_migrated_database
+from meeting_app.cli import LANGUAGE_CHOICE, require_migrated_database
 from meeting_app.core.tasks import commit
 from meeting_app.extensions import db
 
 users = AppGroup("users", help="Staff accounts.")
 
 _ROLE = click.Choice([r.value for r in Role])
-_LANGUAGE = click.Choice(["fr", "en", "es"])
+_LANGUAGE = LANGUAGE_CHOICE
 
 
 def _meeting_or_fail(slug: str):

@@ -27,11 +27,25 @@ from meeting_app.agenda.services import (
     name_key,
     valid_join_url,
 )
-from meeting_app.core.forms import Form, choices
+from meeting_app.core.forms import Form, choices, with_language_fields
+from meeting_app.core.i18n import LANGUAGES
 from meeting_app.registration.forms import no_control_characters
 
-LANGUAGES = ("fr", "en", "es")
 PERSON_ID = re.compile(r"\(#(\d+)\)\s*$")
+TITLE_LABELS = {
+    "fr": _l("Title in French"),
+    "en": _l("Title in English"),
+    "es": _l("Title in Spanish"),
+    "ar": _l("Title in Arabic"),
+    "ru": _l("Title in Russian"),
+}
+DESCRIPTION_LABELS = {
+    "fr": _l("Description in French"),
+    "en": _l("Description in English"),
+    "es": _l("Description in Spanish"),
+    "ar": _l("Description in Arabic"),
+    "ru": _l("Description in Russian"),
+}
 
 
 class PersonRow(PlainForm):
@@ -80,7 +94,13 @@ def _stripped(value):
     return value.strip() if isinstance(value, str) else value
 
 
+@with_language_fields(
+    title=lambda code: _text(TITLE_LABELS[code], 300),
+    description=lambda code: _text(DESCRIPTION_LABELS[code], 5000, textarea=True),
+)
 class SessionForm(Form):
+    """`title_<code>` and `description_<code>` for each language."""
+
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
     day = DateField(_l("Day"), validators=[DataRequired(_l("Enter the day."))])
     start = TimeField(_l("Starts at"), validators=[DataRequired(_l("Enter a time."))])
@@ -90,12 +110,6 @@ class SessionForm(Form):
         _l("Capacity (for workshops and visits; empty: no limit)"),
         validators=[Optional(), NumberRange(min=1, max=100_000)],
     )
-    title_fr = _text(_l("Title in French"), 300)
-    title_en = _text(_l("Title in English"), 300)
-    title_es = _text(_l("Title in Spanish"), 300)
-    description_fr = _text(_l("Description in French"), 5000, textarea=True)
-    description_en = _text(_l("Description in English"), 5000, textarea=True)
-    description_es = _text(_l("Description in Spanish"), 5000, textarea=True)
     people = FieldList(FormField(PersonRow), min_entries=6, max_entries=30)
     join_url = StringField(
         _l("Join link"),

@@ -103,16 +103,21 @@ def _event_lines(
     documents: str = "",
 ) -> list[str]:
     people = [f"{roles[p['role']]}: {p['name']}" for p in session.people]
-    description = localized(session.description, meeting.default_language, language).text
+    described = localized(session.description, meeting.default_language, language)
+    description = described.text
     online = _join_text(join, labels) if join is not None and not cancelled else ""
     # A blank line between the people, the text and the join link, never before one alone.
     text = "\n\n".join(part for part in ("\n".join(people), description, online, documents) if part)
+    # The people's roles, the join and documents labels are in the calendar's
+    # language; the session's text may be a fallback in another one.
+    written_in = {language} if (people or online or documents) else set()
+    written_in |= {described.language} if description else set()
     conference = (
         [_conference(join.url, labels["join"])]
         if join is not None and not cancelled and valid_join_url(join.url)
         else []
     )
-    title = localized(session.title, meeting.default_language, language).text
+    title = localized(session.title, meeting.default_language, language)
     return [
         "BEGIN:VEVENT",
         f"UID:{session_uid(meeting, session.id)}",
@@ -120,16 +125,23 @@ def _event_lines(
         f"SEQUENCE:{session.sequence}",
         f"DTSTART:{_utc(session.starts_at)}",
         f"DTEND:{_utc(session.ends_at)}",
-        f"SUMMARY:{_text(title)}",
+        f"SUMMARY{_in(title.language)}:{_text(title.text)}",
+        # Names of rooms, venues and cities: in no one language, so not tagged.
         f"LOCATION:{_text(_location(meeting, session.room))}",
-        *([f"DESCRIPTION:{_text(text)}"] if text else []),
-        f"CATEGORIES:{_text(kinds[session.kind])}",
+        *([f"DESCRIPTION{_in(*written_in)}:{_text(text)}"] if text else []),
+        f"CATEGORIES;LANGUAGE={language}:{_text(kinds[session.kind])}",
         f"URL:{base_url}/meetings/{meeting.slug}/sessions/{session.id}",
         *conference,
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         "TRANSP:OPAQUE",
         "END:VEVENT",
     ]
+
+
+def _in(*languages: str) -> str:
+    """RFC 5545's LANGUAGE parameter (3.2.10) of a text in one language; nothing for
+    a text that mixes several (a fallback description among translated labels)."""
+    return f";LANGUAGE={languages[0]}" if len(languages) == 1 else ""
 
 
 def _join_text(join, labels: dict) -> str:
@@ -266,7 +278,8 @@ _recent_bodies: dict[tuple, bytes] = {}
 
 
 def _meeting_event(meeting, language, base_url, stamp, method, organizer) -> bytes:
-    title = localized(meeting.title, meeting.default_language, language).text
+    titled = localized(meeting.title, meeting.default_language, language)
+    title = titled.text
     calendar = _calendar(meeting, title, method)
     event = Event()
     event.add("uid", meeting_uid(meeting))
@@ -274,12 +287,13 @@ def _meeting_event(meeting, language, base_url, stamp, method, organizer) -> byt
     event.add("sequence", 0)
     event.add("dtstart", meeting.start_date)
     event.add("dtend", meeting.end_date + timedelta(days=1))
-    event.add("summary", title)
+    event.add("summary", title, parameters={"LANGUAGE": titled.language})
     event.add("location", ", ".join(p for p in (meeting.venue, meeting.city) if p))
     event.add("url", f"{base_url}/meetings/{meeting.slug}/")
-    description = localized(meeting.description, meeting.default_language, language).text
-    if description:
-        event.add("description", description)  # icalendar escapes every line break
+    described = localized(meeting.description, meeting.default_language, language)
+    if described.text:
+        # icalendar escapes every line break
+        event.add("description", described.text, parameters={"LANGUAGE": described.language})
     event.add("transp", "TRANSPARENT")
     if organizer:
         event.add("organizer", _organizer(organizer))

@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -14,7 +13,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from meeting_app.agenda import attendance, frab, ical, join_links
+from meeting_app.agenda import attendance, feed_links, frab, ical, join_links
 from meeting_app.agenda.models import AgendaSession, SessionKind
 from meeting_app.agenda.published import (
     PublishedAgenda,
@@ -24,21 +23,18 @@ from meeting_app.agenda.published import (
     shown,
 )
 from meeting_app.agenda.times import zone_of_days
-from meeting_app.core import tasks
 from meeting_app.core.collation import sort_key
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import (
     current_language,
+    language_from_address,
     localized,
     requested_language,
     timezone_label,
 )
 from meeting_app.core.security import public_base_url
 from meeting_app.core.views import private_page
-from meeting_app.documents import booklet
-from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
-from meeting_app.materials import services as materials
 from meeting_app.meetings import services as meetings
 from meeting_app.registration.services import find_by_token
 
@@ -46,6 +42,7 @@ bp = Blueprint("agenda", __name__)
 
 
 @bp.get("/meetings/<slug>/agenda")
+@language_from_address
 def agenda(slug: str):
     meeting = meetings.get_public_meeting(slug)
     published = published_agenda(meeting)
@@ -86,6 +83,7 @@ def agenda(slug: str):
 
 
 @bp.get("/meetings/<slug>/sessions/<int:session_id>")
+@language_from_address
 def session_detail(slug: str, session_id: int):
     meeting = meetings.get_public_meeting(slug)
     session = published_agenda(meeting).session(session_id)
@@ -158,30 +156,6 @@ def session_ics(slug: str, session_id: int):
     return _calendar_response(body, f"{meeting.slug}-{session_id}.ics")
 
 
-@bp.get("/meetings/<slug>/agenda.pdf")
-def agenda_pdf(slug: str):
-    """The printable programme booklet (?lang=, ?paper=a4|letter)."""
-    meeting = meetings.get_public_meeting(slug)
-    paper = request.args.get("paper", "a4")
-    if paper not in booklet.PAPER:
-        abort(404)
-    try:
-        # Kept from its drawing ahead (documents/booklet_store.py); drawn now only
-        # when no worker has drawn it yet, and then kept for every other request.
-        found = booklet.booklet_file(meeting, language=requested_language(), paper=paper)
-    except RenderError:
-        current_app.logger.exception("Programme booklet failed for %s", slug)
-        abort(500)
-    if found.drawn:
-        tasks.commit()
-    response = Response(found.pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{meeting.slug}-programme.pdf"'
-    # The digest changes with whatever the booklet shows: a reader's copy is checked
-    # with one small request, and a new version is fetched.
-    response.set_etag(f"{found.version}-{found.digest}")
-    return response.make_conditional(request)
-
-
 @bp.get("/meetings/<slug>/schedule.xml")
 def schedule_xml(slug: str):
     meeting = meetings.get_public_meeting(slug)
@@ -220,7 +194,7 @@ def programme_ics(token: str):
         # Approved participants only: their sessions' join links (CONFERENCE).
         join_links=join_links.links_for(participant, mine),
         # Sessions with documents for them: a link to their documents page.
-        document_links=materials.document_links(participant, mine, _base_url()),
+        document_links=feed_links.links(participant, mine, _base_url()),
     )
     return private_page(_calendar_response(body, f"{meeting.slug}-my-programme.ics"))
 

@@ -14,7 +14,7 @@ from meeting_app.communiques.models import Communique, CommuniqueText
 from meeting_app.communiques.sdgs import badges, goals_of
 from meeting_app.core.i18n import localized
 from meeting_app.core.security import absolute_url
-from meeting_app.documents.pdf import render_pdf
+from meeting_app.documents.pdf import bidi, render_pdf
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -52,7 +52,7 @@ def communique_html(communique: Communique, text: CommuniqueText) -> str:
             programme=programme_name(communique, language),
             published_on=published_on(communique, language),
             corrected_on=corrected_on(communique, language),
-            language=language,
+            **bidi(language),
         )
 
 
@@ -68,9 +68,12 @@ def _time(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def atom_feed(communiques: list[Communique], *, title: str, updated: datetime) -> bytes:
-    """One entry per published language version, newest first. Needs a request
-    context (for the absolute URLs)."""
+def atom_feed(
+    communiques: list[Communique], *, title: str, updated: datetime, language: str
+) -> bytes:
+    """One entry per published language version, newest first, each with its
+    xml:lang; the feed's own xml:lang is `language`, that of its `title`. Needs a
+    request context (for the absolute URLs)."""
     ET.register_namespace("", ATOM)
 
     def sub(parent, tag, text=None, **attributes):
@@ -79,7 +82,7 @@ def atom_feed(communiques: list[Communique], *, title: str, updated: datetime) -
             element.text = text
         return element
 
-    feed = ET.Element(f"{{{ATOM}}}feed")
+    feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: language})
     sub(feed, "id", f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, 'communiques')}")
     sub(feed, "title", title)
     sub(feed, "updated", _time(updated))

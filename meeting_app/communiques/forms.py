@@ -73,6 +73,10 @@ class NewCommuniqueForm(TextFields):
         self.language.choices = choices(
             (code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]
         )
+        # In the language chosen just above, which the page cannot know yet: the
+        # browser sets the direction from the first strong letter typed (Arabic: rtl).
+        for field in (self.title, self.summary, self.body):
+            field.render_kw = {**(field.render_kw or {}), "dir": "auto"}
 
 
 class EditTextForm(TextFields):

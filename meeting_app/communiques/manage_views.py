@@ -27,7 +27,8 @@ from meeting_app.communiques.forms import (
 )
 from meeting_app.communiques.models import Communique
 from meeting_app.core.database import requested_page
-from meeting_app.core.i18n import language_name, localized
+from meeting_app.core.forms import write_in
+from meeting_app.core.i18n import LANGUAGES, language_name, localized
 from meeting_app.core.tasks import commit
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
@@ -218,13 +219,14 @@ def overview(communique_id: int):
     )
 
 
-@bp.route("/<int:communique_id>/<any(fr, en, es):language>", methods=["GET", "POST"])
+@bp.route(f"/<int:communique_id>/<any({', '.join(LANGUAGES)}):language>", methods=["GET", "POST"])
 def edit(communique_id: int, language: str):
     communique = _communique(communique_id)
     if language not in written_languages(communique):
         abort(404)
     locked = communique.first_published_at is not None
     form = EditTextForm(slug_locked=locked)
+    write_in(language, form.title, form.summary, form.body)
     text = communique.text(language)
     conflict = None
     if form.validate_on_submit():

@@ -19,7 +19,7 @@ from meeting_app.communiques.markup import published_html
 from meeting_app.communiques.models import Communique
 from meeting_app.communiques.sdgs import GOALS, badges
 from meeting_app.core.database import requested_page
-from meeting_app.core.i18n import current_language
+from meeting_app.core.i18n import current_language, language_from_address
 from meeting_app.documents.pdf import RenderError
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
@@ -29,11 +29,13 @@ bp = Blueprint("communiques", __name__, url_prefix="/communiques")
 
 PER_PAGE = 10
 FEED_ENTRIES = 50
-# Open Graph names a locale with its territory.
-OG_LOCALES = {"fr": "fr_FR", "en": "en_GB", "es": "es_ES"}
+# Open Graph names a locale with its territory (Facebook's list: "ar_AR" is its
+# Arabic). A language missing here is a test failure, not a page without og:locale.
+OG_LOCALES = {"fr": "fr_FR", "en": "en_GB", "es": "es_ES", "ar": "ar_AR", "ru": "ru_RU"}
 
 
 @bp.get("/")
+@language_from_address
 def index():
     meeting_slug = request.args.get("meeting", "")
     goal = request.args.get("sdg", type=int)
@@ -107,6 +109,7 @@ def pdf(slug: str):
 
 
 @bp.get("/feed.atom")
+@language_from_address  # ?lang=ar: the feed's own texts (its title) in Arabic
 def feed():
     # Each entry names its programme (meeting -> series): loaded with the entries.
     query = services.public_query().options(
@@ -114,5 +117,7 @@ def feed():
     )
     communiques = list(db.session.execute(query.limit(FEED_ENTRIES)).scalars())
     updated = max((c.published_at for c in communiques), default=None) or utcnow()
-    body = exports.atom_feed(communiques, title=_("Communiqués"), updated=updated)
+    body = exports.atom_feed(
+        communiques, title=_("Communiqués"), updated=updated, language=current_language()
+    )
     return Response(body, mimetype="application/atom+xml")

@@ -1,7 +1,7 @@
 """Small helpers every domain's forms share."""
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import wtforms
 from babel import support
@@ -14,6 +14,8 @@ from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import HiddenInput, Select, html_params
+
+from meeting_app.core.i18n import LANGUAGES, text_direction
 
 
 class SelectField(wtforms.SelectField):
@@ -43,6 +45,42 @@ class SelectField(wtforms.SelectField):
 def choices(pairs: Iterable[tuple]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms' SelectChoice (tuples are deprecated)."""
     return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def typed_in(language: str) -> dict[str, str]:
+    """The attributes of an input whose text is in `language`: its `lang` (spelling,
+    fonts, screen readers) and its `dir`, so that Arabic is typed right to left on
+    a French page, and French left to right on an Arabic one."""
+    return {"lang": language, "dir": text_direction(language)}
+
+
+def write_in(language: str, *fields) -> None:
+    """Marks the (bound) fields of a form written in one language at a time (a
+    communiqué's version, a mail's wording, minutes) as typed in `language`."""
+    for field in fields:
+        field.render_kw = {**(field.render_kw or {}), **typed_in(language)}
+
+
+def with_language_fields(typed: bool = True, **makers: Callable[[str], object]):
+    """A class decorator for content written in each language: for each
+    `name=make`, the form gets a field `<name>_<code>` per language of
+    core.i18n.LANGUAGES, built by `make(code)` (an unbound field) and, unless
+    `typed` is false (a file), typed in that language (`typed_in`). A language
+    added to the list gets its fields everywhere at once."""
+
+    def decorate(form_class):
+        for name, make in makers.items():
+            for code in LANGUAGES:
+                unbound = make(code)
+                if typed:
+                    unbound.kwargs["render_kw"] = {
+                        **(unbound.kwargs.get("render_kw") or {}),
+                        **typed_in(code),
+                    }
+                setattr(form_class, f"{name}_{code}", unbound)
+        return form_class
+
+    return decorate
 
 
 def email_field(label=None) -> EmailField:

@@ -11,25 +11,52 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.core import UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_interval, get_timezone_location
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 
-LANGUAGE_NAMES = {"fr": "Français", "en": "English", "es": "Español"}
+LANGUAGE_NAMES = {
+    "fr": "Français",
+    "en": "English",
+    "es": "Español",
+    "ar": "العربية",
+    "ru": "Русский",
+}
+# The languages, in the order forms offer them: the interface's (config.LANGUAGES
+# names the same) and those content is written in (a meeting chooses among them).
+# Every per-language field, column, option and choice follows this one tuple.
+LANGUAGES = tuple(LANGUAGE_NAMES)
 SESSION_KEY = "lang"
+# The view attribute set by `language_from_address`.
+_ADDRESS_LANGUAGE = "language_from_address"
 
 
 def select_locale() -> str:
-    """The person's explicit choice (kept in their session), else their browser's."""
+    """The language a public page's address names (`?lang=ar`, see
+    `language_from_address`), else the person's explicit choice (kept in their
+    session), else their browser's."""
     if not has_request_context():  # the command line, a background job
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, _ADDRESS_LANGUAGE, False) and request.args.get("lang") in languages:
+        return request.args["lang"]
     chosen = session.get(SESSION_KEY)
     if chosen in languages:
         return chosen
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def language_from_address(view):
+    """Marks a public page whose address may name its language: `?lang=ru` shows it
+    in Russian, interface and content, for that request only (nothing is
+    remembered). The page's `<link rel="alternate" hreflang>` point there, one per
+    language, so that search engines and shared links reach each version."""
+    setattr(view, _ADDRESS_LANGUAGE, True)
+    return view
 
 
 def current_language() -> str:
@@ -87,8 +114,14 @@ def language_name(code: str, in_language: str | None = None) -> str:
 # clock it is. "25 January 2027, 00:00 (Dakar Time)", "25 janvier 2027, 00:00
 # (heure : Dakar)", "25 de enero de 2027, 00:00 (hora de Dakar)". Numeric dates
 # (1/2/27) read differently from one country to the next; "GMT" hides the local time.
-_DATE_PATTERNS = {"es": "d 'de' MMMM 'de' y"}
+# Russian writes the year's abbreviation after it ("13 июня 2022 г."), as CLDR's
+# long date does; Arabic's is the default pattern (Babel's Latin digits).
+_DATE_PATTERNS = {"es": "d 'de' MMMM 'de' y", "ru": "d MMMM y 'г'."}
 _DATE_PATTERN = "d MMMM y"
+# Babel's "region" zone format for Russian is CLDR's daylight-time one ("{0}, летнее
+# время": "Dakar, summer time", said of Senegal, which has none); CLDR's generic
+# format, which ICU uses, is the place alone.
+_REGION_FORMATS = {"ru": "%s"}
 
 
 def zone_name(timezone: str, language: str | None = None) -> str:
@@ -99,7 +132,8 @@ def zone_name(timezone: str, language: str | None = None) -> str:
     city = get_timezone_location(_zone(timezone), locale=language, return_city=True)
     if timezone == "UTC" or timezone.startswith("Etc/"):
         return city
-    return Locale.parse(language).zone_formats["region"] % city
+    region = _REGION_FORMATS.get(language) or Locale.parse(language).zone_formats["region"]
+    return region % city
 
 
 def format_local_datetime(
@@ -109,9 +143,17 @@ def format_local_datetime(
     `language`): '25 January 2027, 00:00 (Dakar Time)'; `zone=False` leaves out the
     zone where the page already names it."""
     language = language or current_language()
-    pattern = _DATE_PATTERNS.get(language, _DATE_PATTERN) + ", HH:mm"
+    pattern = _moment_pattern(language)
     text = format_datetime(value, pattern, tzinfo=_zone(timezone), locale=language)
     return f"{text} ({zone_name(timezone, language)})" if zone else text
+
+
+@functools.cache
+def _moment_pattern(language: str) -> str:
+    """The day and the clock joined as CLDR joins them in `language` ("{1}, {0}";
+    Arabic's comma is "،")."""
+    glue = str(Locale.parse(language).datetime_formats["medium"])
+    return glue.replace("{1}", _DATE_PATTERNS.get(language, _DATE_PATTERN)).replace("{0}", "HH:mm")
 
 
 def counted(number: int, singular: str, plural: str) -> str:
@@ -152,6 +194,16 @@ def timezone_span_label(timezone: str, first: date, last: date) -> str:
     return f"{timezone} ({' → '.join(offsets)})"
 
 
+@functools.cache
+def text_direction(language: str) -> str:
+    """'rtl' for a language written right to left (Arabic), else 'ltr' (CLDR's word):
+    the `dir` of pages, mails and content shown in that language."""
+    try:
+        return Locale.parse(language).text_direction
+    except (ValueError, TypeError, UnknownLocaleError):  # not a language: as most are
+        return "ltr"
+
+
 def template_context() -> dict:
     return {
         "languages": LANGUAGE_NAMES,
@@ -176,7 +228,7 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def format_clock(moment, timezone: str) -> str:
-    """HH:MM in the meeting's time zone: the same in French, English and Spanish
+    """HH:MM in the meeting's time zone: the same in every language
     (24-hour clock, as on the programmes), and cheap enough for 300 sessions a page."""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)

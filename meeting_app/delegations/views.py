@@ -14,7 +14,12 @@ from meeting_app.accounts.services import require_role
 from meeting_app.core.collation import sort_key
 from meeting_app.core.database import as_id
 from meeting_app.core.forms import EmptyForm, choices
-from meeting_app.core.i18n import LANGUAGE_NAMES, current_language, language_name
+from meeting_app.core.i18n import (
+    LANGUAGE_NAMES,
+    current_language,
+    language_from_address,
+    language_name,
+)
 from meeting_app.core.tasks import commit
 from meeting_app.core.uploads import MB, accepts_upload
 from meeting_app.core.views import attachment
@@ -51,6 +56,7 @@ require_role(manage_bp, Role.ORGANISER)
 
 
 @bp.get("/meetings/<slug>/delegations")
+@language_from_address
 def public_list(slug: str):
     meeting = meetings.get_public_meeting(slug)
     return render_template(

@@ -64,11 +64,13 @@ SERIES = {
         "en": "Programme Board meetings",
         "fr": "Réunions du Comité de programme",
         "es": "Reuniones de la Junta del Programa",
+        "ar": "اجتماعات مجلس البرنامج",
     },
     "programme": {
         "en": "Global Programme on Migration for Sustainable Development",
         "fr": "Programme mondial sur la migration pour le développement durable",
         "es": "Programa mundial sobre migración para el desarrollo sostenible",
+        "ar": "البرنامج العالمي بشأن الهجرة من أجل التنمية المستدامة",
     },
 }
 
@@ -147,6 +149,7 @@ def _rabat(series: MeetingSeries, data: dict) -> None:
             "en": "2nd Programme Board meeting",
             "fr": "2e réunion du Comité de programme",
             "es": "2.ª reunión de la Junta del Programa",
+            "ar": "الاجتماع الثاني لمجلس البرنامج",
         },
         description={
             "en": "The Programme Board brings together the eleven member countries, the UN "
@@ -158,12 +161,16 @@ def _rabat(series: MeetingSeries, data: dict) -> None:
             "es": "La Junta del Programa reúne a los once países miembros, las agencias de las "
             "Naciones Unidas y los donantes del programa para examinar un año de "
             "resultados y acordar las prioridades del siguiente.",
+            "ar": "يجمع مجلس البرنامج البلدان الأعضاء الأحد عشر ووكالات الأمم المتحدة "
+            "والجهات المانحة للبرنامج لاستعراض نتائج سنة كاملة والاتفاق على أولويات "
+            "السنة المقبلة.",
         },
         host_country_code="MA",
         host={
             "en": "Government of the Kingdom of Morocco",
             "fr": "Gouvernement du Royaume du Maroc",
             "es": "Gobierno del Reino de Marruecos",
+            "ar": "حكومة المملكة المغربية",
         },
         city="Rabat",
         venue="Centre de conférences Bab Rouah",
@@ -172,6 +179,8 @@ def _rabat(series: MeetingSeries, data: dict) -> None:
         start_date=date(2022, 6, 13),
         end_date=date(2022, 6, 14),
         default_language="fr",
+        # The host's language too: its title, host and communiqué are also in Arabic.
+        languages=["fr", "en", "es", "ar"],
         registration_opens_at=datetime(2022, 4, 1, 8, 0, tzinfo=UTC),
         registration_closes_at=datetime(2022, 6, 6, 23, 0, tzinfo=UTC),
         capacity=80,
@@ -202,7 +211,8 @@ def _rabat(series: MeetingSeries, data: dict) -> None:
 
 
 def _communique(meeting: Meeting, data: dict) -> None:
-    """The published communiqué, in French and English, as organisers would write it."""
+    """The published communiqué, in French, English and Arabic, as organisers would
+    write it."""
     communique = Communique(
         meeting=meeting,
         slug=data["slug"],

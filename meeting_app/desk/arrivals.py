@@ -136,9 +136,7 @@ def arrivals_csv(meeting: Meeting, language: str, delimiter: str = ",") -> bytes
             Participant.id,
             Participant.family_name,
             Participant.given_name,
-            Country.name_en,
-            Country.name_fr,
-            Country.name_es,
+            Country.name_column(language).label("country"),
             Participant.organisation,
             Participant.category,
             Participant.status,
@@ -158,7 +156,6 @@ def arrivals_csv(meeting: Meeting, language: str, delimiter: str = ",") -> bytes
             Participant.id,
         )
     ).all()
-    country_column = {"en": 3, "fr": 4, "es": 5}.get(language, 3)
     categories = {c: str(c.label) for c in Category}
     statuses = {s: str(s.label) for s in RegistrationStatus}
     header = [
@@ -174,7 +171,7 @@ def arrivals_csv(meeting: Meeting, language: str, delimiter: str = ",") -> bytes
         [
             p.family_name,
             p.given_name,
-            p[country_column] or "",
+            p.country or "",
             p.organisation,
             categories[p.category],
             statuses[p.status],

@@ -17,6 +17,7 @@ from meeting_app.accounts.services import SITE_WIDE, meeting_from_slug, meetings
 from meeting_app.core.collation import collated
 from meeting_app.core.folding import contains, folded_words, search_text
 from meeting_app.core.folding import fold as fold  # its former home: callers may import it here
+from meeting_app.core.i18n import LANGUAGES
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn, CheckInMethod
 from meeting_app.extensions import db
@@ -373,7 +374,7 @@ def _delegations_named(meeting: Meeting, words: list[str]) -> dict[str, list[int
     contains it}."""
     found: dict[str, list[int]] = {word: [] for word in words}
     for delegation_id, *names in db.session.execute(
-        db.select(Delegation.id, Country.name_en, Country.name_fr, Country.name_es)
+        db.select(Delegation.id, *(Country.name_column(code) for code in LANGUAGES))
         .join(Country, Delegation.country_code == Country.code)
         .filter(Delegation.meeting_id == meeting.id)
     ):

@@ -11,7 +11,7 @@ yet or changed since, in chunks, each chunk a task of its own on any worker
 import hashlib
 import io
 import re
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -32,7 +32,7 @@ from meeting_app.delegations.models import Delegation
 from meeting_app.documents import ahead, imposition, logo, photos
 from meeting_app.documents.imposition import A4, Sheet
 from meeting_app.documents.models import BadgePrint, BadgeRender
-from meeting_app.documents.pdf import qr_src, render_each, save
+from meeting_app.documents.pdf import direction, qr_src, render_each, save
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 from meeting_app.models import utcnow
@@ -223,18 +223,6 @@ def fit(text: str, box: Box, direction: str = "ltr", bold: bool = True) -> tuple
     return box.sizes[-1], False
 
 
-def direction(text: str) -> str:
-    """The text's direction: right-to-left ("rtl") when its first strong character
-    is (Arabic, Hebrew), as the Unicode bidi algorithm decides a paragraph's."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind == "L":
-            return "ltr"
-        if kind in ("R", "AL"):
-            return "rtl"
-    return "ltr"
-
-
 def ink(colour: str) -> str:
     """White or near-black text, whichever reads better on `colour` (#rrggbb): a
     meeting may choose a light colour for a category."""
@@ -375,18 +363,16 @@ class _Plan:
     views: list[BadgeView]
     css: str
     digests: list[str]
-    kept: list[bytes | None]  # the badge drawn before, if nothing on it has changed
+    kept: list[bool]  # whether a badge drawn before holds what the plan's view does
 
     @property
     def missing(self) -> list[int]:
-        return [i for i, page in enumerate(self.kept) if page is None]
+        return [i for i, kept in enumerate(self.kept) if not kept]
 
 
-def _plan(
-    meeting: Meeting, participants, format: str, language: str, base_url: str, pdfs: bool = True
-) -> _Plan:
-    """`pdfs=False`: what is drawn and what is missing, without loading the drawings
-    (`kept` then holds b"" for those drawn)."""
+def _plan(meeting: Meeting, participants, format: str, language: str, base_url: str) -> _Plan:
+    """What is drawn and what is missing, by the digests of what is drawn on each
+    badge; the drawings themselves are read as a print places them (_Badges)."""
     views = badge_views(meeting, participants, language, base_url, format)
     css = badges_css(format, logo.data_uri(meeting))
     # Everything the template draws around the person (meeting, dates, logo, the
@@ -395,9 +381,9 @@ def _plan(
     around = badges_html(meeting, [_NOBODY], format, language)
     common = hashlib.sha256("\0".join((weasyprint.__version__, css, around)).encode()).hexdigest()
     digests = [hashlib.sha256(f"{common}{view!r}".encode()).hexdigest() for view in views]
-    before = _kept([p.id for p in participants], format, language, pdfs)
+    before = _kept([p.id for p in participants], format, language, pdfs=False)
     kept = [
-        before[p.id][1] if p.id in before and before[p.id][0] == digest else None
+        p.id in before and before[p.id][0] == digest
         for p, digest in zip(participants, digests, strict=True)
     ]
     return _Plan(views, css, digests, kept)
@@ -487,6 +473,62 @@ def _draw(meeting: Meeting, plan: _Plan, chunks: list[list[int]], format: str, l
     render_each(html, plan.css, bare=True, done=drawn)
 
 
+# Badges drawn before, read from the database at a time while a print places them:
+# the print holds one batch of their PDFs, not all of them (5,000 badges: 75 MB).
+KEPT_BATCH = 500
+
+
+class _Badges(Sequence):
+    """The badges of a print, in order, as imposition.impose reads them (a sheet at
+    a time, in turn): a page of a document drawn for this print, or a badge drawn
+    before, read with the KEPT_BATCH around it when first asked for.
+
+    A badge redrawn or deleted since the plan (its digest no longer the plan's) is
+    drawn now, as the plan has it: a print never holds a badge other than the one
+    planned, and never fails for a badge kept meanwhile."""
+
+    def __init__(self, meeting: Meeting, plan: _Plan, ids: list[int], format: str, language: str):
+        self.meeting, self.plan, self.ids = meeting, plan, ids
+        self.format, self.language = format, language
+        self.drawn: dict[int, pikepdf.Page] = {}
+        self.documents: list[pikepdf.Pdf] = []  # those of `drawn`, open until the print is saved
+        self.batch: dict[int, bytes] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index in self.drawn:
+            return self.drawn[index]
+        if index not in self.batch:
+            self._read(index - index % KEPT_BATCH)
+        return self.batch[index]
+
+    def place(self, chunk: list[int], document: pikepdf.Pdf) -> None:
+        """The pages of a document drawn for this print, the badges at `chunk`."""
+        self.documents.append(document)
+        for index, page in zip(chunk, document.pages, strict=True):
+            self.drawn[index] = page
+
+    def _read(self, first: int) -> None:
+        indexes = [
+            i for i in range(first, min(first + KEPT_BATCH, len(self))) if i not in self.drawn
+        ]
+        found = _kept([self.ids[i] for i in indexes], self.format, self.language, pdfs=True)
+        self.batch = {}
+        late = []
+        for i in indexes:
+            digest, pdf = found.get(self.ids[i], (None, b""))
+            if digest == self.plan.digests[i]:
+                self.batch[i] = pdf
+            else:
+                late.append(i)
+        if late:
+            _draw(self.meeting, self.plan, _chunks(late), self.format, self.language, self.place)
+
+
 def badges_pdf(
     meeting: Meeting,
     participants,
@@ -498,35 +540,33 @@ def badges_pdf(
 ) -> bytes:
     """One PDF of badges in `layout`; `progress(done, total)` counts badges.
 
-    Badges drawn before are placed as they are. The others are drawn now, in
-    chunks, in this process (a print job draws them beforehand, in chunk tasks
-    spread over the workers: see tasks.py); and drawn ahead for the next print of
-    this kind (a task), for the meeting's other participants."""
+    Badges drawn before are placed as they are, read a batch at a time as they
+    are placed. The others are drawn now, in chunks, in this process (a print job
+    draws them beforehand, in chunk tasks spread over the workers: see tasks.py);
+    and drawn ahead for the next print of this kind (a task), for the meeting's
+    other participants."""
     spec = LAYOUTS[layout]
     participants = list(participants)
     plan = _plan(meeting, participants, spec.format, language, base_url)
     missing = plan.missing
-    chunks = _chunks(missing)
     done = len(participants) - len(missing)
     if progress:
         progress(done, len(participants))
-    badges: list[imposition.Badge] = list(plan.kept)
-    documents = []  # open until the print is saved
+    badges = _Badges(meeting, plan, [p.id for p in participants], spec.format, language)
 
     def place(chunk: list[int], document) -> None:
         nonlocal done
-        documents.append(document)
-        for index, page in zip(chunk, document.pages, strict=True):
-            badges[index] = page
+        badges.place(chunk, document)
         done += len(chunk)
         if progress:
             progress(done, len(participants))
 
-    _draw(meeting, plan, chunks, spec.format, language, place)
+    _draw(meeting, plan, _chunks(missing), spec.format, language, place)
     if missing:
         ahead.request(meeting.id, base_url, spec.format, language)
     if spec.sheet is None and len(participants) == 1:  # a reprint at the desk: as it is
-        return plan.kept[0] or pdf_save_page(badges[0])
+        badge = badges[0]
+        return badge if isinstance(badge, bytes) else pdf_save_page(badge)
     return imposition.impose(badges, spec.sheet)
 
 
@@ -549,7 +589,7 @@ def draw(
     is called after each chunk is kept, to commit as it goes). Returns how many
     were drawn."""
     participants = list(participants)
-    plan = _plan(meeting, participants, format, language, base_url, pdfs=False)
+    plan = _plan(meeting, participants, format, language, base_url)
 
     def kept(chunk: list[int], document) -> None:
         pages = zip(chunk, document.pages, strict=True)
@@ -568,7 +608,7 @@ def draw(
 def missing(meeting: Meeting, participants, format: str, language: str, base_url: str):
     """Those of `participants` whose badge is not drawn yet, or has changed since."""
     participants = list(participants)
-    plan = _plan(meeting, participants, format, language, base_url, pdfs=False)
+    plan = _plan(meeting, participants, format, language, base_url)
     return [participants[i] for i in plan.missing]
 
 

@@ -11,7 +11,7 @@ from meeting_app.agenda.published import by_day, published_agenda, shown
 from meeting_app.core.i18n import localized
 from meeting_app.delegations.services import public_list
 from meeting_app.documents import booklet_store, logo
-from meeting_app.documents.pdf import render_pdf
+from meeting_app.documents.pdf import bidi, render_pdf
 from meeting_app.meetings.models import Meeting
 
 PAPER = {"a4": "A4", "letter": "letter"}
@@ -32,8 +32,8 @@ def booklet_html(meeting: Meeting, *, language: str, paper: str) -> str:
             delegations=[(d, members) for d, members in public_list(meeting, language) if members],
             title=localized(meeting.title, meeting.default_language, language).text,
             host=localized(meeting.host, meeting.default_language, language).text,
-            language=language,
             paper=PAPER[paper],
+            **bidi(language),
             logo=logo.data_uri(meeting),
         )
 

@@ -14,7 +14,7 @@ from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
 from meeting_app.desk.services import days_attended
 from meeting_app.documents import logo
-from meeting_app.documents.pdf import join, render_each
+from meeting_app.documents.pdf import bidi, join, render_each
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 from meeting_app.registration.models import Participant, RegistrationStatus, entitled_to_letter
@@ -118,7 +118,7 @@ def documents_html(
             ).text,
             today=meeting.local_date(),
             logo=logo.data_uri(meeting),
-            language=language,
+            **bidi(language),
         )
 
 

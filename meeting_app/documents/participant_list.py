@@ -32,12 +32,14 @@ from enum import StrEnum
 import sqlalchemy as sa
 from babel.dates import format_date
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section as PageSection
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -45,11 +47,11 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from meeting_app.core.collation import sort_key
-from meeting_app.core.i18n import localized
+from meeting_app.core.i18n import localized, text_direction
 from meeting_app.delegations import protocol
 from meeting_app.delegations.models import Delegation
 from meeting_app.desk.models import CheckIn
-from meeting_app.documents.pdf import render_pdf
+from meeting_app.documents.pdf import bidi, direction, render_pdf
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Country, Meeting
 from meeting_app.registration import exports
@@ -177,7 +179,11 @@ class ParticipantList:
         return sum(len(group.entries) for group in self.groups)
 
     def filename(self, fmt: str) -> str:
-        return f"{self.slug}-list-of-participants-{self.language}-{self.edition.value}.{fmt}"
+        return filename(self.slug, self.language, self.edition, fmt)
+
+
+def filename(slug: str, language: str, edition: Edition, fmt: str) -> str:
+    return f"{slug}-list-of-participants-{language}-{edition.value}.{fmt}"
 
 
 # --- Choosing the document ---------------------------------------------------------
@@ -217,19 +223,10 @@ def delegation_rows(meeting: Meeting, language: str) -> list[DelegationRow]:
     ]
 
 
-def listed_people(meeting: Meeting, edition: Edition) -> list[Person]:
-    """Who the edition lists (see the module's docstring), as plain values."""
-    query = sa.select(
-        Participant.id,
-        Participant.honorific,
-        Participant.given_name,
-        Participant.family_name,
-        Participant.position,
-        Participant.organisation,
-        Participant.category,
-        Participant.role,
-        Participant.delegation_id,
-    ).where(
+def _listed(meeting: Meeting, edition: Edition, query: sa.Select) -> sa.Select:
+    """`query` of participants, narrowed to those the edition lists (see the
+    module's docstring)."""
+    query = query.where(
         Participant.meeting_id == meeting.id,
         Participant.erased_at.is_(None),
         Participant.consent_public_list.is_(True),
@@ -240,10 +237,31 @@ def listed_people(meeting: Meeting, edition: Edition) -> list[Person]:
             CheckIn.cancelled_at.is_(None),
             CheckIn.day.between(meeting.start_date, meeting.end_date),
         )
-        query = query.where(came)
-    else:
-        query = query.where(Participant.status == RegistrationStatus.APPROVED)
-    return [Person(*row) for row in db.session.execute(query)]
+        return query.where(came)
+    return query.where(Participant.status == RegistrationStatus.APPROVED)
+
+
+def listed_people(meeting: Meeting, edition: Edition) -> list[Person]:
+    """Who the edition lists, as plain values."""
+    query = sa.select(
+        Participant.id,
+        Participant.honorific,
+        Participant.given_name,
+        Participant.family_name,
+        Participant.position,
+        Participant.organisation,
+        Participant.category,
+        Participant.role,
+        Participant.delegation_id,
+    )
+    return [Person(*row) for row in db.session.execute(_listed(meeting, edition, query))]
+
+
+def listed_count(meeting: Meeting, edition: Edition) -> int:
+    """How many people the edition lists: one COUNT, nobody read (whether the list
+    is drawn in the request or by a task)."""
+    query = sa.select(sa.func.count()).select_from(Participant)
+    return db.session.execute(_listed(meeting, edition, query)).scalar_one()
 
 
 def unlisted_count(meeting: Meeting) -> int:
@@ -433,6 +451,7 @@ def to_pdf(document: ParticipantList) -> bytes:
             "documents/list_of_participants.html",
             doc=document,
             page_numbers=page_numbers_css(document.page_label),
+            **bidi(document.language),
         )
     return render_pdf(html, bare=True)
 
@@ -454,7 +473,12 @@ def to_xlsx(document: ParticipantList) -> bytes:
     """One row per person (write-only workbook); text is written as text, never a
     formula (registration/exports.py)."""
     title = re.sub(r"[\\/?*\[\]:]", "-", document.heading)  # what a sheet's name cannot hold
-    return exports.to_xlsx(document.columns, _rows(document), title)
+    return exports.to_xlsx(
+        document.columns,
+        _rows(document),
+        title,
+        right_to_left=text_direction(document.language) == "rtl",
+    )
 
 
 def _field(paragraph: Paragraph, instruction: str) -> None:
@@ -474,16 +498,53 @@ def _right_tab(paragraph: Paragraph, section: PageSection) -> None:
     paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
 
 
+def _run(paragraph: Paragraph, text: str, bold: bool = False) -> Run:
+    """A run of `text`, marked right to left if it is (Arabic), so that Word sets it
+    with its complex-script font, size and weight (w:rtl, w:bCs)."""
+    run = paragraph.add_run(text)
+    if bold:
+        run.bold = run.font.cs_bold = True
+    if direction(text) == "rtl":
+        run.font.rtl = True
+    return run
+
+
+def _right_to_left(word: DocxDocument, language: str) -> None:
+    """Right-to-left paragraphs (w:bidi: they start on the right, and their tab
+    stops count from there) in Normal, so in every style based on it (the
+    headings, the header and the footer), on a right-to-left page (the section's)."""
+    word.styles["Normal"].element.get_or_add_pPr().append(OxmlElement("w:bidi"))
+    word.styles["Normal"].element.rPr.find(qn("w:lang")).set(qn("w:bidi"), language)
+    section = word.sections[0]._sectPr
+    section.insert_element_before(
+        OxmlElement("w:bidi"), "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange"
+    )
+
+
+def _appended(word: DocxDocument, end) -> Paragraph:
+    """A new paragraph at the end of the body, before `end` (the body's section
+    properties, found once). python-docx's add_paragraph looks for them among all
+    the body's elements each time, which makes a long list quadratic (200 s for
+    50,000 people)."""
+    element = OxmlElement("w:p")
+    end.addprevious(element)
+    return Paragraph(element, word)
+
+
 def to_docx(document: ParticipantList) -> bytes:
     """The same list as a Word document: A4, the meeting and the mark in the
     header, the date and "Page 3 of 12" in the footer, a heading per section and a
     paragraph per person (paragraphs: a 5,000-row Word table is slow to build and
-    to open)."""
+    to open). Right to left in Arabic."""
     word = Document()
     word.core_properties.title = f"{document.heading} – {document.meeting_title}"
     word.core_properties.language = document.language
     normal = word.styles["Normal"]
     normal.font.size = Pt(10)
+    # The size of complex-script text (Arabic names) too, which is 11 pt otherwise.
+    size = OxmlElement("w:szCs")
+    size.set(qn("w:val"), "20")
+    normal.element.rPr.sz.addnext(size)
     language = OxmlElement("w:lang")
     language.set(qn("w:val"), document.language)
     normal.element.get_or_add_rPr().append(language)
@@ -492,35 +553,40 @@ def to_docx(document: ParticipantList) -> bytes:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(20)
     section.top_margin = section.bottom_margin = Mm(22)
+    if text_direction(document.language) == "rtl":
+        _right_to_left(word, document.language)
 
     header = section.header.paragraphs[0]
     _right_tab(header, section)
-    header.add_run(document.meeting_title)
+    _run(header, document.meeting_title)
     header.add_run("\t")
-    header.add_run(document.mark).bold = True
+    _run(header, document.mark, bold=True)
 
     footer = section.footer.paragraphs[0]
     _right_tab(footer, section)
-    footer.add_run(document.dated + "\t")
+    _run(footer, document.dated)
+    footer.add_run("\t")
     for kind, text in page_label_parts(document.page_label):
         if kind == "text":
-            footer.add_run(text)
+            _run(footer, text)
         else:
             _field(footer, "PAGE" if kind == "page" else "NUMPAGES")
 
-    word.add_heading(document.meeting_title, level=0)
-    word.add_heading(document.heading, level=1)
-    word.add_paragraph(f"{document.mark} · {document.dated}")
+    _run(word.add_heading(level=0), document.meeting_title)
+    _run(word.add_heading(level=1), document.heading)
+    _run(word.add_paragraph(), f"{document.mark} · {document.dated}")
+    end = word.element.body.sectPr
     for group in document.groups:
-        word.add_heading(group.heading, level=2)
+        heading = _appended(word, end)
+        heading.style = word.styles["Heading 2"]
+        _run(heading, group.heading)
         for e in group.entries:
-            paragraph = word.add_paragraph()
+            paragraph = _appended(word, end)
             paragraph.paragraph_format.keep_together = True
-            name = paragraph.add_run(e.name)
-            name.bold = True
+            name = _run(paragraph, e.name, bold=True)
             if e.details:
                 name.add_break()
-                paragraph.add_run(e.details)
+                _run(paragraph, e.details)
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()

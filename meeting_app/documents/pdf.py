@@ -4,25 +4,64 @@ Documents are Jinja templates under templates/pdf/ (autoescaped: no user text
 reaches WeasyPrint as markup). WeasyPrint may fetch only `data:` URLs, files
 under the app's static folder and QR codes drawn here; anything else
 (file:///etc/passwd, the network) is refused.
+
+A document is laid out in the direction of its own language (`<html lang dir>`,
+whoever reads it): right to left in Arabic, its stylesheet's sides logical
+(`margin-inline-start` ...) so that one stylesheet serves both. Text that people
+typed keeps its own direction inside it (`bidi`).
 """
 
 import io
 import mimetypes
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
 import pikepdf
 import segno
+from markupsafe import Markup, escape
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 import config as app_config
+from meeting_app.core.i18n import text_direction
 
 STATIC = (app_config.BASE_DIR / "static").resolve()
 BASE_URL = "https://documents.invalid/"  # relative URLs resolve here, then to static/
 QR_URL = BASE_URL + "qr/"
+
+
+def direction(text: str) -> str:
+    """The text's direction: right-to-left ("rtl") when its first strong character
+    is (Arabic, Hebrew), as the Unicode bidi algorithm decides a paragraph's."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return "ltr"
+
+
+def bidi(language: str) -> dict:
+    """What a PDF template needs to write in `language`: `dir`, the page's
+    direction, and `own(text)`, the text (escaped) keeping its own direction: in
+    <bdi dir=...> where it differs from the page's (a Latin name, an e-mail
+    address, a code in an Arabic letter; an Arabic name in an English one).
+    WeasyPrint knows neither dir="auto" nor `unicode-bidi`, but lays an element
+    with a `dir` out in that direction, as one piece among its neighbours."""
+    page = text_direction(language)
+
+    def own(text) -> Markup:
+        text = "" if text is None else str(text)
+        mine = direction(text)
+        if mine == page or not text:
+            return escape(text)
+        return Markup('<bdi dir="{}">{}</bdi>').format(mine, text)
+
+    return {"language": language, "dir": page, "direction": direction, "own": own}
 
 
 class RenderError(RuntimeError):
@@ -83,17 +122,20 @@ def stylesheet(css: str) -> CSS:
 # WeasyPrint matches every element against HTML's whole user-agent stylesheet (some
 # 300 rules). Badges and the booklet use a dozen kinds of element, so they bring
 # these defaults of HTML's instead: a quarter less time (bench/documents.py,
-# bench/agenda.py).
+# bench/agenda.py). Indents are on the side where lines start (the right in
+# Arabic), and `dir` sets the direction as HTML's own styles do.
 BARE_USER_AGENT_CSS = """
 html, body, div, p, section, header, h1, h2, h3, ul, dl, dt, dd { display: block }
 li { display: list-item }
-span, b { display: inline }
+span, b, bdi { display: inline }
 img { display: inline-block }
 head, title, style, script, meta { display: none }
 b, h1, h2, h3 { font-weight: bold }
 p, ul, dl { margin: 1em 0 }
-ul { padding-left: 40px }
-dd { margin-left: 40px }
+ul { padding-inline-start: 40px }
+dd { margin-inline-start: 40px }
+[dir=ltr] { direction: ltr }
+[dir=rtl] { direction: rtl }
 h1 { font-size: 2em; margin: 0.67em 0 }
 h2 { font-size: 1.5em; margin: 0.83em 0 }
 h3 { font-size: 1.17em; margin: 1em 0 }

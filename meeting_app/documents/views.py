@@ -2,7 +2,18 @@
 organisers' downloads (one person or everyone entitled); the official list of
 participants."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,9 +21,9 @@ from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_role
 from meeting_app.core.forms import EmptyForm
 from meeting_app.core.i18n import current_language, requested_language
-from meeting_app.core.tasks import commit
+from meeting_app.core.tasks import commit, enqueue
 from meeting_app.core.views import attachment, private_page
-from meeting_app.documents import job_views, jobs, letters, participant_list
+from meeting_app.documents import export_jobs, job_views, jobs, letters, participant_list
 from meeting_app.documents.pdf import RenderError
 from meeting_app.documents.tasks import CERTIFICATES, LETTER_KINDS, LETTERS
 from meeting_app.extensions import db
@@ -189,7 +200,9 @@ def list_of_participants_page(slug: str):
 @manage_bp.get("/list-of-participants.<any(pdf, xlsx, docx):fmt>")
 def list_of_participants(slug: str, fmt: str):
     """The official list; a language the meeting has not, or an unknown edition,
-    is a document that does not exist (404)."""
+    is a document that does not exist (404). A list of more people than
+    LIST_IN_REQUEST_MAX_PEOPLE is drawn by a task instead, followed on the job's
+    page (drawn in the request, it would meet the web worker's timeout)."""
     meeting = meetings.get_meeting(slug)
     language = participant_list.choose_language(
         request.args.get("language"),
@@ -200,17 +213,97 @@ def list_of_participants(slug: str, fmt: str):
     edition = participant_list.choose_edition(request.args.get("edition"))
     if language is None or edition is None:
         abort(404)
+    total = participant_list.listed_count(meeting, edition)
+    if total > current_app.config["LIST_IN_REQUEST_MAX_PEOPLE"]:
+        job = export_jobs.create_list(
+            meeting, current_user, fmt=fmt, language=language, edition=edition, total=total
+        )
+        _list_exported(meeting, fmt, language, edition, total)
+        return _list_started(meeting, job)
     document = participant_list.build(meeting, language=language, edition=edition)
     try:
         body = participant_list.EXPORTERS[fmt](document)
     except RenderError:
         flash(_("The document could not be prepared. Please try again in a moment."), "error")
         return redirect(url_for("documents_manage.list_of_participants_page", slug=slug))
+    _list_exported(meeting, fmt, language, edition, document.count)
+    commit()
+    return attachment(body, document.filename(fmt), participant_list.MIMETYPES[fmt])
+
+
+def _list_exported(
+    meeting, fmt: str, language: str, edition: participant_list.Edition, people: int
+) -> None:
+    """The audit entry of a list asked for: once, when it is drawn in the request
+    or when its job starts (a retry or a download of the job's file adds none)."""
     audit.record(
         "participants.exported",
         user=current_user,
         meeting=meeting,
-        details=f"list of participants, {fmt}, {language}, {edition.value}, {document.count}",
+        details=f"list of participants, {fmt}, {language}, {edition.value}, {people}",
     )
+
+
+LIST_JOBS = job_views.Routes(
+    page="documents_manage.list_of_participants_job",
+    status="documents_manage.list_of_participants_job_status",
+    pdf="documents_manage.list_of_participants_job_file",
+    retry="documents_manage.retry_list_of_participants_job",
+    kinds=(export_jobs.PARTICIPANT_LIST,),
+)
+
+
+def _list_started(meeting, job):
+    """Sends the list's task once the job is stored; the job's page follows it
+    (JSON for the page's script)."""
+    enqueue(export_jobs.export_participant_list, job.id)
     commit()
-    return attachment(body, document.filename(fmt), participant_list.MIMETYPES[fmt])
+    if job_views.wants_json():
+        return jsonify(job_views.status(meeting, job, LIST_JOBS)), 202
+    return redirect(url_for(LIST_JOBS.page, slug=meeting.slug, job_id=job.id), 303)
+
+
+@manage_bp.get("/list-of-participants/jobs/<job_id>")
+def list_of_participants_job(slug: str, job_id: str):
+    meeting = meetings.get_meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, LIST_JOBS)
+    return render_template(
+        "documents/list_of_participants_job.html",
+        meeting=meeting,
+        job=job,
+        edition=participant_list.EDITION_LABELS[
+            participant_list.Edition(job.parameters["edition"])
+        ],
+        job_status=job_views.status(meeting, job, LIST_JOBS),
+        empty_form=EmptyForm(),
+    )
+
+
+@manage_bp.get("/list-of-participants/jobs/<job_id>.json")
+def list_of_participants_job_status(slug: str, job_id: str):
+    meeting = meetings.get_meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, LIST_JOBS)
+    return jsonify(job_views.status(meeting, job, LIST_JOBS))
+
+
+@manage_bp.get("/list-of-participants/jobs/<job_id>/file")
+def list_of_participants_job_file(slug: str, job_id: str):
+    """The finished list, read from the database a piece at a time."""
+    meeting = meetings.get_meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, LIST_JOBS)
+    if job.state != jobs.DONE:
+        abort(404)
+    body = stream_with_context(export_jobs.pieces(job.id, job.parts))
+    return attachment(body, job.filename, participant_list.MIMETYPES[job.parameters["fmt"]])
+
+
+@manage_bp.post("/list-of-participants/jobs/<job_id>/retry")
+def retry_list_of_participants_job(slug: str, job_id: str):
+    """The same list again (the failed job stays failed)."""
+    meeting = meetings.get_meeting(slug)
+    job = job_views.job_or_404(meeting, job_id, LIST_JOBS)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if job.state != jobs.FAILED:
+        abort(409)
+    return _list_started(meeting, jobs.again(job, meeting, current_user))

@@ -6,12 +6,12 @@ import click
 from flask.cli import AppGroup
 
 from meeting_app.cli import require_migrated_database
-from meeting_app.core.i18n import counted
+from meeting_app.core.i18n import LANGUAGES, counted, language_name
 from meeting_app.core.tasks import commit
 from meeting_app.extensions import db
 from meeting_app.manage import services
 from meeting_app.meetings import services as meetings
-from meeting_app.meetings.models import Meeting, MeetingSeries
+from meeting_app.meetings.models import DEFAULT_LANGUAGES, Meeting, MeetingSeries
 
 meetings_group = AppGroup("meetings", help="Meetings: create, clone, publish, archive, list.")
 
@@ -39,26 +39,35 @@ def _fail(error: meetings.MeetingError) -> click.ClickException:
     return click.ClickException(problems)
 
 
+def _title_options(command):
+    """`--title-fr`, `--title-en`... : one option per language (core.i18n.LANGUAGES)."""
+    for code in reversed(LANGUAGES):  # click lists options in the order applied, reversed
+        command = click.option(
+            f"--title-{code}", default="", help=f"The title in {language_name(code, 'en')}."
+        )(command)
+    return command
+
+
 @meetings_group.command("create", help="Create a draft meeting.")
 @click.option("--slug", required=True, help="Its address: lower-case letters, digits, hyphens.")
 @click.option("--series", "series_slug", required=True, help="A series' slug (created if new).")
-@click.option("--title-en", default="", help="The title in English.")
-@click.option("--title-fr", default="", help="The title in French.")
-@click.option("--title-es", default="", help="The title in Spanish.")
+@_title_options
 @click.option("--start", required=True, help="The first day, YYYY-MM-DD.")
 @click.option("--end", required=True, help="The last day, YYYY-MM-DD.")
 @click.option("--timezone", required=True, help="An IANA time zone, e.g. Asia/Kathmandu.")
 @click.option("--city", required=True)
 @click.option("--venue", default="")
 @click.option("--host-country", default="", help="ISO 3166 code, e.g. NP.")
-@click.option("--languages", default="fr,en,es", help="Comma-separated, among fr,en,es.")
+@click.option(
+    "--languages",
+    default=",".join(DEFAULT_LANGUAGES),
+    show_default=True,
+    help=f"Comma-separated, among {','.join(LANGUAGES)}.",
+)
 @click.option("--default-language", default="", help="One of --languages (default: en).")
 def create_command(
     slug,
     series_slug,
-    title_en,
-    title_fr,
-    title_es,
     start,
     end,
     timezone,
@@ -67,6 +76,7 @@ def create_command(
     host_country,
     languages,
     default_language,
+    **titles,
 ):
     require_migrated_database()
     chosen = [code.strip() for code in languages.split(",") if code.strip()]
@@ -76,7 +86,7 @@ def create_command(
     ).scalar_one_or_none()
     data = meetings.MeetingInput(
         slug=slug,
-        title={"en": title_en, "fr": title_fr, "es": title_es},
+        title={code: titles[f"title_{code}"] for code in LANGUAGES},
         start_date=_day(start, "--start"),
         end_date=_day(end, "--end"),
         timezone=timezone,

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from meeting_app.core.forms import Form, choices
+from meeting_app.core.forms import Form, choices, with_language_fields
 from meeting_app.core.i18n import language_name
 from meeting_app.meetings.services import CONTENT_LANGUAGES, MeetingInput
 from meeting_app.registration.forms import no_control_characters
@@ -59,9 +59,16 @@ class LanguagesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+@with_language_fields(
+    title=lambda code: _text(_l("Title"), 300),
+    description=lambda code: _text(_l("Description"), 5000, textarea=True),
+    host=lambda code: _text(_l("Host's name"), 300),
+    signatory_title=lambda code: _text(_l("Signatory's title"), 300),
+)
 class MeetingForm(Form):
-    """A meeting's settings. The content fields exist for each of fr/en/es; the
-    template shows those of the meeting's languages (`content_languages`)."""
+    """A meeting's settings. The content fields (`title_<code>`...) exist for each
+    language; the template shows those of the meeting's languages
+    (`content_languages`)."""
 
     source_id = SelectField(_l("Start from an earlier meeting"), validate_choice=False)
     copy_agenda = BooleanField(_l("Also copy its agenda, shifted to the new dates"))
@@ -76,19 +83,6 @@ class MeetingForm(Form):
         validators=[Length(max=200)],
         filters=[_strip],
     )
-    title_fr = _text(_l("Title"), 300)
-    title_en = _text(_l("Title"), 300)
-    title_es = _text(_l("Title"), 300)
-    description_fr = _text(_l("Description"), 5000, textarea=True)
-    description_en = _text(_l("Description"), 5000, textarea=True)
-    description_es = _text(_l("Description"), 5000, textarea=True)
-    host_fr = _text(_l("Host's name"), 300)
-    host_en = _text(_l("Host's name"), 300)
-    host_es = _text(_l("Host's name"), 300)
-    signatory_title_fr = _text(_l("Signatory's title"), 300)
-    signatory_title_en = _text(_l("Signatory's title"), 300)
-    signatory_title_es = _text(_l("Signatory's title"), 300)
-
     host_country_code = SelectField(_l("Host country"), validate_choice=False)
     city = _text(_l("City"), 120)
     venue = _text(_l("Venue"), 200)

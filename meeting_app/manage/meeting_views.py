@@ -18,7 +18,7 @@ from meeting_app.manage import services
 from meeting_app.manage.forms import DeleteMeetingForm, MeetingForm
 from meeting_app.manage.views import bp
 from meeting_app.meetings import services as meetings
-from meeting_app.meetings.models import Meeting
+from meeting_app.meetings.models import DEFAULT_LANGUAGES, Meeting
 
 
 def _user():
@@ -41,7 +41,7 @@ def _form(meeting: Meeting | None = None, **kwargs) -> MeetingForm:
         **kwargs,
     )
     if meeting is not None:
-        form.content_languages = list(meeting.languages or meetings.CONTENT_LANGUAGES)
+        form.content_languages = list(meeting.languages or DEFAULT_LANGUAGES)
         del form.source_id, form.copy_agenda
     else:  # a new meeting takes them from the meeting it starts from, or the defaults
         del form.registration_mode, form.host_country_first
@@ -108,10 +108,21 @@ def new_meeting():
             form.fill_from(services.clone_input(source, slug="", start=start))
             form.source_id.data = str(source.id)
         else:
-            form.languages.data = list(meetings.CONTENT_LANGUAGES)
-            form.default_language.data = current_language()
+            # The default languages, and the organiser's own (an Arabic-speaking
+            # secretariat writes in Arabic too), which is the default one.
+            reader = current_language()
+            form.languages.data = [
+                code
+                for code in meetings.CONTENT_LANGUAGES
+                if code in DEFAULT_LANGUAGES or code == reader
+            ]
+            form.default_language.data = reader
     else:
         _fill_defaults(form)
+    # Texts are asked for in the languages ticked (at first the defaults, or those of
+    # the meeting it starts from), as on the settings of a meeting that exists.
+    ticked = [code for code in meetings.CONTENT_LANGUAGES if code in (form.languages.data or ())]
+    form.content_languages = ticked or list(DEFAULT_LANGUAGES)
     if _check_all(form, None):
         data = form.to_input()
         try:

@@ -7,13 +7,21 @@ from flask_wtf.file import FileField
 from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from meeting_app.core.forms import Form, SelectField, choices
+from meeting_app.agenda.forms import TITLE_LABELS
+from meeting_app.core.forms import Form, SelectField, choices, with_language_fields
+from meeting_app.core.i18n import LANGUAGES
 from meeting_app.materials.models import DocumentKind, Visibility
 from meeting_app.materials.services import TITLE_MAX, DocumentInput
 from meeting_app.registration.forms import no_control_characters
 
-LANGUAGES = ("fr", "en", "es")
 WHOLE_MEETING = ""
+FILE_LABELS = {
+    "fr": _l("File in French"),
+    "en": _l("File in English"),
+    "es": _l("File in Spanish"),
+    "ar": _l("File in Arabic"),
+    "ru": _l("File in Russian"),
+}
 
 
 def _title(label):
@@ -24,16 +32,14 @@ def _title(label):
     )
 
 
+@with_language_fields(file=lambda code: FileField(FILE_LABELS[code]), typed=False)
+@with_language_fields(title=lambda code: _title(TITLE_LABELS[code]))
 class DocumentForm(Form):
-    title_fr = _title(_l("Title in French"))
-    title_en = _title(_l("Title in English"))
-    title_es = _title(_l("Title in Spanish"))
+    """`title_<code>` and `file_<code>` for each language."""
+
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
     visibility = RadioField(_l("Who may see it"), validators=[DataRequired()])
     session_id = SelectField(_l("Attached to"))
-    file_fr = FileField(_l("File in French"))
-    file_en = FileField(_l("File in English"))
-    file_es = FileField(_l("File in Spanish"))
 
     def __init__(self, languages, sessions, *args, **kwargs):
         """`sessions`: (id, label) pairs of the meeting's sessions."""

@@ -25,8 +25,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import undefer
 
+from meeting_app.agenda import feed_links
 from meeting_app.agenda.models import AgendaSession
-from meeting_app.core.i18n import Translated, language_name, localized
+from meeting_app.core.i18n import LANGUAGES, Translated, language_name, localized
 from meeting_app.extensions import db
 from meeting_app.files import services as files
 from meeting_app.materials.models import DocumentFile, DocumentKind, MeetingDocument, Visibility
@@ -386,6 +387,7 @@ def current_files(meeting: Meeting):
     )
 
 
+@feed_links.provider
 def document_links(participant: Participant, session_ids, base_url: str) -> dict[int, str]:
     """{session id: the address of the documents page of the person's private link,
     at that session} for those of `session_ids` that have a document in force the
@@ -530,7 +532,7 @@ def shelf(
     order: dict[str, int] = {}
     for lang in (language, *meeting.languages):
         order.setdefault(lang, len(order))
-    names = {lang: language_name(lang, language) for lang in ("fr", "en", "es")}
+    names = {lang: language_name(lang, language) for lang in LANGUAGES}
     links = {lang: _("Download in %(language)s", language=names[lang]) for lang in names}
     kinds = {kind: str(kind.label) for kind in DocumentKind}
     decimal = get_decimal_symbol(language)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -25,8 +26,14 @@ if TYPE_CHECKING:
     from meeting_app.registration.models import Participant
 
 
+# The languages a new meeting's content is written in, unless its organisers choose
+# others among core.i18n.LANGUAGES: the programme's three working languages.
+DEFAULT_LANGUAGES = ("fr", "en", "es")
+
+
 class Country(Base):
-    """An ISO 3166-1 country; names come from Babel's locale data (see services)."""
+    """An ISO 3166-1 country; names come from Babel's locale data (see services), one
+    column per language of core.i18n.LANGUAGES (`name_<code>`)."""
 
     __tablename__ = "countries"
 
@@ -34,6 +41,8 @@ class Country(Base):
     name_en: Mapped[str] = mapped_column(sa.String(100))
     name_fr: Mapped[str] = mapped_column(sa.String(100))
     name_es: Mapped[str] = mapped_column(sa.String(100))
+    name_ar: Mapped[str] = mapped_column(sa.String(100))
+    name_ru: Mapped[str] = mapped_column(sa.String(100))
 
     def name(self, language: str) -> str:
         return getattr(self, f"name_{language}", None) or self.name_en
@@ -98,10 +107,12 @@ class Meeting(Base):
     start_date: Mapped[date]
     end_date: Mapped[date]
     default_language: Mapped[str] = mapped_column(sa.String(2), default="en")
-    # The languages its content is written in (a non-empty subset of fr/en/es, the
-    # default among them): content forms ask for these only.
+    # The languages its content is written in (a non-empty subset of
+    # core.i18n.LANGUAGES, the default among them): content forms ask for these only.
     languages: Mapped[list[str]] = mapped_column(
-        sa.JSON, default=lambda: ["fr", "en", "es"], server_default='["fr", "en", "es"]'
+        sa.JSON,
+        default=lambda: list(DEFAULT_LANGUAGES),
+        server_default=json.dumps(list(DEFAULT_LANGUAGES)),
     )
     # Shown to participants for questions; empty: the site's sender address.
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")

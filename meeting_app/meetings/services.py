@@ -13,15 +13,22 @@ import sqlalchemy as sa
 from babel import Locale
 from babel.core import get_global
 from flask import abort, g
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from meeting_app.communiques import services as communiques
 from meeting_app.communiques.models import Communique
-from meeting_app.core.i18n import LANGUAGE_NAMES, localized
+from meeting_app.core.i18n import LANGUAGES, language_name, localized
 from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
-from meeting_app.meetings.models import Country, Meeting, MeetingSeries, MeetingStatus
+from meeting_app.meetings.models import (
+    DEFAULT_LANGUAGES,
+    Country,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+)
 from meeting_app.models import utcnow
 from meeting_app.privacy import audit
 from meeting_app.registration.models import Participant, RegistrationStatus
@@ -49,9 +56,11 @@ _NOT_COUNTRIES = {
 }
 
 
-def babel_countries() -> list[dict[str, str]]:
-    """ISO 3166-1 alpha-2 countries and territories, named in fr/en/es by Babel's CLDR data."""
-    names = {lang: Locale.parse(lang).territories for lang in ("en", "fr", "es")}
+def babel_countries(languages: tuple[str, ...] = LANGUAGES) -> list[dict[str, str]]:
+    """ISO 3166-1 alpha-2 countries and territories, named in each of `languages`
+    (the `name_<code>` columns; English always) by Babel's CLDR data. A migration
+    passes the languages its table had then."""
+    names = {lang: Locale.parse(lang).territories for lang in ("en", *languages)}
     codes = sorted(
         code
         for code in names["en"]
@@ -186,7 +195,7 @@ def registration_state(meeting: Meeting, now: datetime | None = None) -> str:
 # --- Creating and changing meetings ---------------------------------------------------
 
 # The content languages a meeting may use: the interface's, defined once (core.i18n).
-CONTENT_LANGUAGES = tuple(LANGUAGE_NAMES)
+CONTENT_LANGUAGES = LANGUAGES
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 80
 # Paths under /manage/meetings/ that a slug must not shadow.
@@ -214,7 +223,10 @@ ERROR_MESSAGES = {
         "Unknown time zone: choose one from the list, such as Asia/Kathmandu or Africa/Casablanca."
     ),
     "languages_empty": _l("Choose at least one language."),
-    "languages_unknown": _l("The languages are French, English and Spanish (fr, en, es)."),
+    "languages_unknown": _l(
+        "Choose the languages among %(languages)s.",
+        languages=LazyString(lambda: ", ".join(f"{language_name(c)} ({c})" for c in LANGUAGES)),
+    ),
     "default_language": _l("The default language must be one of the meeting's languages."),
     "country_unknown": _l("Choose the host country from the list."),
     "email_invalid": _l("Enter a valid e-mail address."),
@@ -264,7 +276,7 @@ class MeetingInput:
     new_series_title: str = ""
     new_series_slug: str = ""
     number_in_series: int | None = None
-    languages: list[str] = field(default_factory=lambda: list(CONTENT_LANGUAGES))
+    languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
     default_language: str = "en"
     contact_email: str = ""
     signatory_name: str = ""
@@ -513,7 +525,7 @@ def input_from(meeting: Meeting) -> MeetingInput:
         end_date=meeting.end_date,
         series_id=meeting.series_id,
         number_in_series=meeting.number_in_series,
-        languages=list(meeting.languages or CONTENT_LANGUAGES),
+        languages=list(meeting.languages or DEFAULT_LANGUAGES),
         default_language=meeting.default_language,
         contact_email=meeting.contact_email,
         signatory_name=meeting.signatory_name,

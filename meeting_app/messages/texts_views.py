@@ -11,7 +11,7 @@ from flask_login import current_user
 from wtforms import StringField, TextAreaField
 
 from meeting_app.core import placeholders
-from meeting_app.core.forms import EmptyForm, Form
+from meeting_app.core.forms import EmptyForm, Form, write_in
 from meeting_app.core.i18n import language_name
 from meeting_app.core.tasks import commit
 from meeting_app.mail import texts
@@ -65,6 +65,7 @@ def automatic_text(slug: str, key: str, language: str):
     meeting, mail = _mail(slug, key, language)
     subject, body, own = texts.text(meeting, key, language)
     form = MailTextForm()
+    write_in(language, form.subject, form.body)
     status = 200
     if not form.is_submitted():
         form.subject.data, form.body.data = subject, body

@@ -26,7 +26,7 @@ from flask_login import current_user
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_role
 from meeting_app.agenda.models import AgendaSession
-from meeting_app.core.forms import EmptyForm
+from meeting_app.core.forms import EmptyForm, write_in
 from meeting_app.core.i18n import current_language, language_name, localized
 from meeting_app.core.security import public_base_url
 from meeting_app.core.tasks import commit
@@ -127,6 +127,7 @@ def _text_forms(meeting, message=None):
     forms = {}
     for code in meeting.languages:
         form = TextForm(prefix=f"t_{code}")
+        write_in(code, form.subject, form.body)
         if message is not None and not form.is_submitted():
             text = message.text(code)
             form.subject.data, form.body.data = text["subject"], text["body"]

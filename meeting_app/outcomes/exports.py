@@ -7,12 +7,11 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from meeting_app.core.i18n import format_local_datetime, localized
-from meeting_app.documents.badges import direction
-from meeting_app.documents.pdf import render_pdf
+from meeting_app.core.i18n import format_local_datetime, localized, text_direction
+from meeting_app.documents.pdf import bidi, render_pdf
 from meeting_app.outcomes.models import AttendanceSignOff
 from meeting_app.outcomes.register import Register, figures
-from meeting_app.registration.exports import spreadsheet
+from meeting_app.registration.exports import to_xlsx
 
 
 def day_label(day, language: str) -> str:
@@ -42,12 +41,11 @@ def register_pdf(register: Register, signed: AttendanceSignOff | None, language:
             register=register,
             meeting=meeting,
             meeting_title=localized(meeting.title, meeting.default_language, language).text,
-            language=language,
             days=[(day, day_label(day, language)) for day in register.days],
             sign_off_line=sign_off_line(signed, meeting.timezone, language),
             note=signed.note if signed else "",
             changed=changed_since(register, signed),
-            direction=direction,
+            **bidi(language),
         )
     return render_pdf(html)
 
@@ -83,4 +81,4 @@ def register_xlsx(register: Register, signed: AttendanceSignOff | None, language
         )
         rows.append([sign_off_line(signed, register.meeting.timezone, language)])
         title = _("Attendance register")
-    return spreadsheet("xlsx", header, rows, title)
+    return to_xlsx(header, rows, title, right_to_left=text_direction(language) == "rtl")

@@ -5,18 +5,20 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from meeting_app.core.forms import Form, choices
+from meeting_app.core.forms import Form, choices, with_language_fields
+from meeting_app.core.i18n import LANGUAGES
 from meeting_app.outcomes import minutes
 from meeting_app.outcomes.models import DecisionStatus
 from meeting_app.outcomes.register import NAME_MAX, NOTE_MAX
 from meeting_app.outcomes.services import PARTICIPANTS, PUBLIC
 from meeting_app.registration.forms import no_control_characters
 
-LANGUAGES = ("fr", "en", "es")
 LANGUAGE_LABELS = {
     "fr": _l("Text in French"),
     "en": _l("Text in English"),
     "es": _l("Text in Spanish"),
+    "ar": _l("Text in Arabic"),
+    "ru": _l("Text in Russian"),
 }
 
 
@@ -56,10 +58,10 @@ def _text(label):
     )
 
 
+@with_language_fields(text=lambda code: _text(LANGUAGE_LABELS[code]))
 class DecisionForm(Form):
-    text_fr = _text(LANGUAGE_LABELS["fr"])
-    text_en = _text(LANGUAGE_LABELS["en"])
-    text_es = _text(LANGUAGE_LABELS["es"])
+    """`text_<code>` for each language, typed in it."""
+
     owner = StringField(
         _l("Owner (who carries it out)"),
         validators=[Optional(), Length(max=200), no_control_characters()],

@@ -22,8 +22,8 @@ from flask_login import current_user
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_role
 from meeting_app.agenda.models import AgendaSession
-from meeting_app.core.forms import EmptyForm
-from meeting_app.core.i18n import Translated, current_language, language_name, localized
+from meeting_app.core.forms import EmptyForm, write_in
+from meeting_app.core.i18n import LANGUAGES, Translated, current_language, language_name, localized
 from meeting_app.core.tasks import commit
 from meeting_app.core.views import attachment, private_page
 from meeting_app.documents.pdf import RenderError
@@ -128,13 +128,16 @@ def index(slug: str):
 # ---------- organisers: minutes ----------
 
 
-@bp.route("/minutes/<int:session_id>/<any(fr, en, es):language>", methods=["GET", "POST"])
+@bp.route(
+    f"/minutes/<int:session_id>/<any({', '.join(LANGUAGES)}):language>", methods=["GET", "POST"]
+)
 def edit_minutes(slug: str, session_id: int, language: str):
     meeting = meetings.get_meeting(slug)
     session = _session(meeting, session_id)
     if language not in meeting.languages:
         abort(404)
     form = MinutesForm()
+    write_in(language, form.body)
     if form.validate_on_submit():
         minutes.save_text(session, language, form.body.data or "", _user())
         commit()

@@ -3,9 +3,9 @@ languages, options, bounds, condition) and the built-in fields a meeting hides."
 
 import math
 
+from flask_babel import LazyString, lazy_ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from wtforms import (
     BooleanField,
     FieldList,
@@ -22,7 +22,8 @@ from wtforms import (
 from wtforms import Form as PlainForm
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from meeting_app.core.forms import Form, choices
+from meeting_app.core.forms import Form, choices, with_language_fields
+from meeting_app.core.i18n import LANGUAGES, language_name
 from meeting_app.core.uploads import MB
 from meeting_app.questions import services
 from meeting_app.questions.answers import text
@@ -30,7 +31,6 @@ from meeting_app.questions.models import QuestionType
 from meeting_app.registration.forms import no_control_characters
 from meeting_app.registration.models import Category
 
-LANGUAGES = ("fr", "en", "es")
 LABEL_MAX = 300
 HELP_MAX = 2000
 OPTION_LABEL_MAX = 200
@@ -91,15 +91,16 @@ class CheckBoxes(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+@with_language_fields(
+    # Named by the language's name in the reader's language ("French", "francés").
+    label=lambda code: _text(LazyString(language_name, code), OPTION_LABEL_MAX)
+)
 class OptionRow(PlainForm):
     """One option: its stable value (hidden; empty for a new option), its label in
-    each language, its place in the list, and a box to remove it."""
+    each language (`label_<code>`), its place in the list, and a box to remove it."""
 
     value = HiddenField(validators=[Optional(), Length(max=services.OPTION_VALUE_MAX)])
     order = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=1, max=999)])
-    label_fr = _text(_l("French"), OPTION_LABEL_MAX)
-    label_en = _text(_l("English"), OPTION_LABEL_MAX)
-    label_es = _text(_l("Spanish"), OPTION_LABEL_MAX)
     remove = BooleanField(_l("Remove"))
 
     def labels(self) -> dict[str, str]:
@@ -109,14 +110,14 @@ class OptionRow(PlainForm):
         return not any(self.labels().values())
 
 
+@with_language_fields(
+    label=lambda code: _text(_l("Question"), LABEL_MAX),
+    help=lambda code: _text(_l("Help text"), HELP_MAX, textarea=True),
+)
 class QuestionForm(Form):
+    """`label_<code>` and `help_<code>` for each language, typed in it."""
+
     type = SelectField(_l("Type"))
-    label_fr = _text(_l("Question"), LABEL_MAX)
-    label_en = _text(_l("Question"), LABEL_MAX)
-    label_es = _text(_l("Question"), LABEL_MAX)
-    help_fr = _text(_l("Help text"), HELP_MAX, textarea=True)
-    help_en = _text(_l("Help text"), HELP_MAX, textarea=True)
-    help_es = _text(_l("Help text"), HELP_MAX, textarea=True)
     key = StringField(
         _l("Key"),
         validators=[Optional(), _length(services.KEY_MAX)],
@@ -144,9 +145,6 @@ class QuestionForm(Form):
 
     def setup(self, meeting, candidates) -> None:
         self.option_errors: list[str] = []  # about the options as a whole
-        for code in LANGUAGES:  # what is typed there is in that language
-            getattr(self, f"label_{code}").render_kw = {"lang": code}
-            getattr(self, f"help_{code}").render_kw = {"lang": code}
         self.type.choices = choices((t.value, t.label) for t in QuestionType)
         self.categories.choices = choices((c.value, c.label) for c in Category)
         self.condition_question_id.choices = choices(

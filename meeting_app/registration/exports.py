@@ -22,15 +22,17 @@ Its rows come from one streamed statement (see `participant_export`).
 import csv
 import io
 import json
+import operator
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel.numbers import get_decimal_symbol
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -39,13 +41,21 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from meeting_app.core.i18n import zone_name
+from meeting_app.delegations.models import Delegation
 from meeting_app.extensions import db
 from meeting_app.files.models import StoredFile
+from meeting_app.meetings.models import Country
 from meeting_app.questions.answers import is_empty, option_label, questions_of, text
 from meeting_app.questions.models import FILE_TYPES, FormAnswer, FormQuestion, QuestionType
 from meeting_app.registration import participation
 from meeting_app.registration.forms import country_names
-from meeting_app.registration.models import Participant
+from meeting_app.registration.models import (
+    Category,
+    Honorific,
+    Participant,
+    ParticipantRole,
+    RegistrationStatus,
+)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -98,6 +108,37 @@ def _readable_phone(text: str) -> bool:
     return _PHONE_CHARACTERS.fullmatch(text) is not None and _NUMBERS_APART.search(text) is not None
 
 
+def _csv_text(text: str | None) -> str | None:
+    """`safe_cell` for a cell known to hold text (or nothing): its first character
+    looked at, no more (a CSV writes None as it writes "")."""
+    if text and text[0] in FORMULA_STARTS and not _readable_phone(text):
+        return "'" + text
+    return text
+
+
+def _csv_words(words: Iterable[str]) -> Callable[[str], str] | None:
+    """How a CSV writes a column of these words only (labels, yes and no): as they
+    are (None), unless a translation starts as a formula would."""
+    return None if all(safe_cell(w) == w for w in words) else _csv_text
+
+
+_CSV_TIME = operator.methodcaller("strftime", "%Y-%m-%d %H:%M")  # as _text writes it
+
+
+class Column(str):
+    """A column's heading, and how a CSV writes its cells (`csv_cell`: a function
+    of the cell, None for the cell as it is). A column whose cells are all of one
+    kind (text, labels, times) is written without looking at each cell's type;
+    any other, through `safe_cell`."""
+
+    csv_cell: Callable | None
+
+    def __new__(cls, heading: str, csv_cell: Callable | None = safe_cell):
+        column = super().__new__(cls, heading)
+        column.csv_cell = csv_cell
+        return column
+
+
 def _text(value) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
@@ -115,15 +156,15 @@ def yes_no(value: bool) -> str:
 
 
 # ',' by default; ';' where the spreadsheet programs' lists use it because the comma
-# is the decimal mark (French, Spanish): there, a comma-separated file opens in
-# one column.
+# is the decimal mark (French, Spanish, Russian; not English nor Arabic, whose
+# Babel decimal mark is the point): there, a comma-separated file opens in one column.
 DELIMITERS = {"comma": ",", "semicolon": ";"}
 
 
 def csv_delimiter(choice: str | None, language: str) -> str:
     """The separator asked for (`?sep=comma` or `semicolon`), else the one the
     reader's spreadsheet program most likely expects."""
-    return DELIMITERS.get(choice or "", ";" if language in ("fr", "es") else ",")
+    return DELIMITERS.get(choice or "", ";" if get_decimal_symbol(language) == "," else ",")
 
 
 # How much CSV text a stream gathers before handing it on: large enough that a
@@ -140,8 +181,19 @@ def csv_chunks(
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+    written = [getattr(h, "csv_cell", safe_cell) for h in header]
+    if all(write is safe_cell for write in written):
+        lines = ([safe_cell(cell) for cell in row] for row in rows)
+    else:  # the header's Columns say how
+        lines = (
+            [
+                cell if write is None else write(cell)
+                for write, cell in zip(written, row, strict=True)
+            ]
+            for row in rows
+        )
+    for line in lines:
+        writer.writerow(line)
         if buffer.tell() >= CSV_CHUNK_CHARACTERS:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -157,9 +209,12 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence], delimiter: str = ","
 NUMBER_FORMATS = {datetime: "yyyy-mm-dd hh:mm", date: "yyyy-mm-dd", time: "hh:mm"}
 
 
-def xlsx_file(header: Sequence[str], rows: Iterable[Sequence], title: str) -> tuple[BinaryIO, int]:
+def xlsx_file(
+    header: Sequence[str], rows: Iterable[Sequence], title: str, *, right_to_left: bool = False
+) -> tuple[BinaryIO, int]:
     """The table as XLSX in a temporary file, at its start (the caller closes it),
-    and how many rows it holds. openpyxl's write-only sheet keeps the rows in a
+    and how many rows it holds (`right_to_left`: the sheet's columns run from the
+    right, as an Arabic reader's do). openpyxl's write-only sheet keeps the rows in a
     temporary file of its own until it zips them: memory does not grow with them.
 
     Zipped here rather than straight to its destination: a write that fails there
@@ -169,6 +224,7 @@ def xlsx_file(header: Sequence[str], rows: Iterable[Sequence], title: str) -> tu
     sheet = workbook.create_sheet(title=title[:31])
     # Set before the first row: the write-only sheet writes its views and columns then.
     sheet.freeze_panes = "A2"
+    sheet.sheet_view.rightToLeft = right_to_left or None
     for number, label in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = max(12, len(str(label)) + 4)
     bold = Font(bold=True)
@@ -189,13 +245,17 @@ def xlsx_file(header: Sequence[str], rows: Iterable[Sequence], title: str) -> tu
     return file, count
 
 
-def to_xlsx(header: Sequence[str], rows: Iterable[Sequence], title: str) -> bytes:
-    file, _count = xlsx_file(header, rows, title)
+def to_xlsx(
+    header: Sequence[str], rows: Iterable[Sequence], title: str, *, right_to_left: bool = False
+) -> bytes:
+    file, _count = xlsx_file(header, rows, title, right_to_left=right_to_left)
     with file:
         return file.read()
 
 
 def _xlsx_cell(sheet, value, font=None):
+    if type(value) is str and font is None and value[:1] != "=":  # most cells: at once
+        return value or None
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -266,86 +326,38 @@ def write_spreadsheet(
 CHUNK_ROWS = 1000
 
 
-class Answer(NamedTuple):
-    """An answer as the export reads it: its value, and a file's name."""
-
-    value: Any
-    filename: str | None
+# The kinds of the participant export's own columns (`_fields`): text as it is
+# read, yes or no, the registration time, or a LabelledEnum (its label).
+TEXT, YES_NO, LOCAL_TIME = "text", "yes_no", "local_time"
 
 
-def participant_header(language: str, timezone: str) -> list[str]:
-    """The columns organisers work with, labelled in `language` (call it within the
-    export's force_locale); the registration time in the meeting's `timezone`."""
+def _fields(meeting, language: str) -> list[tuple[str, sa.ColumnElement, Any]]:
+    """The columns organisers work with: (heading in `language`, what is read, its
+    kind). Call it within the export's force_locale."""
+    p = Participant
+    # Country.name(language): the name in `language`, else in English; "" for none.
+    country = Country.name_column(language)
+    delegation = sa.func.coalesce(sa.func.nullif(country, ""), Country.name_en, "")
+    zone = zone_name(meeting.timezone, language)
     return [
-        _("Status"),
-        _("Title"),
-        _("Given name"),
-        _("Family name"),
-        _("Name as printed on your badge"),
-        _("E-mail"),
-        _("Phone"),
-        _("Delegation"),
-        _("Organisation"),
-        _("Position"),
-        _("Category"),
-        _("Role"),
-        _("Preferred language for e-mails"),
-        _("Dietary needs"),
-        _("Accessibility needs"),
-        _("Visa invitation letter"),
-        _("Public list of delegations"),
-        _("Registered on (%(zone)s)", zone=zone_name(timezone, language)),
-    ]
-
-
-class Words:
-    """The words an export writes again and again (statuses, categories, yes and
-    no), each looked up in the export's language once: a translation looked up per
-    cell took a third of a 50,000-row export's time."""
-
-    def __init__(self, language: str):
-        self.language = language
-        self._found: dict = {}
-
-    def label(self, member) -> str:
-        """An enum member's label (`member.label`), as text."""
-        key = (type(member), member)
-        found = self._found.get(key)
-        if found is None:
-            with force_locale(self.language):
-                found = self._found[key] = str(member.label)
-        return found
-
-    def yes_no(self, value: bool) -> str:
-        found = self._found.get(bool(value))
-        if found is None:
-            with force_locale(self.language):
-                found = self._found[bool(value)] = yes_no(bool(value))
-        return found
-
-
-def participant_row(p, words: Words, zone: ZoneInfo) -> list:
-    """`participant_header`'s cells for one person, its words in the export's
-    language."""
-    return [
-        words.label(p.status),
-        words.label(p.honorific) if p.honorific else "",
-        p.given_name,
-        p.family_name,
-        p.badge_name,
-        p.email,
-        p.phone,
-        p.delegation.country.name(words.language) if p.delegation else "",
-        p.organisation,
-        p.position,
-        words.label(p.category),
-        words.label(p.role),
-        p.preferred_language,
-        p.dietary_needs,
-        p.accessibility_needs,
-        words.yes_no(p.needs_visa_letter),
-        words.yes_no(p.consent_public_list),
-        p.created_at.astimezone(zone).replace(tzinfo=None),
+        (_("Status"), p.status, RegistrationStatus),
+        (_("Title"), p.honorific, Honorific),
+        (_("Given name"), p.given_name, TEXT),
+        (_("Family name"), p.family_name, TEXT),
+        (_("Name as printed on your badge"), p.badge_name, TEXT),
+        (_("E-mail"), p.email, TEXT),
+        (_("Phone"), p.phone, TEXT),
+        (_("Delegation"), delegation, TEXT),
+        (_("Organisation"), p.organisation, TEXT),
+        (_("Position"), p.position, TEXT),
+        (_("Category"), p.category, Category),
+        (_("Role"), p.role, ParticipantRole),
+        (_("Preferred language for e-mails"), p.preferred_language, TEXT),
+        (_("Dietary needs"), p.dietary_needs, TEXT),
+        (_("Accessibility needs"), p.accessibility_needs, TEXT),
+        (_("Visa invitation letter"), p.needs_visa_letter, YES_NO),
+        (_("Public list of delegations"), p.consent_public_list, YES_NO),
+        (_("Registered on (%(zone)s)", zone=zone), p.created_at, LOCAL_TIME),
     ]
 
 
@@ -371,68 +383,102 @@ def question_header(question: FormQuestion, meeting, language: str) -> str:
 
 def participant_export(
     meeting, query: sa.Select, language: str, *, sensitive: bool = False
-) -> tuple[list[str], Iterator[list]]:
+) -> tuple[list[Column], Iterator[list]]:
     """The organisers' export of the participants `query` selects (the list's
     `participants_query`, in its order): the header now, the rows as they are read.
-    `participant_header`'s columns, "Takes part" for a meeting not only in person,
-    then one per question (`exported_questions`) with typed cells: numbers as
-    numbers, dates as dates, yes/no as the word, choices and countries by their
-    names in `language`, a file by its name.
+    `_fields`' columns, "Takes part" for a meeting not only in person, then one per
+    question (`exported_questions`) with typed cells: numbers as numbers, dates as
+    dates, yes/no as the word, choices and countries by their names in `language`,
+    a file by its name.
 
     One statement, streamed in chunks of CHUNK_ROWS, whatever the number of people:
-    each person's answers come with them, gathered by the database into one JSON
-    array per row (a query per chunk would grow with the meeting; reading all the
-    answers first would hold them all)."""
+    plain columns (no objects made per person), with each person's answers gathered
+    by the database into one JSON array per row (a query per chunk would grow with
+    the meeting; reading all the answers first would hold them all). Each column's
+    cells are made by one converter chosen here, its words looked up once; the
+    header's `Column`s tell a CSV which cells can hold a formula (text) and which
+    cannot (labels, dates)."""
     questions = exported_questions(meeting, sensitive=sensitive)
     online_column = meeting.participation_mode != participation.IN_PERSON
     with force_locale(language):
-        header = participant_header(language, meeting.timezone)
-        modes = {key: str(label) for key, label in participation.ATTENDANCE_MODES.items()}
-        if online_column:
-            header.append(_("Takes part"))
-        header += [question_header(q, meeting, language) for q in questions]
+        fields = _fields(meeting, language)
+        words = {True: _("Yes"), False: _("No")}
+        places = {key: str(label) for key, label in participation.ATTENDANCE_MODES.items()}
+        labels = {
+            kind: {member: str(member.label) for member in kind} | {None: ""}
+            for _heading, _column, kind in fields
+            if isinstance(kind, type)
+        }
+        takes_part = _("Takes part")
+    zone = ZoneInfo(meeting.timezone)
+
+    def local(value: datetime) -> datetime:
+        return value.astimezone(zone).replace(tzinfo=None)
+
+    header: list[Column] = []
+    columns = []
+    # For each column read: how its value becomes the cell (None: as it is).
+    made: list[Callable | None] = []
+    for heading, column, kind in fields:
+        columns.append(column)
+        if kind == TEXT:
+            made.append(None)
+            header.append(Column(heading, _csv_text))
+        elif kind == YES_NO:
+            made.append(words.__getitem__)
+            header.append(Column(heading, _csv_words(words.values())))
+        elif kind == LOCAL_TIME:
+            made.append(local)
+            header.append(Column(heading, _CSV_TIME))
+        else:
+            made.append(labels[kind].__getitem__)
+            header.append(Column(heading, _csv_words(labels[kind].values())))
+    if online_column:
+        # participation.online, said by the database: True or False (1 or 0).
+        modes = {True: places[participation.ONLINE], False: places[participation.IN_PERSON]}
+        columns.append(participation.online_clause(meeting))
+        made.append(modes.__getitem__)
+        header.append(Column(takes_part, _csv_words(modes.values())))
     countries = (
         country_names(language) if any(q.type is QuestionType.COUNTRY for q in questions) else {}
     )
+    # Answers of the TYPED types through safe_cell (a number, a date or text); of
+    # the others, text or nothing.
+    header += [
+        Column(question_header(q, meeting, language), safe_cell if q.type in TYPED else _csv_text)
+        for q in questions
+    ]
     if questions:
-        query = query.add_columns(_answers_column([q.id for q in questions]))
-    zone = ZoneInfo(meeting.timezone)
-
-    words = Words(language)
-    # An answer's cell, by question and value, for the types whose cell depends on
-    # the value alone (a choice's label, a country's name: looked up once each).
-    same_cell = (QuestionType.CHOICE, QuestionType.COUNTRY, QuestionType.YES_NO)
-    cells: dict = {}
-
-    def cell(question: FormQuestion, answer: Answer | None):
-        if answer is None or question.type not in same_cell or not _hashable(answer.value):
-            return answer_cell(question, answer, meeting, language, countries)
-        key = (question.id, type(answer.value), answer.value)
-        if key not in cells:
-            cells[key] = answer_cell(question, answer, meeting, language, countries)
-        return cells[key]
+        columns.append(_answers_column([q.id for q in questions]))
+    at = {q.id: index for index, q in enumerate(questions)}
+    answer_cells = [answer_cells_of(q, meeting, language, countries, words) for q in questions]
+    statement = (
+        query.with_only_columns(*columns, maintain_column_froms=False)
+        .outerjoin(Delegation, Delegation.id == Participant.delegation_id)
+        .outerjoin(Country, Country.code == Delegation.country_code)
+        .execution_options(yield_per=CHUNK_ROWS)
+    )
 
     def rows() -> Iterator[list]:
-        result = db.session.execute(query.execution_options(yield_per=CHUNK_ROWS))
+        if db.session.get_bind().dialect.name == "postgresql":
+            # PostgreSQL compiles a plan as costly as a large meeting's (50,000) to
+            # machine code first: 0.4 s before the first row, for a statement whose
+            # time goes into reading rows, not into expressions. Off for this
+            # transaction only.
+            db.session.execute(sa.text("SET LOCAL jit = off"))
+        result = db.session.execute(statement)
         for chunk in result.partitions():
-            # The chunk made in the export's language; written outside it.
-            with force_locale(language):
-                made = []
-                for found in chunk:
-                    participant = found[0]
-                    row = participant_row(participant, words, zone)
-                    if online_column:
-                        # participation.mode_of, from the meeting at hand: the
-                        # participant's own (lazy) link to it costs a look-up each.
-                        online = participation.online(meeting, participant.attendance_mode)
-                        row.append(
-                            modes[participation.ONLINE if online else participation.IN_PERSON]
-                        )
-                    if questions:
-                        given = _answers(found[1])
-                        row += [cell(q, given.get(q.id)) for q in questions]
-                    made.append(row)
-            yield from made
+            for found in chunk:
+                # Stops before the answers (the last column, when there is one).
+                pairs = zip(made, found, strict=False)
+                row = [value if make is None else make(value) for make, value in pairs]
+                if questions:
+                    cells = [None] * len(questions)
+                    for question_id, value, filename in _answers(found[-1]):
+                        index = at[question_id]
+                        cells[index] = answer_cells[index](value, filename)
+                    row += cells
+                yield row
 
     return header, rows()
 
@@ -444,7 +490,9 @@ def _answers_column(question_ids: list[int]) -> sa.ScalarSelect:
         item = sa.func.json_build_array(
             FormAnswer.question_id, FormAnswer.value, StoredFile.filename
         )
-        gathered = sa.func.json_agg(item)
+        # As text: decoded here from a str, in a third of the time the driver takes
+        # to decode it from bytes.
+        gathered = sa.cast(sa.func.json_agg(item), sa.Text)
     else:  # SQLite keeps JSON as text: json() makes the value JSON again, not a string
         item = sa.func.json_array(
             FormAnswer.question_id, sa.func.json(FormAnswer.value), StoredFile.filename
@@ -465,45 +513,63 @@ def _hashable(value) -> bool:
     return isinstance(value, str | bool | int | float)
 
 
-def _answers(gathered) -> dict[int, Answer]:
-    """{question id: answer} from `_answers_column` (PostgreSQL's driver gives the
-    JSON decoded; SQLite's, as text)."""
-    if isinstance(gathered, str):
-        gathered = json.loads(gathered)
-    return {question_id: Answer(value, filename) for question_id, value, filename in gathered or ()}
+def _answers(gathered: str | None) -> list:
+    """[[question id, value, file name], ...] from `_answers_column`'s JSON."""
+    return json.loads(gathered) if gathered else []
 
 
-def answer_cell(
-    question: FormQuestion, answer: Answer | None, meeting, language: str, countries: dict
-):
-    """One answer as a typed cell (None: no answer). Call it within the export's
-    force_locale (yes and no are words of its language)."""
-    if answer is None:
-        return None
-    if question.type in FILE_TYPES:
-        return answer.filename
-    value = answer.value
-    if is_empty(value):
-        return None
+# The types whose cell depends on the value alone (a choice's label, a country's
+# name, yes or no): each value's cell is made once per export.
+SAME_CELL = (QuestionType.CHOICE, QuestionType.COUNTRY, QuestionType.YES_NO)
+# The types whose cells are numbers or dates, or text when the value is not one.
+TYPED = (QuestionType.NUMBER, QuestionType.DATE)
+
+
+def answer_cells_of(
+    question: FormQuestion, meeting, language: str, countries: dict, words: dict[bool, str]
+) -> Callable[[Any, str | None], Any]:
+    """How an answer to `question` (its value, and a file's name) becomes a typed
+    cell, None for none: numbers as numbers, dates as dates, yes and no as `words`
+    says them, choices and countries by their names in `language`, a file by its
+    name, anything else as text. Chosen once per question; the cells of the types
+    in SAME_CELL are remembered per value."""
     kind = question.type
-    if (
-        kind is QuestionType.NUMBER
-        and isinstance(value, int | float)
-        and not isinstance(value, bool)
-    ):
-        return value
-    if kind is QuestionType.DATE:
-        try:
-            return date.fromisoformat(value)
-        except (TypeError, ValueError):
-            return str(value)
-    if kind is QuestionType.YES_NO:
-        return yes_no(bool(value))
-    if kind is QuestionType.CHOICE:
+    if kind in FILE_TYPES:
+        return lambda _value, filename: filename
+
+    def option(value) -> str:
         return option_label(question, value, meeting, language)
-    if kind is QuestionType.CHOICES:
-        values = value if isinstance(value, list) else [value]
-        return ", ".join(option_label(question, v, meeting, language) for v in values)
-    if kind is QuestionType.COUNTRY:
-        return countries.get(value, str(value))
-    return str(value)
+
+    def cell(value, _filename=None):
+        if is_empty(value):
+            return None
+        if kind is QuestionType.NUMBER and type(value) in (int, float):  # not a bool
+            return value
+        if kind is QuestionType.DATE:
+            try:
+                return date.fromisoformat(value)
+            except (TypeError, ValueError):
+                return str(value)
+        if kind is QuestionType.YES_NO:
+            return words[bool(value)]
+        if kind is QuestionType.CHOICE:
+            return option(value)
+        if kind is QuestionType.CHOICES:
+            return ", ".join(option(v) for v in (value if isinstance(value, list) else [value]))
+        if kind is QuestionType.COUNTRY:
+            return countries.get(value, str(value))
+        return str(value)
+
+    if kind not in SAME_CELL:
+        return cell
+    found: dict = {}
+
+    def remembered(value, _filename):
+        if not _hashable(value):
+            return cell(value)
+        key = (type(value), value)  # True apart from 1
+        if key not in found:
+            found[key] = cell(value)
+        return found[key]
+
+    return remembered

@@ -4,10 +4,11 @@ then store the good rows in one transaction.
 Besides the built-in columns (COLUMNS), a column may answer a question of the
 meeting's form: it is recognised by the question's key, its label in any of the
 languages, or the export's "Label (key)". Each value is read as its type asks
-(`convert`): an option by its value or its label, yes and no in French, English
-or Spanish, a date in ISO or the organiser's language's way, a number in either
-way too. Files cannot be imported: their columns are left aside. A required
-question left empty is no error here: organisers complete the registration later."""
+(`convert`): an option by its value or its label, yes and no in any of the
+languages, a country by its code or its name in any of them, a date in ISO or the
+organiser's language's way, a number in either way too. Files cannot be imported:
+their columns are left aside. A required question left empty is no error here:
+organisers complete the registration later."""
 
 import csv
 import io
@@ -26,7 +27,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
+from meeting_app.core.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from meeting_app.extensions import db
 from meeting_app.mail import services as mail
 from meeting_app.meetings.models import Country, Meeting
@@ -60,8 +61,9 @@ COLUMNS = (
 )
 REQUIRED = ("given_name", "family_name", "email", "organisation", "category")
 MAX_ROWS = 5000
-_YES = {"1", "yes", "y", "true", "oui", "sí", "si", "x"}
-_NO = {"0", "no", "n", "false", "non"}
+# Yes and no as people write them in each language (casefolded).
+_YES = {"1", "yes", "y", "true", "oui", "sí", "si", "x", "نعم", "да"}
+_NO = {"0", "no", "n", "false", "non", "لا", "нет"}
 # The longest answers the form takes, and its largest number.
 TEXT_MAX = {QuestionType.TEXT: fields.TEXT_MAX, QuestionType.PARAGRAPH: fields.PARAGRAPH_MAX}
 # Several choices in one cell: "A, B" (as the export writes them), "A; B", or one a line.
@@ -202,7 +204,8 @@ class AnswerReader:
         if any(q.type is QuestionType.COUNTRY for q in questions):
             for country in db.session.scalars(sa.select(Country)):
                 self.countries[country.code.casefold()] = country.code
-                for name in (country.name_en, country.name_fr, country.name_es):
+                for code in LANGUAGES:
+                    name = country.name(code)
                     self.countries.setdefault(name.casefold(), country.code)
 
     def read(self, row: ImportRow, texts: dict[int, str]) -> None:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from meeting_app.core import tokens
 from meeting_app.core.forms import EmptyForm, choices
-from meeting_app.core.i18n import LANGUAGE_NAMES, current_language
+from meeting_app.core.i18n import LANGUAGE_NAMES, current_language, language_from_address
 from meeting_app.core.tasks import commit
 from meeting_app.core.uploads import accepts_upload
 from meeting_app.core.views import private_page
@@ -110,6 +110,7 @@ def _seat_refused(form, refused: services.SeatRefused, invitation) -> None:
 
 
 @bp.route("/meetings/<slug>/register", methods=["GET", "POST"])
+@language_from_address
 @accepts_upload(fields.upload_limit)
 @limiter.limit(_registration_limit, methods=["POST"])
 def register(slug: str):

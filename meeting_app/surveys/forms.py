@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_decimal, gettext, lazy_ngettext
+from flask_babel import LazyString, format_decimal, gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -33,8 +33,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from meeting_app.core.forms import Form, SelectField, choices
-from meeting_app.core.i18n import localized
+from meeting_app.core.forms import Form, SelectField, choices, with_language_fields
+from meeting_app.core.i18n import LANGUAGES, language_name, localized
 from meeting_app.questions import fields
 from meeting_app.questions.fields import (
     ANSWER,
@@ -51,7 +51,6 @@ from meeting_app.surveys import services
 from meeting_app.surveys.models import Survey, SurveyQuestion
 
 T = QuestionType
-LANGUAGES = ("fr", "en", "es")
 LABEL_MAX, HELP_MAX, OPTION_LABEL_MAX, INTRO_MAX = 300, 2000, 200, 5000
 TEXT_MAX, PARAGRAPH_MAX = 500, 5000
 NUMBER_LIMIT = Decimal("1e15")
@@ -102,10 +101,10 @@ def _finite(_form, field):
 # --- The organisers' forms ---------------------------------------------------------------
 
 
+@with_language_fields(intro=lambda code: _text(_l("Introduction"), INTRO_MAX, textarea=True))
 class SettingsForm(Form):
-    intro_fr = _text(_l("Introduction"), INTRO_MAX, textarea=True)
-    intro_en = _text(_l("Introduction"), INTRO_MAX, textarea=True)
-    intro_es = _text(_l("Introduction"), INTRO_MAX, textarea=True)
+    """`intro_<code>` for each language."""
+
     anonymous = BooleanField(_l("Anonymous: the answers do not say who gave them"))
 
     def fill_from(self, survey: Survey) -> None:
@@ -121,14 +120,15 @@ class OpenForm(Form):
     invite = BooleanField(_l("Write now to everyone checked in at least once"), default=True)
 
 
+@with_language_fields(
+    # Named by the language's name in the reader's language ("French", "francés").
+    label=lambda code: _text(LazyString(language_name, code), OPTION_LABEL_MAX)
+)
 class OptionRow(PlainForm):
     """One option: its stable value (hidden; empty for a new one) and its label in
-    each language."""
+    each language (`label_<code>`)."""
 
     value = HiddenField(validators=[Optional(), Length(max=20)])
-    label_fr = _text(_l("French"), OPTION_LABEL_MAX)
-    label_en = _text(_l("English"), OPTION_LABEL_MAX)
-    label_es = _text(_l("Spanish"), OPTION_LABEL_MAX)
 
     def labels(self) -> dict[str, str]:
         return {code: getattr(self, f"label_{code}").data or "" for code in LANGUAGES}
@@ -137,14 +137,14 @@ class OptionRow(PlainForm):
         return not any(v.strip() for v in self.labels().values())
 
 
+@with_language_fields(
+    label=lambda code: _text(_l("Question"), LABEL_MAX),
+    help=lambda code: _text(_l("Help text"), HELP_MAX, textarea=True),
+)
 class QuestionForm(Form):
+    """`label_<code>` and `help_<code>` for each language, typed in it."""
+
     type = SelectField(_l("Type"))
-    label_fr = _text(_l("Question"), LABEL_MAX)
-    label_en = _text(_l("Question"), LABEL_MAX)
-    label_es = _text(_l("Question"), LABEL_MAX)
-    help_fr = _text(_l("Help text"), HELP_MAX, textarea=True)
-    help_en = _text(_l("Help text"), HELP_MAX, textarea=True)
-    help_es = _text(_l("Help text"), HELP_MAX, textarea=True)
     required = BooleanField(_l("Required"))
     options = FieldList(FormField(OptionRow))
     min_value = FloatField(_l("Smallest number allowed"), validators=[Optional(), _finite])
@@ -155,9 +155,6 @@ class QuestionForm(Form):
         self.form_errors_list: list[str] = []
         self.option_errors: list[str] = []
         self.type.choices = choices((t, TYPE_LABELS[t]) for t in services.TYPES)
-        for code in LANGUAGES:
-            getattr(self, f"label_{code}").render_kw = {"lang": code}
-            getattr(self, f"help_{code}").render_kw = {"lang": code}
 
     def kind(self) -> str:
         return self.type.data if self.type.data in services.TYPES else services.RATING

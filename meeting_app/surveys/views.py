@@ -12,7 +12,7 @@ from flask_login import current_user
 from meeting_app.accounts.models import Role
 from meeting_app.accounts.services import require_role
 from meeting_app.core.forms import EmptyForm
-from meeting_app.core.i18n import current_language, language_name, localized
+from meeting_app.core.i18n import LANGUAGES, current_language, language_name, localized
 from meeting_app.core.tasks import commit
 from meeting_app.core.views import attachment, private_page
 from meeting_app.extensions import db
@@ -224,7 +224,7 @@ def _show(problems: list, form: QuestionForm) -> None:
             target = row[f"label_{problem.details.get('language') or 'en'}"]
             if problem.code == "option_duplicate":
                 target = next(
-                    (row[f"label_{c}"] for c in ("fr", "en", "es") if row[f"label_{c}"].data),
+                    (row[f"label_{c}"] for c in LANGUAGES if row[f"label_{c}"].data),
                     target,
                 )
         elif name == "options":

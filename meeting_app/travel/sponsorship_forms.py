@@ -77,7 +77,7 @@ class DecisionForm(Form):
         return FundingDecision(self.decision.data)
 
 
-# Digits, the decimal mark and group separators of fr/en/es (space, no-break spaces,
+# Digits, the decimal mark and group separators of the languages (space, no-break spaces,
 # comma, point) and a sign: what an amount typed in any of them may hold.
 _AMOUNT = re.compile(r"[-+]?[0-9][0-9 \u00a0\u202f.,]*")
 _SPACES = re.compile(r"[ \u00a0\u202f]")

@@ -28,7 +28,7 @@ def upgrade():
     sa.Column('name_es', sa.String(length=100), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_countries'))
     )
-    op.bulk_insert(countries, babel_countries())
+    op.bulk_insert(countries, babel_countries(("en", "fr", "es")))  # the columns of then
     op.create_table('meeting_series',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),

@@ -87,16 +87,34 @@
     });
   }
 
-  // texts.queued: {one, other}, chosen as the page's language says (0 is "one" in French).
+  // texts.queued: a form for each of CLDR's plural categories (zero, one, two, few,
+  // many, other), chosen as the page's language says: 0 is "one" in French, 2 "two"
+  // in Arabic, 5 "many" in Russian.
   var plurals = new Intl.PluralRules(document.documentElement.lang || "en");
   function counted(forms, count) {
-    var form = plurals.select(count) === "one" ? forms.one : forms.other;
+    var form = forms[plurals.select(count)] || forms.other;
     return form.replace("{count}", count);
   }
 
   function showQueue(count, message) {
     queueStatus.textContent = message || (count ? counted(texts.queued, count) : "");
     queueStatus.className = "queue-status" + (count ? " queue-waiting" : "");
+  }
+
+  // Text in a <bdi>: what people wrote (a name, an organisation) keeps its own
+  // direction, a Latin name in an Arabic page as an Arabic name in a French one.
+  function isolated(text) {
+    var bdi = document.createElement("bdi");
+    bdi.textContent = text;
+    return bdi;
+  }
+  // The parts, each isolated, separated by " · " in the page's direction.
+  function showParts(element, parts) {
+    element.textContent = "";
+    parts.filter(Boolean).forEach(function (part, i) {
+      if (i) element.appendChild(document.createTextNode(" · "));
+      element.appendChild(isolated(part));
+    });
   }
 
   function show(data) {
@@ -106,10 +124,10 @@
     var person = data.participant;
     var status = document.getElementById("scan-status");
     document.getElementById("scan-name").textContent = person ? person.name : "";
-    document.getElementById("scan-detail").textContent = person
+    showParts(document.getElementById("scan-detail"), person
       ? [person.full_name, person.delegation || texts.other, person.organisation,
-         person.category, person.role].filter(Boolean).join(" · ")
-      : "";
+         person.category, person.role]
+      : []);
     status.textContent = person ? person.status_label : "";
     status.className = person ? "badge status-" + person.status : "badge";
     status.hidden = !person;
@@ -124,8 +142,9 @@
     var list = document.getElementById("recent");
     var item = document.createElement("li");
     item.className = "recent-" + (data.tone || "bad");
-    item.textContent = [data.participant ? data.participant.name : "", data.message]
-      .filter(Boolean).join(" — ");
+    if (data.participant) item.appendChild(isolated(data.participant.name));
+    if (data.participant && data.message) item.appendChild(document.createTextNode(" — "));
+    if (data.message) item.appendChild(document.createTextNode(data.message));
     list.insertBefore(item, list.firstChild);
     while (list.children.length > 10) list.removeChild(list.lastChild);
     document.getElementById("recent-section").hidden = false;

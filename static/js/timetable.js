@@ -3,6 +3,9 @@
 // is posted to the same service the session form uses; if it is refused (a clash of
 // revisions, a time that does not exist...), the session goes back and the reason
 // is shown. Without JavaScript, each session is a link to its form.
+// Right to left (an Arabic page), the grid's columns run from the right: the room under
+// the pointer is found from the headers' boxes on screen, never from an x offset
+// counted from the left, so both directions work alike.
 (function () {
   "use strict";
   var grid = document.getElementById("timetable");
@@ -42,7 +45,9 @@
     el.style.gridColumn = String(column + 2);
     el.style.gridRow = startRow + " / " + endRow;
     el.classList.toggle("tt-short", endRow - startRow <= 2);  // as the page sets it
-    el.querySelector(".tt-time").textContent = toHHMM(startMin) + "–" + toHHMM(endMin);
+    // Into the time's <bdi dir="ltr">: 09:00–10:30 reads left to right in Arabic too.
+    var time = el.querySelector(".tt-time bdi") || el.querySelector(".tt-time");
+    time.textContent = toHHMM(startMin) + "–" + toHHMM(endMin);
   }
 
   grid.addEventListener("pointerdown", function (event) {

@@ -441,3 +441,61 @@ def test_invitations_sent_together_each_name_their_own_attendee(rabat):
     renamed = meeting_event_calendar(rabat, attendee=("awa@example.org", "Awa Ndiaye"), **common)
     (event,) = icalendar.Calendar.from_ical(renamed).walk("VEVENT")
     assert str(event["summary"]) == "A renamed Programme Board"
+
+
+def test_calendar_texts_say_their_language(client, rabat, add_session, make_participant):
+    """RFC 5545's LANGUAGE parameter (3.2.10) on each text in one language: the title
+    and the description in the language asked for, or in the one they fell back to;
+    none on a description that mixes the calendar's labels and a fallback text, nor
+    on the place (names, in no one language)."""
+    opening = add_session(title="Ouverture", description={"fr": "Mot de bienvenue."})
+    opening.title["ar"] = "الجلسة الافتتاحية"
+    opening.description["ar"] = "كلمة ترحيب من البلد المضيف."
+    chair = make_participant(rabat, given_name="Awa", family_name="Ndiaye")
+    add_session(
+        title="Panel",
+        start=time(14),
+        end=time(15),
+        people=[(chair.id, CHAIR)],
+        description={"fr": "Débat."},
+    )
+    add_session(title="Pause", start=time(16), end=time(17), people=[("Guest Speaker", SPEAKER)])
+    services.publish(rabat)
+    db.session.commit()
+
+    arabic = client.get("/meetings/rabat/agenda.ics?lang=ar").get_data()
+    unfolded = arabic.decode().replace("\r\n ", "")
+    assert "SUMMARY;LANGUAGE=ar:الجلسة الافتتاحية" in unfolded
+    assert "DESCRIPTION;LANGUAGE=ar:كلمة ترحيب من البلد المضيف." in unfolded
+    assert "CATEGORIES;LANGUAGE=ar:" in unfolded
+    calendar, other = _parse(arabic)
+    events = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
+    assert events["الجلسة الافتتاحية"]["summary"].params["LANGUAGE"] == "ar"
+    assert "LANGUAGE" not in events["الجلسة الافتتاحية"]["location"].params
+    assert {v.summary.params["LANGUAGE"][0] for v in other.vevent_list} == {"ar", "fr"}
+
+    russian = client.get("/meetings/rabat/agenda.ics?lang=ru").get_data().decode()
+    unfolded = russian.replace("\r\n ", "")
+    # No Russian title: the meeting's default language's, marked as French.
+    assert "SUMMARY;LANGUAGE=fr:Ouverture" in unfolded
+    assert "DESCRIPTION;LANGUAGE=fr:Mot de bienvenue." in unfolded
+    # The chair's role in Russian, the session's text in French: no one language.
+    (panel,) = [line for line in unfolded.split("\r\n") if "Awa Ndiaye" in line]
+    assert panel.startswith("DESCRIPTION:") and panel.endswith("Débat.")
+    # The speaker's role alone: Russian.
+    (pause,) = [line for line in unfolded.split("\r\n") if "Guest Speaker" in line]
+    assert pause.startswith("DESCRIPTION;LANGUAGE=ru:")
+
+
+def test_the_whole_meeting_event_says_its_language(client, rabat):
+    rabat.title["ar"] = "اجتماع المجلس"
+    db.session.commit()
+    (event,) = icalendar.Calendar.from_ical(
+        client.get("/meetings/rabat/meeting.ics?lang=ar").get_data()
+    ).walk("VEVENT")
+    assert str(event["summary"]) == "اجتماع المجلس"
+    assert event["summary"].params["LANGUAGE"] == "ar"
+    (event,) = icalendar.Calendar.from_ical(
+        client.get("/meetings/rabat/meeting.ics?lang=ru").get_data()
+    ).walk("VEVENT")
+    assert event["summary"].params["LANGUAGE"] == "fr"  # the default language's title

@@ -21,7 +21,7 @@ from meeting_app.communiques.models import Communique
 from meeting_app.core import tokens
 from meeting_app.delegations.models import Delegation, FocalPoint
 from meeting_app.demo.loader import DEMO_ACCOUNTS
-from meeting_app.documents import export_jobs, jobs
+from meeting_app.documents import export_jobs, jobs, participant_list
 from meeting_app.extensions import db
 from meeting_app.mail import texts
 from meeting_app.mail.models import OutgoingMail
@@ -65,6 +65,8 @@ NOT_PAGES = {
     "documents_manage.documents_job": "a job's page: opened in test_documents_in_browser.py",
     "delegations_manage.export": "CSV and XLSX files",
     "documents_manage.list_of_participants": "PDF, XLSX and DOCX files",
+    "documents_manage.list_of_participants_job_status": "JSON for the job pages' script",
+    "documents_manage.list_of_participants_job_file": "a PDF, XLSX or DOCX file",
     "registration_manage.export": "CSV and XLSX files",
     "registration_manage.export_job_status": "JSON for the job pages' script",
     "registration_manage.export_job_file": "a CSV or XLSX file",
@@ -426,6 +428,18 @@ def test_every_page_has_no_wcag_violations(browser, live_server, demo_loaded, ap
     export.state = "done"
     db.session.commit()
     visit(f"{base}/registrations/exports/{export.id}")
+    # A large list of participants, drawn by a task: its page once the file is ready.
+    listed = export_jobs.create_list(
+        dakar,
+        _one(User, email=DEMO_ACCOUNTS[0][0]).one(),
+        fmt="docx",
+        language=dakar.default_language,
+        edition=participant_list.Edition.FINAL,
+        total=3,
+    )
+    listed.state = "done"
+    db.session.commit()
+    visit(f"{base}/list-of-participants/jobs/{listed.id}")
     visit(f"{base}/agenda/sessions/new")
     visit(f"{base}/agenda/sessions/{dakar_session.id}")
     visit("/manage/communiques/")

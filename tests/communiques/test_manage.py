@@ -177,6 +177,34 @@ def test_adding_a_translation_from_its_tab(client, organiser, make_communique, m
     assert fresh(communique).text("es").body == "Texto en español."
 
 
+def test_arabic_and_russian_versions_are_typed_in_their_direction(
+    client, organiser, make_communique, make_meeting
+):
+    meeting = make_meeting(slug="tunis", languages=["fr", "ar", "ru"], default_language="fr")
+    communique = make_communique(meeting, publish=False)
+    page = client.get(f"/manage/communiques/{communique.id}/ar").get_data(as_text=True)
+    for name in ("title", "summary", "body"):
+        (tag,) = re.findall(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', page)
+        assert 'dir="rtl"' in tag and 'lang="ar"' in tag, name
+    response = client.post(
+        f"/manage/communiques/{communique.id}/ar",
+        data=edit_data(communique, title="بلاغ تونس", body="اجتمع المجلس في تونس."),
+    )
+    assert response.status_code == 302
+    russian = client.post(
+        f"/manage/communiques/{communique.id}/ru",
+        data=edit_data(fresh(communique), title="Коммюнике", body="Совет собрался в Тунисе."),
+    )
+    assert russian.status_code == 302
+    assert fresh(communique).text("ar").body == "اجتمع المجلس في تونس."
+    assert fresh(communique).text("ru").title == "Коммюнике"
+    # A new communiqué's language is chosen on the page itself: the browser sets the
+    # direction from what is typed.
+    new = client.get("/manage/communiques/new").get_data(as_text=True)
+    (title,) = re.findall(r'<input[^>]*name="title"[^>]*>', new)
+    assert 'dir="auto"' in title
+
+
 def test_publish_unpublish_and_schedule_buttons(client, organiser, make_communique, meeting):
     communique = make_communique(meeting, title="News", body="Body.", publish=False)
     version = {"version": str(communique.version)}

@@ -181,6 +181,63 @@ def test_atom_feed_is_well_formed_and_has_one_entry_per_language(client, rabat_c
     assert [e.id for e in again.entries] == [e.id for e in feed.entries]
 
 
+AR = (
+    "الرباط 2022: المجلس يجتمع",
+    "رحّب الأعضاء بالنتائج.",
+    "اجتمع المجلس في الرباط.",
+)
+
+
+@pytest.fixture
+def rabat_in_three(make_meeting, make_communique):
+    meeting = make_meeting(slug="rabat", languages=["fr", "en", "ar"])
+    return make_communique(
+        meeting,
+        title="Rabat 2022: the Board meets",
+        summary="Members welcomed the results.",
+        body="The Board met.",
+        translations={"fr": FR, "ar": AR},
+        published_at=datetime(2022, 6, 15, 10, tzinfo=UTC),
+    )
+
+
+def test_feed_and_entries_say_their_language(client, rabat_in_three):
+    """xml:lang on each entry (its version's language) and on the feed (its own
+    title's, the reader's, or the one the address names)."""
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    atom = "{http://www.w3.org/2005/Atom}"
+    body = client.get("/communiques/feed.atom", headers={"Accept-Language": "fr"}).get_data()
+    root = etree.fromstring(body)
+    assert root.get(xml_lang) == "fr"
+    entries = {e.findtext(f"{atom}title"): e.get(xml_lang) for e in root.iter(f"{atom}entry")}
+    assert entries == {
+        "Rabat 2022: the Board meets": "en",
+        "Rabat 2022 : le Conseil se réunit": "fr",
+        "الرباط 2022: المجلس يجتمع": "ar",
+    }
+    feed = feedparser.parse(body)
+    assert not feed.bozo, feed.get("bozo_exception")
+    arabic = next(e for e in feed.entries if e.title == AR[0])
+    assert arabic.link.endswith("?lang=ar") and arabic.summary == AR[1]
+    russian = etree.fromstring(client.get("/communiques/feed.atom?lang=ru").get_data())
+    assert russian.get(xml_lang) == "ru"
+
+
+def test_arabic_version_has_its_open_graph_locale_and_alternates(client, rabat_in_three):
+    html = html_of(client, f"/communiques/{rabat_in_three.slug}?lang=ar", "en")
+    assert '<article class="communique" lang="ar"' in html
+    assert '<meta property="og:locale" content="ar_AR">' in html
+    base = "http://localhost/communiques/" + rabat_in_three.slug
+    assert f'<link rel="alternate" hreflang="ar" href="{base}?lang=ar">' in html
+
+
+def test_every_language_has_an_open_graph_locale():
+    from meeting_app.communiques.views import OG_LOCALES
+    from meeting_app.core.i18n import LANGUAGES
+
+    assert set(OG_LOCALES) == set(LANGUAGES)
+
+
 def test_pdf_has_the_letterhead_text_and_goals(client, rabat_communique):
     response = client.get(f"/communiques/{rabat_communique.slug}.pdf?lang=fr")
     assert response.mimetype == "application/pdf"

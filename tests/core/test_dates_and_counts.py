@@ -2,13 +2,14 @@
 without seconds, in one format for every reader; counts in plural forms."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from flask_babel import force_locale, format_decimal
 
-from meeting_app.core.i18n import format_local_datetime
+from meeting_app.core.i18n import format_date_range, format_local_datetime
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGLISH_MONTHS = [
@@ -58,6 +59,30 @@ def test_a_moment_reads_as_day_month_year_local_clock_and_place():
     )
     assert format_local_datetime(midnight, "UTC", "en") == "25 January 2027, 00:00 (UTC)"
     assert format_local_datetime(midnight, "UTC", "en", zone=False) == "25 January 2027, 00:00"
+
+
+def test_arabic_and_russian_dates_and_numbers_are_babels(app):
+    """Babel's CLDR data for each: Arabic with its Latin digits (Babel's default for
+    "ar") and its own comma between the day and the clock; Russian with "г." after
+    the year, the place alone for the clock (Babel's "region" format for Russian is
+    the summer-time one: "Бишкек, летнее время" in January would be wrong), and
+    its decimal comma."""
+    midnight = datetime(2027, 1, 25, tzinfo=UTC)
+    assert format_local_datetime(midnight, "Africa/Dakar", "ar") == (
+        "25 يناير 2027، 00:00 (توقيت داكار)"
+    )
+    assert format_local_datetime(midnight, "Asia/Bishkek", "ru") == (
+        "25 января 2027 г., 06:00 (Бишкек)"
+    )
+    with app.test_request_context():
+        with force_locale("ar"):
+            assert format_date_range(date(2022, 6, 13), date(2022, 6, 14)) == "13–14 يونيو 2022"
+            assert format_decimal(1234.5) == "1,234.5"
+        with force_locale("ru"):
+            assert format_date_range(date(2022, 6, 13), date(2022, 6, 13)) == (
+                "13 июня 2022\u202fг."
+            )
+            assert format_decimal(1234.5) == "1\xa0234,5"
 
 
 def test_meeting_page_says_until_when_registration_is_open_in_local_time(client, make_meeting):

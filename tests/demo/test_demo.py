@@ -95,16 +95,33 @@ def test_names_keep_their_scripts(demo_loaded):
     assert any(ch in names for ch in "éèñçđ")
 
 
-def test_communique_is_published_in_french_and_english_with_its_goals(demo_loaded):
+def test_communique_is_published_in_french_english_and_arabic_with_its_goals(demo_loaded):
     (communique,) = db.session.execute(db.select(Communique)).scalars()
     assert communique.status is CommuniqueStatus.PUBLISHED
     assert communique.meeting.slug == "rabat-2022"
     assert communique.is_public()
-    assert {t.language for t in communique.published_texts} == {"fr", "en"}
+    assert {t.language for t in communique.published_texts} == {"fr", "en", "ar"}
     assert all(len(t.published_body) > 500 for t in communique.published_texts)
     assert communique.text("fr").title.startswith("Rabat 2022 : le Conseil")
+    assert communique.text("ar").title.startswith("الرباط 2022")
     assert communique.sdgs == [1, 3, 4, 5, 8, 10, 16, 17]
     assert [r.number for r in communique.revisions] == [1]
+
+
+def test_rabat_is_also_in_arabic(demo_loaded, client):
+    """The host's language: the meeting's title (and host) and the communiqué, on the
+    pages an Arabic reader opens."""
+    rabat = _meeting("rabat-2022")
+    assert "ar" in rabat.languages
+    assert rabat.title["ar"] == "الاجتماع الثاني لمجلس البرنامج"
+    assert rabat.host["ar"] == "حكومة المملكة المغربية"
+    arabic = {"Accept-Language": "ar"}
+    page = client.get("/meetings/rabat-2022/", headers=arabic).get_data(as_text=True)
+    assert "<h1>الاجتماع الثاني لمجلس البرنامج</h1>" in page
+    assert "/communiques/rabat-2022-communique?lang=ar" in page
+    communique = client.get("/communiques/rabat-2022-communique?lang=ar").get_data(as_text=True)
+    assert '<article class="communique" lang="ar"' in communique
+    assert "الرباط 2022: مجلس البرنامج" in communique
 
 
 def test_dakar_is_the_next_meeting_open_for_registration(demo_loaded):

@@ -268,6 +268,21 @@ def test_arrivals_export_from_the_command_line(runner, desk_meeting, crowd, tmp_
 
 
 @pytest.mark.parametrize(
+    ("language", "senegal", "morocco"),
+    [("ar", "السنغال", "المغرب"), ("ru", "Сенегал", "Марокко"), ("es", "Senegal", "Marruecos")],
+)
+def test_arrivals_name_the_delegations_in_the_exports_language(
+    runner, desk_meeting, crowd, tmp_path, language, senegal, morocco
+):
+    out = tmp_path / "arrivals.csv"
+    args = ["export", "arrivals", "--meeting", desk_meeting.slug, "--out", str(out)]
+    result = runner.invoke(args=[*args, "--language", language])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert sorted(row[2] for row in rows[1:]) == sorted([senegal] * 3 + [morocco] * 2)
+
+
+@pytest.mark.parametrize(
     ("requires_approval", "desk_approves", "status"),
     [
         (True, False, RegistrationStatus.SUBMITTED),

@@ -73,7 +73,12 @@ def test_create_makes_a_draft_meeting_and_its_series(runner, app_context):
         ("--timezone", "Asia/Katmandoo", "timezone: Unknown time zone"),
         ("--end", "2027-06-01", "end_date: The last day cannot be before the first day."),
         ("--start", "8 June 2027", "--start: '8 June 2027' is not a date as YYYY-MM-DD."),
-        ("--languages", "fr,de", "languages: The languages are French, English and Spanish"),
+        (
+            "--languages",
+            "fr,de",
+            "languages: Choose the languages among French (fr), English (en), Spanish (es), "
+            "Arabic (ar), Russian (ru).",
+        ),
         ("--languages", "fr,es", "default_language: The default language must be one of"),
         ("--title-en", "", "title: Give the title in at least one"),
         ("--host-country", "XX", "host_country_code: Choose the host country"),
@@ -157,3 +162,26 @@ def test_publish_archive_and_list(runner, app_context):
     assert listed.exit_code == 0
     assert "kathmandu-2027\tarchived\t2027-06-08–2027-06-09\tAsia/Kathmandu" in listed.output
     assert runner.invoke(args=["meetings", "publish", "nowhere"]).exit_code != 0
+
+
+def test_create_takes_a_title_in_each_language(runner, app_context):
+    args = _with(CREATE, "--languages", "fr,ar,ru")
+    args += ["--title-ar", "الاجتماع الرابع", "--title-ru", "Четвёртое заседание"]
+    args += ["--default-language", "ar"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    meeting = _meeting("kathmandu-2027")
+    assert meeting.languages == ["fr", "ar", "ru"] and meeting.default_language == "ar"
+    assert meeting.title["ar"] == "الاجتماع الرابع"
+    assert meeting.title["ru"] == "Четвёртое заседание"
+    helped = runner.invoke(args=["meetings", "create", "--help"]).output
+    assert "--title-ar" in helped and "The title in Arabic." in helped
+    assert "among fr,en,es,ar,ru" in helped
+
+
+def test_every_language_option_offers_the_five_languages(runner, app_context):
+    for command in (["export", "calendar"], ["users", "invite"]):
+        helped = runner.invoke(args=[*command, "--help"]).output
+        assert "[fr|en|es|ar|ru]" in helped, command
+    refused = runner.invoke(args=["export", "calendar", "--language", "de", "--meeting", "x"])
+    assert refused.exit_code == 2 and "'ar', 'ru'" in refused.output

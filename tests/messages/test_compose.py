@@ -1,6 +1,7 @@
 """Composing: the recipients shown before sending, the send button with its count,
 the preview per language, the test to oneself, sending once, and bad input."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from meeting_app.extensions import db
@@ -129,3 +130,19 @@ def test_sending_twice_sends_once(client, organiser, meeting, nepal, make_partic
     log = client.get(f"/manage/meetings/rabat/messages/{message.id}/log").get_data(as_text=True)
     assert "Zoé Zed" in log and "Ana Alpha" in log and "Approved" in log
     assert response.status_code == 302
+
+
+def test_each_languages_wording_is_typed_in_its_direction(client, organiser, meeting):
+    """The message's subject and text in Arabic right to left, in Russian left to
+    right; the automatic mails' wording too."""
+    meeting.languages = ["en", "ar", "ru"]
+    db.session.commit()
+    html = client.get("/manage/meetings/rabat/messages/new").get_data(as_text=True)
+    for name, direction in (("t_ar-subject", "rtl"), ("t_ar-body", "rtl"), ("t_ru-body", "ltr")):
+        (tag,) = re.findall(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', html)
+        assert f'dir="{direction}"' in tag and f'lang="{name[2:4]}"' in tag, name
+    automatic = client.get(
+        "/manage/meetings/rabat/messages/automatic/confirmation_submitted/ar"
+    ).get_data(as_text=True)
+    (subject,) = re.findall(r'<input[^>]*name="subject"[^>]*>', automatic)
+    assert 'dir="rtl"' in subject and 'lang="ar"' in subject

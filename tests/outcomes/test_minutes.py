@@ -51,6 +51,25 @@ def test_organiser_writes_minutes_in_each_language_and_sees_the_preview(client, 
     assert "<strong>adopted</strong>" in html  # and in its preview
 
 
+def test_minutes_and_decisions_in_arabic_and_russian(client, organiser, rabat, session):
+    rabat.languages = ["fr", "ar", "ru"]
+    db.session.commit()
+    html = client.get(f"{base(session)}/ar").get_data(as_text=True)
+    (body,) = re.findall(r'<textarea[^>]*name="body"[^>]*>', html)
+    assert 'dir="rtl"' in body and 'lang="ar"' in body
+    assert save(client, session, "اعتمد المجلس **خطة العمل**.", "ar").status_code == 302
+    assert save(client, session, "Совет **утвердил** план.", "ru").status_code == 302
+    assert minutes.minutes_of(session).text == {
+        "ar": "اعتمد المجلس **خطة العمل**.",
+        "ru": "Совет **утвердил** план.",
+    }
+    assert client.get(f"{base(session)}/es").status_code == 404  # not one of its languages
+    decision = client.get("/manage/meetings/rabat/outcomes/decisions/new").get_data(as_text=True)
+    (text,) = re.findall(r'<textarea[^>]*name="text_ar"[^>]*>', decision)
+    assert 'dir="rtl"' in text and "Text in Arabic" in decision and "Text in Russian" in decision
+    assert 'name="text_en"' not in decision
+
+
 def test_hostile_markup_is_sanitised_in_the_preview_and_the_published_minutes(
     client, organiser, session
 ):

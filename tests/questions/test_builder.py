@@ -165,6 +165,41 @@ def test_labels_and_help_are_kept_in_each_language(client, organiser, meeting):
     assert 'name="label_es"' not in form
 
 
+def test_arabic_and_russian_labels_and_options_are_typed_in_their_direction(
+    client, organiser, meeting
+):
+    meeting.languages = ["en", "ar", "ru"]
+    db.session.commit()
+    question = add(
+        client,
+        meeting,
+        type="choice",
+        label_ar="النظام الغذائي",
+        label_ru="Питание",
+        **{
+            "options-0-label_en": "Vegetarian",
+            "options-0-label_ar": "نباتي",
+            "options-0-label_ru": "Вегетарианское",
+        },
+    )
+    assert question.label == {"en": "Passport number", "ar": "النظام الغذائي", "ru": "Питание"}
+    assert question.options[0]["label"] == {
+        "en": "Vegetarian",
+        "ar": "نباتي",
+        "ru": "Вегетарианское",
+    }
+    form = client.get(url(meeting, f"/{question.id}"), headers=EN).get_data(as_text=True)
+    for name, direction in (("label_ar", "rtl"), ("help_ar", "rtl"), ("label_ru", "ltr")):
+        (tag,) = re.findall(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', form)
+        assert f'dir="{direction}"' in tag and f'lang="{name[-2:]}"' in tag
+    (option,) = re.findall(r'<input[^>]*name="options-0-label_ar"[^>]*>', form)
+    assert 'dir="rtl"' in option and "نباتي" in option
+    # The option's column is named by the language, in the reader's language.
+    assert ">Arabic<" in form or ">Arabic (" in form
+    arabic = client.get(url(meeting), headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    assert "النظام الغذائي" in arabic
+
+
 def test_keys_are_made_from_the_label_unique_and_editable(client, organiser, meeting):
     first = add(client, meeting, label_en="Dietary needs (if any)")
     second = add(client, meeting, label_en="Dietary needs (if any)")

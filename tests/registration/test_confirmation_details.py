@@ -10,11 +10,14 @@ DELEGATION_LINE = {
     "fr": ("Délégation : Sénégal", "Délégation: Sénégal"),
     "en": ("Delegation: Senegal",),
     "es": ("Delegación: Senegal",),
+    # The country as CLDR names it in Arabic and Russian (the label is the catalog's).
+    "ar": ("السنغال",),
+    "ru": ("Сенегал",),
 }
 OTHER = ("International organisation", "Organisation internationale", "Organización internacional")
 
 
-@pytest.mark.parametrize("language", ["fr", "en", "es"])
+@pytest.mark.parametrize("language", ["fr", "en", "es", "ar", "ru"])
 def test_confirmation_names_the_delegation_chosen_in_the_form(
     client, open_meeting, inbox, language
 ):

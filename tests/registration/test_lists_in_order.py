@@ -47,7 +47,7 @@ def _listed(client, language: str, **args) -> list[str]:
         query_string=args,
         headers={"Accept-Language": language},
     ).get_data(as_text=True)
-    return re.findall(r'<th scope="row"><a [^>]*>([^<,]+),', html)
+    return re.findall(r'<th scope="row"><a [^>]*>(?:<bdi>)?([^<,]+),', html)
 
 
 def test_organisers_list_is_sorted_by_name_in_the_readers_language_page_by_page(

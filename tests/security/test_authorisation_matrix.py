@@ -30,6 +30,7 @@ from meeting_app.core import tokens
 from meeting_app.delegations.models import Credential, Delegation, FocalPoint
 from meeting_app.desk.models import CheckIn
 from meeting_app.documents import export_jobs, jobs, letters
+from meeting_app.documents import participant_list as lop
 from meeting_app.documents.models import RenderJobPart
 from meeting_app.extensions import db
 from meeting_app.files.models import StoredFile
@@ -133,7 +134,7 @@ EXPECTED = {
     ("agenda.agenda", "GET"): public(),
     ("agenda.agenda_ics", "GET"): public(),
     ("agenda.agenda_json", "GET"): public(),
-    ("agenda.agenda_pdf", "GET"): public(),
+    ("booklet.programme_pdf", "GET"): public(),
     ("agenda.meeting_ics", "GET"): public(),
     ("agenda.schedule_json", "GET"): public(),
     ("agenda.schedule_xml", "GET"): public(),
@@ -280,6 +281,14 @@ EXPECTED = {
     ("documents_manage.one_document", "GET"): organisers(),
     ("documents_manage.list_of_participants_page", "GET"): organisers(),
     ("documents_manage.list_of_participants", "GET"): organisers(),
+    # A large list of participants drawn by a task: the organiser's alone.
+    ("documents_manage.list_of_participants_job", "GET"): {**organisers(), "admin": 404},
+    ("documents_manage.list_of_participants_job_status", "GET"): {**organisers(), "admin": 404},
+    ("documents_manage.list_of_participants_job_file", "GET"): {**organisers(), "admin": 404},
+    ("documents_manage.retry_list_of_participants_job", "POST"): {
+        **organisers(409),
+        "admin": 404,
+    },
     ("sponsorship_manage.index", "GET"): organisers(),
     ("sponsorship_manage.settings", "POST"): organisers(302),
     ("sponsorship_manage.person", "GET"): organisers(),  # a person who did not ask
@@ -430,6 +439,7 @@ class World:
     job_id: str  # the organiser's badge print
     letters_job_id: str  # the organiser's letters
     export_job_id: str  # the organiser's participant export
+    list_job_id: str  # the organiser's list of participants
     forged: str
     stranger: str
 
@@ -549,6 +559,7 @@ def build_world() -> World:
         job_id="no-such-job",  # the tests that follow jobs make their own
         letters_job_id="no-such-job",
         export_job_id="no-such-job",
+        list_job_id="no-such-job",
         forged=own.token[: tokens.SELECTOR_LENGTH] + tokens.new_token()[tokens.SELECTOR_LENGTH :],
         stranger=tokens.new_token(),
     )
@@ -650,7 +661,9 @@ def values_for(rule, role: str, world: World) -> dict:
         "decision_id": world.decision.id,
         "version_id": world.document.files[0].id,
         "meeting_id": world.meeting.id,
-        "job_id": world.letters_job_id
+        "job_id": world.list_job_id
+        if "list_of_participants_job" in rule.endpoint
+        else world.letters_job_id
         if rule.endpoint.startswith("documents_manage.")
         else world.export_job_id
         if rule.endpoint.startswith("registration_manage.")
@@ -733,8 +746,8 @@ def clients(server_app, demo_loaded, make_user, login, monkeypatch):
 
 @pytest.fixture
 def organisers_jobs(clients):
-    """A finished badge print, letters job and export of the organiser's: nobody else may
-    follow or fetch them."""
+    """A finished badge print, letters job, export and list of participants of the
+    organiser's: nobody else may follow or fetch them."""
     meeting = db.session.execute(db.select(Meeting).filter_by(slug="rabat-2022")).scalar_one()
     made = []
     for kind in ("badges", "letters"):
@@ -759,6 +772,17 @@ def organisers_jobs(clients):
     export.state, export.parts = "done", 1
     db.session.add(RenderJobPart(job_id=export.id, number=0, pdf=b"\xef\xbb\xbfStatus\r\n"))
     made.append(export.id)
+    listed = export_jobs.create_list(
+        meeting,
+        clients["users"]["organiser"],
+        fmt="pdf",
+        language="en",
+        edition=lop.Edition.PROVISIONAL,
+        total=0,
+    )
+    listed.state, listed.parts = "done", 1
+    db.session.add(RenderJobPart(job_id=listed.id, number=0, pdf=b"%PDF-1.4 test"))
+    made.append(listed.id)
     db.session.commit()
     return made
 
@@ -767,7 +791,7 @@ def test_every_route_answers_each_visitor_as_expected(
     server_app, demo_loaded, clients, organisers_jobs
 ):
     world = build_world()
-    world.job_id, world.letters_job_id, world.export_job_id = organisers_jobs
+    world.job_id, world.letters_job_id, world.export_job_id, world.list_job_id = organisers_jobs
     rules = sorted(server_app.url_map.iter_rules(), key=request_order)
     observed = {}
     for rule in rules:

@@ -4,6 +4,7 @@ only while nobody has answered; anonymity fixed once opened; opened, closed, and
 the invitation written once to each person checked in."""
 
 import html
+import re
 
 import pytest
 
@@ -278,3 +279,39 @@ def test_only_this_meetings_organisers_and_only_its_questions(
     login("stranger@example.org", target=stranger)
     for path in ("/", "/results", "/answers.csv", f"/questions/{other_question}"):
         assert stranger.get(url(meeting, path)).status_code == 404
+
+
+def test_a_survey_in_arabic_and_russian(client, meeting, organiser):
+    """The introduction, the questions and their options in each language of the
+    meeting, Arabic typed right to left."""
+    meeting.languages = ["en", "ar", "ru"]
+    db.session.commit()
+    settings = client.get(url(meeting), headers=EN).get_data(as_text=True)
+    (intro,) = re.findall(r'<textarea[^>]*name="intro_ar"[^>]*>', settings)
+    assert 'dir="rtl"' in intro and 'lang="ar"' in intro
+    client.post(url(meeting, "/settings"), data={"intro_en": "Thanks.", "intro_ar": "شكرًا."})
+    response = client.post(
+        url(meeting, "/questions/new"),
+        data=question_data(
+            type="choice",
+            label_fr=None,
+            help_fr=None,
+            label_ar="أفضل جلسة؟",
+            label_ru="Лучшая сессия?",
+            **{"options-0-label_en": "Panel", "options-0-label_ar": "حلقة نقاش"},
+            **{"options-0-label_ru": "Панель"},
+        ),
+    )
+    assert response.status_code == 302
+    survey = db.session.execute(db.select(Survey)).scalar_one()
+    assert survey.intro["ar"] == "شكرًا."
+    (question,) = survey.questions
+    assert question.label == {
+        "en": "How useful was the meeting?",
+        "ar": "أفضل جلسة؟",
+        "ru": "Лучшая сессия?",
+    }
+    assert question.options[0]["label"] == {"en": "Panel", "ar": "حلقة نقاش", "ru": "Панель"}
+    form = client.get(url(meeting, f"/questions/{question.id}"), headers=EN).get_data(True)
+    (option,) = re.findall(r'<input[^>]*name="options-0-label_ar"[^>]*>', form)
+    assert 'dir="rtl"' in option
