@@ -20,7 +20,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import g
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
@@ -28,6 +27,7 @@ from meeting_app.core import placeholders
 from meeting_app.extensions import db
 from meeting_app.mail import services as mail
 from meeting_app.mail.models import MailText, OutgoingMail
+from meeting_app.models import utcnow
 from meeting_app.registration.placeholders import PLACEHOLDERS
 
 BODY_MAX = 20_000
@@ -548,28 +548,40 @@ def default(key: str, language: str) -> tuple[str, str]:
         return automatic.subject(), body + "\n"
 
 
-def _own_texts(meeting_id: int) -> dict[tuple[str, str], tuple[str, str]]:
-    """The meeting's own wordings, read once per request or task (an import sends
-    thousands of confirmations)."""
-    cache = g.setdefault("mail_texts", {})
-    if meeting_id not in cache:
-        cache[meeting_id] = {
+# The meetings' own wordings, kept by each process under the meeting's last change:
+# every registration sends a confirmation, and an import thousands, and they would
+# read them each time. Every change to a meeting's wordings (save, reset, copy)
+# marks the meeting changed, so no process finds the wordings of before under the
+# new key. A few hundred meetings at most; emptied when full.
+_KEPT: dict[tuple, dict[tuple[str, str], tuple[str, str]]] = {}
+KEPT_MAX = 500
+
+
+def _own_texts(meeting) -> dict[tuple[str, str], tuple[str, str]]:
+    key = (meeting.id, meeting.updated_at)
+    found = _KEPT.get(key)
+    if found is None:
+        found = {
             (t.key, t.language): (t.subject, t.body)
             for t in db.session.execute(
-                sa.select(MailText).where(MailText.meeting_id == meeting_id)
+                sa.select(MailText).where(MailText.meeting_id == meeting.id)
             ).scalars()
         }
-    return cache[meeting_id]
+        if len(_KEPT) >= KEPT_MAX:
+            _KEPT.clear()
+        _KEPT[key] = found
+    return found
 
 
-def forget_cached() -> None:
-    """After a change to a meeting's wordings in this request or task."""
-    g.pop("mail_texts", None)
+def _changed(meeting) -> None:
+    """The meeting's wordings changed: its new mark keys them."""
+    meeting.updated_at = utcnow()
+    db.session.flush()
 
 
 def text(meeting, key: str, language: str) -> tuple[str, str, bool]:
     """(subject, body, whether it is the meeting's own) of `key` in `language`."""
-    own = _own_texts(meeting.id).get((key, language))
+    own = _own_texts(meeting).get((key, language))
     if own is not None:
         return (*own, True)
     return (*default(key, language), False)
@@ -647,8 +659,7 @@ def save(meeting, key: str, language: str, subject: str, body: str, user) -> Mai
     row.subject, row.body = subject.strip(), body.strip() + "\n"
     row.updated_by = user.email if user is not None else ""
     db.session.add(row)
-    db.session.flush()
-    forget_cached()
+    _changed(meeting)
     return row
 
 
@@ -659,7 +670,7 @@ def reset(meeting, key: str, language: str) -> bool:
             MailText.meeting_id == meeting.id, MailText.key == key, MailText.language == language
         )
     )
-    forget_cached()
+    _changed(meeting)
     return result.rowcount > 0
 
 
@@ -678,5 +689,4 @@ def copy(source, target) -> None:
                 updated_by=row.updated_by,
             )
         )
-    db.session.flush()
-    forget_cached()
+    _changed(target)

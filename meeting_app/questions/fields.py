@@ -61,6 +61,7 @@ from meeting_app.core.uploads import MB
 from meeting_app.extensions import db
 from meeting_app.files import services as files
 from meeting_app.files.models import StoredFile
+from meeting_app.meetings import services as meetings
 from meeting_app.meetings.models import Meeting
 from meeting_app.questions.answers import PlainQuestion, keep_signature, live_questions
 from meeting_app.questions.models import FILE_TYPES, FormAnswer, FormQuestion, QuestionType
@@ -741,8 +742,9 @@ def upload_limit() -> int | None:
     columns = (question.c.id, question.c.updated_at, question.c.type, question.c.max_bytes)
     live = sa.and_(question.c.meeting_id == Meeting.id, question.c.archived_at.is_(None))
     if "slug" in args:
+        # The meeting whole (the view reads it next: meetings.remember_read).
         query = (
-            sa.select(Meeting.id, *columns)
+            sa.select(Meeting, *columns)
             .outerjoin(question, live)
             .where(Meeting.slug == args["slug"])
         )
@@ -758,7 +760,11 @@ def upload_limit() -> int | None:
         return None
     rows = db.session.execute(query.order_by(question.c.position, question.c.id)).all()
     if rows:  # one meeting's (selectors are unique); its row alone: no question
-        keep_signature(rows[0][0], tuple((row[1], row[2]) for row in rows if row[1] is not None))
+        meeting = rows[0][0]
+        if isinstance(meeting, Meeting):
+            meetings.remember_read(meeting)
+            meeting = meeting.id
+        keep_signature(meeting, tuple((row[1], row[2]) for row in rows if row[1] is not None))
     sizes = [row[4] or 0 for row in rows if row[1] is not None and row[3] in FILE_TYPES]
     if not sizes:
         return None

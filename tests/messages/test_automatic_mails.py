@@ -87,6 +87,22 @@ def test_an_organiser_rewrites_the_french_confirmation(client, organiser, meetin
     assert f"http://localhost/r/{english.token}\n" in body
 
 
+def test_a_wording_changed_reaches_the_next_mail_though_read_before(
+    client, organiser, meeting, inbox
+):
+    """The meetings' wordings are kept by each process once read: a registration
+    before the change, the change, a registration after it (the same worker), then
+    the reset and one more; each mail has the wording of its moment."""
+    before = _register(client, meeting, preferred_language="fr", email="a@example.org")
+    assert _save(client, meeting).status_code == 302
+    after = _register(client, meeting, preferred_language="fr", email="b@example.org")
+    assert client.post(_url(meeting) + "/reset").status_code == 302
+    reset = _register(client, meeting, preferred_language="fr", email="c@example.org")
+    subjects = [inbox.to(p.email)[0]["Subject"] for p in (before, after, reset)]
+    assert subjects[1] == f"Bien reçu : {meeting.title['fr']}"
+    assert subjects[0] == subjects[2] != subjects[1]
+
+
 def test_reset_brings_the_default_back(client, organiser, meeting, inbox):
     _save(client, meeting)
     page = client.get(_url(meeting), headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -277,7 +293,6 @@ def test_every_default_reads_in_each_language_with_nothing_left_unfilled(
         meeting, preferred_language=language, decision_reason="Complet.", needs_visa_letter=True
     )
     with app.test_request_context():
-        texts.forget_cached()
         values = registration.mail_values(person)
         values |= {"situation": "…", "sessions": "- …", "closes": "1 June"}
         values |= {"focal_point_link": "…", "focal_point": "…", "invitation_link": "…"}

@@ -192,3 +192,22 @@ def test_a_registration_makes_as_many_statements_however_many_delegations(public
     assert registration(senegal) > few  # the new list, read once
     assert registration(senegal) == few
     assert registration(None) < few  # no delegation's seat to take
+
+
+def test_a_registration_reads_its_meeting_once(client, open_meeting):
+    """The upload limit finds the meeting by its address before the view (with its
+    questions); the view uses that row rather than looking it up again."""
+    meeting = open_meeting(slug="board")
+    seen = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT") and "meetings.slug = " in statement:
+            seen.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    try:
+        response = client.post("/meetings/board/register", data=registration_data(meeting))
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+    assert response.status_code == 302
+    assert len(seen) == 1, seen
