@@ -67,18 +67,22 @@ def _unchanged(table) -> dict:
 
 def _take_quota(delegation_id: int, category: Category) -> bool:
     """A seat of the delegation's quota for `category`; True also when the
-    delegation sets none for it."""
+    delegation sets none for it. One statement whether there is a quota or not
+    (every registration in a delegation asks): the seat is counted, and given
+    back if that went past the limit. Nobody sees the count in between: the row
+    stays locked by this transaction (SQLite: the database) until it ends."""
     table = DelegationQuota.__table__
-    mine = (table.c.delegation_id == delegation_id, table.c.category == category)
-    result = db.session.execute(
+    counted = db.session.execute(
         sa.update(table)
-        .where(*mine, table.c.seats_taken < table.c.size_limit)
+        .where(table.c.delegation_id == delegation_id, table.c.category == category)
         .values(seats_taken=table.c.seats_taken + 1)
-    )
+        .returning(table.c.seats_taken, table.c.size_limit)
+    ).first()
     _forget_quotas(delegation_id)
-    if result.rowcount == 1:
+    if counted is None or counted.seats_taken <= counted.size_limit:
         return True
-    return db.session.scalar(sa.select(table.c.id).where(*mine)) is None
+    _give_back_quota(delegation_id, category)
+    return False
 
 
 def _give_back_quota(delegation_id: int, category: Category) -> None:
