@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from meeting_app.core import tasks as core_tasks
 from meeting_app.core.colour import contrast
+from meeting_app.core.kept import PerMeeting
 from meeting_app.extensions import db
 from meeting_app.mail.models import MailStatus, OutgoingMail, new_message_id
 
@@ -184,11 +185,10 @@ def html_version(subject: str, body_text: str, language: str, meeting=None) -> s
     )
 
 
-# {(meeting id, its updated_at): whether it has a logo}, per process. The logo is
+# Whether each meeting has a logo, kept per process (core/kept.py). The logo is
 # deferred (loaded by what shows it): reading it for each mail's layout was a query,
 # and its bytes, for every registration. Setting it changes the meeting's updated_at.
-_HAS_LOGO: dict[tuple, bool] = {}
-HAS_LOGO_CACHED = 256
+_HAS_LOGO: PerMeeting[bool] = PerMeeting(256)
 
 
 def has_logo(meeting) -> bool:
@@ -196,13 +196,7 @@ def has_logo(meeting) -> bool:
     this process already told (for the meeting as last changed)."""
     if "logo_png" not in sa.inspect(meeting).unloaded or meeting.id is None:
         return bool(meeting.logo_png)  # at hand, or being changed in this request
-    key = (meeting.id, meeting.updated_at)
-    found = _HAS_LOGO.get(key)
-    if found is None:
-        found = _HAS_LOGO[key] = bool(meeting.logo_png)
-        if len(_HAS_LOGO) > HAS_LOGO_CACHED:
-            _HAS_LOGO.clear()
-    return found
+    return _HAS_LOGO.get(meeting, lambda: bool(meeting.logo_png))
 
 
 # What every word Jinja's urlize makes a link contains: a scheme ("http://"), "www.",

@@ -24,6 +24,7 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from meeting_app.core import placeholders
+from meeting_app.core.kept import PerMeeting
 from meeting_app.extensions import db
 from meeting_app.mail import services as mail
 from meeting_app.mail.models import MailText, OutgoingMail
@@ -548,29 +549,22 @@ def default(key: str, language: str) -> tuple[str, str]:
         return automatic.subject(), body + "\n"
 
 
-# The meetings' own wordings, kept by each process under the meeting's last change:
-# every registration sends a confirmation, and an import thousands, and they would
-# read them each time. Every change to a meeting's wordings (save, reset, copy)
-# marks the meeting changed, so no process finds the wordings of before under the
-# new key. A few hundred meetings at most; emptied when full.
-_KEPT: dict[tuple, dict[tuple[str, str], tuple[str, str]]] = {}
-KEPT_MAX = 500
+# Every registration sends a confirmation, and an import thousands: the meeting's
+# own wordings are kept by each process (core/kept.py). Every change to them (save,
+# reset, copy) marks the meeting changed, which is their key.
+_OWN_TEXTS: PerMeeting[dict[tuple[str, str], tuple[str, str]]] = PerMeeting(500)
 
 
 def _own_texts(meeting) -> dict[tuple[str, str], tuple[str, str]]:
-    key = (meeting.id, meeting.updated_at)
-    found = _KEPT.get(key)
-    if found is None:
-        found = {
+    def read() -> dict[tuple[str, str], tuple[str, str]]:
+        return {
             (t.key, t.language): (t.subject, t.body)
             for t in db.session.execute(
                 sa.select(MailText).where(MailText.meeting_id == meeting.id)
             ).scalars()
         }
-        if len(_KEPT) >= KEPT_MAX:
-            _KEPT.clear()
-        _KEPT[key] = found
-    return found
+
+    return _OWN_TEXTS.get(meeting, read)
 
 
 def _changed(meeting) -> None:

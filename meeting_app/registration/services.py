@@ -21,6 +21,7 @@ from sqlalchemy.orm.util import identity_key
 from meeting_app.agenda import attendance
 from meeting_app.agenda.ical import meeting_event_calendar
 from meeting_app.core import tokens
+from meeting_app.core.kept import PerMeeting
 from meeting_app.core.security import absolute_url, public_base_url
 from meeting_app.delegations import mails as focal_point_mails
 from meeting_app.delegations.models import Delegation
@@ -885,21 +886,18 @@ def regenerate_token(participant: Participant, *, by_user) -> str:
     return participant.token
 
 
-# {(meeting id, its updated_at, language): its delegation choices}, per process: every
-# registration form (and POST) lists them, a query each otherwise. Adding a
-# delegation to a meeting or taking one away changes the meeting's updated_at
-# (`_meeting_changed`), so no process serves a list for a meeting changed since.
-_DELEGATION_CHOICES: dict[tuple, list[tuple[int, str]]] = {}
-DELEGATION_CHOICES_CACHED = 512
+# Every registration form (and POST) lists the meeting's delegations, a query each
+# otherwise. Adding a delegation to a meeting or taking one away changes the
+# meeting's updated_at (`_meeting_changed`), and with it the key they are kept under.
+_DELEGATION_CHOICES: PerMeeting[list[tuple[int, str]]] = PerMeeting(512)
 
 
 def delegation_choices(meeting: Meeting, language: str) -> list[tuple[int, str]]:
     """The meeting's delegations as (id, country name in `language`), in `language`'s
     alphabetical order (one query, none while the meeting is as last read)."""
-    key = (meeting.id, meeting.updated_at, language)
-    found = _DELEGATION_CHOICES.get(key)
-    if found is None:
-        found = [
+
+    def read() -> list[tuple[int, str]]:
+        return [
             tuple(row)
             for row in db.session.execute(
                 db.select(Delegation.id, Country.name_column(language))
@@ -908,10 +906,9 @@ def delegation_choices(meeting: Meeting, language: str) -> list[tuple[int, str]]
                 .order_by(Country.by_name(language))
             )
         ]
-        if len(_DELEGATION_CHOICES) >= DELEGATION_CHOICES_CACHED:
-            _DELEGATION_CHOICES.clear()  # old versions of meetings: rebuilt when asked
-        _DELEGATION_CHOICES[key] = found
-    return list(found)  # the caller's own list: the kept one stays as it is
+
+    # The caller's own list: the kept one stays as it is.
+    return list(_DELEGATION_CHOICES.get(meeting, read, language))
 
 
 @sa.event.listens_for(Delegation, "after_insert")
