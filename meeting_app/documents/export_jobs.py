@@ -25,19 +25,16 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 
 from meeting_app.core import tasks
 from meeting_app.documents import jobs, participant_list
 from meeting_app.documents.models import RenderJob, RenderJobPart
-from meeting_app.documents.pdf import RenderError
+from meeting_app.documents.tasks import run_step
 from meeting_app.extensions import db
 from meeting_app.meetings.models import Meeting
 from meeting_app.models import utcnow
 from meeting_app.registration import exports
 from meeting_app.registration.queries import Filters, participants_query
-
-log = logging.getLogger(__name__)
 
 # RenderJob.kind
 PARTICIPANTS = "participants"
@@ -128,24 +125,8 @@ Writer = Callable[[RenderJob, BinaryIO], int]
 def _run(job_id: str, write: Writer) -> None:
     """A task's run of a job whose result is a file: `write(job, file)` writes it
     and says how many rows or people it holds; a failure ends the job as failed,
-    with the reason for the page and the logs."""
-    job = jobs.alive(job_id)
-    tasks.commit()
-    if job is None:  # ended meanwhile, or a task delivered again
-        return
-    try:
-        _write_and_store(job, write)
-    except (RenderError, SoftTimeLimitExceeded) as error:
-        db.session.rollback()
-        log.warning("export job %s failed: %s", job_id, error)
-        jobs.fail(job_id, jobs.RENDER, str(error))
-        tasks.commit()
-    except Exception as error:
-        db.session.rollback()
-        log.exception("export job %s failed", job_id)
-        jobs.fail(job_id, jobs.ERROR, repr(error))
-        tasks.commit()
-        raise
+    with the reason for the page and the logs, as any render job's step does."""
+    run_step(job_id, lambda job, _meeting: _write_and_store(job, write))
 
 
 def _write_and_store(job: RenderJob, write: Writer) -> None:

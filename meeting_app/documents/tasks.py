@@ -52,7 +52,7 @@ def badge_print(meeting, user, people, *, layout: str, language: str, base_url: 
     )
 
 
-def _run_step(job_id: str, step) -> None:
+def run_step(job_id: str, step) -> None:
     """Runs one step of a job, refreshing its heartbeat first; a step that fails
     ends the job as failed, with the reason for the page and the logs."""
     job = jobs.alive(job_id)
@@ -77,7 +77,7 @@ def _run_step(job_id: str, step) -> None:
 
 @shared_task(name="documents.start_job", soft_time_limit=PART_LIMIT, time_limit=PART_LIMIT + 30)
 def start_job(job_id: str) -> None:
-    _run_step(job_id, _plan)
+    run_step(job_id, _plan)
 
 
 def _plan(job: RenderJob, meeting: Meeting) -> None:
@@ -110,7 +110,7 @@ def _plan(job: RenderJob, meeting: Meeting) -> None:
 
 @shared_task(name="documents.render_part", soft_time_limit=PART_LIMIT, time_limit=PART_LIMIT + 30)
 def render_part(job_id: str, number: int, ids) -> None:
-    _run_step(job_id, lambda job, meeting: _render_part(job, meeting, number, list(ids)))
+    run_step(job_id, lambda job, meeting: _render_part(job, meeting, number, list(ids)))
 
 
 def _render_part(job: RenderJob, meeting: Meeting, number: int, ids: list[int]) -> None:
@@ -142,7 +142,7 @@ def _render_part(job: RenderJob, meeting: Meeting, number: int, ids: list[int]) 
     name="documents.assemble", soft_time_limit=ASSEMBLY_LIMIT, time_limit=ASSEMBLY_LIMIT + 30
 )
 def assemble(job_id: str) -> None:
-    _run_step(job_id, _assemble)
+    run_step(job_id, _assemble)
 
 
 def _assemble(job: RenderJob, meeting: Meeting) -> None:
